@@ -1,0 +1,75 @@
+"""HTTP routes: log in and out, who am I, users (admin), devices."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.exceptions import NotAuthorizedException
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from server.accounts import service
+from server.accounts.schemas import DeviceIn, DeviceOut, LoginIn, LoginOut, UserIn, UserOut
+from server.accounts.security import ADMIN, ANY_ROLE, STAFF, CurrentUser, token_hash
+from server.errors import responses
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["auth"]
+
+    @post("/login", exclude_from_auth=True, status_code=HTTP_200_OK, responses=responses(400, 401, 429))
+    async def login(self, data: LoginIn, state: State) -> LoginOut:
+        """Exchange username and password for a bearer token (rate-limited per client address)."""
+        result = await service.login(state.db, data.username, data.password, state.settings.token_ttl_hours)
+        if result is None:
+            raise NotAuthorizedException("wrong username or password")
+        return result
+
+    @post("/logout", guards=[ANY_ROLE], status_code=HTTP_204_NO_CONTENT, responses=responses(401))
+    async def logout(self, request: Request, state: State) -> None:
+        """Invalidate the token this request carries."""
+        await service.logout(state.db, token_hash(request.auth))
+
+    @get("/me", guards=[ANY_ROLE], responses=responses(401))
+    async def me(self, request: Request[CurrentUser, str, State]) -> UserOut:
+        user = request.user
+        return UserOut(user.id, user.username, user.role, user.display_name)
+
+
+class UserController(Controller):
+    path = "/api/users"
+    tags = ["users"]
+
+    @get("/", guards=[STAFF], responses=responses(401, 403))
+    async def list_users(self, state: State) -> list[UserOut]:
+        return await service.list_users(state.db)
+
+    @post("/", guards=[ADMIN], status_code=HTTP_201_CREATED, responses=responses(400, 401, 403, 409))
+    async def create_user(self, data: UserIn, state: State) -> UserOut:
+        return await service.create_user(state.db, data.username, data.role, data.password, data.display_name)
+
+    @post("/{username:str}/disable", guards=[ADMIN], status_code=HTTP_200_OK, responses=responses(401, 403, 404))
+    async def disable_user(self, username: str, state: State) -> UserOut:
+        """Disable a user: their tokens stop working at once."""
+        return await service.disable_user(state.db, username)
+
+
+class DeviceController(Controller):
+    path = "/api/devices"
+    tags = ["devices"]
+
+    @post("/", guards=[ANY_ROLE], status_code=HTTP_201_CREATED, responses=responses(400, 401))
+    async def register(self, data: DeviceIn, request: Request[CurrentUser, str, State], state: State) -> DeviceOut:
+        """Register the calling device for the current user; its `device_id` numbers its ops."""
+        return await service.register_device(state.db, request.user.id, data.name)
+
+    @get("/", guards=[ANY_ROLE], responses=responses(401))
+    async def list_devices(self, request: Request[CurrentUser, str, State], state: State) -> list[DeviceOut]:
+        """Supervisors and admins see every device; everyone else their own."""
+        user = request.user
+        return await service.list_devices(state.db, None if user.role in ("supervisor", "admin") else user.id)
+
+    @post("/{device_id:str}/revoke", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(401, 403, 404))
+    async def revoke(self, device_id: str, request: Request[CurrentUser, str, State], state: State) -> DeviceOut:
+        """Revoke a lost or retired device; its pushes are refused from now on."""
+        return await service.revoke_device(state.db, device_id, request.user.id)

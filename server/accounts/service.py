@@ -1,0 +1,110 @@
+"""Users and devices: creating, listing, disabling, revoking (master data; not engine ops)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from server.accounts.security import hash_password, new_token, verify_password
+from server.accounts.schemas import DeviceOut, LoginOut, UserOut
+from server.db import Database
+from server.errors import DomainError
+
+
+async def login(db: Database, username: str, password: str, ttl_hours: int) -> LoginOut | None:
+    async with db.read() as tx:
+        row = await tx.fetchrow(
+            "SELECT id, username, role, display_name, password_hash FROM app_user WHERE username = ? AND active = ?",
+            username, True,
+        )
+    if not verify_password(row["password_hash"] if row else None, password):
+        return None
+    token, hashed = new_token()
+    now = dt.datetime.now(dt.timezone.utc)
+    expires = now + dt.timedelta(hours=ttl_hours)
+    async with db.write() as tx:
+        await tx.execute("DELETE FROM auth_token WHERE owner = ? AND expires_at < ?", row["id"], now)
+        await tx.execute(
+            "INSERT INTO auth_token (token_hash, owner, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            hashed, row["id"], now, expires,
+        )
+    user = UserOut(row["id"], row["username"], row["role"], row["display_name"])
+    return LoginOut(access_token=token, token_type="bearer", expires_at=expires, user=user)
+
+
+async def logout(db: Database, token_hash: str) -> None:
+    async with db.write() as tx:
+        await tx.execute("DELETE FROM auth_token WHERE token_hash = ?", token_hash)
+
+
+async def create_user(db: Database, username: str, role: str, password: str, display_name: str = "") -> UserOut:
+    hashed = hash_password(password)
+    async with db.write() as tx:
+        if await tx.fetchval("SELECT id FROM app_user WHERE username = ?", username) is not None:
+            raise DomainError("duplicate_username", f"user {username!r} already exists", field="username", status=409)
+        await tx.execute(
+            "INSERT INTO app_user (username, display_name, role, password_hash, active, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            username, display_name or username, role, hashed, True, dt.datetime.now(dt.timezone.utc),
+        )
+        user_id = await tx.fetchval("SELECT id FROM app_user WHERE username = ?", username)
+    return UserOut(user_id, username, role, display_name or username)
+
+
+async def list_users(db: Database) -> list[UserOut]:
+    async with db.read() as tx:
+        rows = await tx.fetch("SELECT id, username, role, display_name, active FROM app_user ORDER BY username")
+    return [UserOut(r["id"], r["username"], r["role"], r["display_name"], bool(r["active"])) for r in rows]
+
+
+async def disable_user(db: Database, username: str) -> UserOut:
+    async with db.write() as tx:
+        row = await tx.fetchrow("SELECT id, username, role, display_name FROM app_user WHERE username = ?", username)
+        if row is None:
+            raise DomainError("unknown_user", f"no user {username!r}", field="username", status=404)
+        await tx.execute("UPDATE app_user SET active = ? WHERE id = ?", False, row["id"])
+        await tx.execute("DELETE FROM auth_token WHERE owner = ?", row["id"])
+    return UserOut(row["id"], row["username"], row["role"], row["display_name"], False)
+
+
+_DEVICE_SQL = (
+    "SELECT d.device_id, d.name, u.username, d.registered_at, d.revoked_at, d.last_seq "
+    "FROM device d JOIN app_user u ON u.id = d.owner"
+)
+
+
+def _device(r) -> DeviceOut:
+    return DeviceOut(r["device_id"], r["name"], r["username"], r["registered_at"], r["revoked_at"], r["last_seq"])
+
+
+async def register_device(db: Database, owner_id: int, name: str) -> DeviceOut:
+    device_id = str(uuid.uuid4())
+    async with db.write() as tx:
+        await tx.execute(
+            "INSERT INTO device (device_id, owner, name, last_seq, registered_at) VALUES (?, ?, ?, ?, ?)",
+            device_id, owner_id, name, 0, dt.datetime.now(dt.timezone.utc),
+        )
+        row = await tx.fetchrow(_DEVICE_SQL + " WHERE d.device_id = ?", device_id)
+    return _device(row)
+
+
+async def list_devices(db: Database, owner_id: int | None) -> list[DeviceOut]:
+    async with db.read() as tx:
+        if owner_id is None:
+            rows = await tx.fetch(_DEVICE_SQL + " ORDER BY d.registered_at")
+        else:
+            rows = await tx.fetch(_DEVICE_SQL + " WHERE d.owner = ? ORDER BY d.registered_at", owner_id)
+    return [_device(r) for r in rows]
+
+
+async def revoke_device(db: Database, device_id: str, by_user: int) -> DeviceOut:
+    async with db.write() as tx:
+        row = await tx.fetchrow(_DEVICE_SQL + " WHERE d.device_id = ?", device_id)
+        if row is None:
+            raise DomainError("unknown_device", f"no device {device_id!r}", field="device_id", status=404)
+        if row["revoked_at"] is None:
+            await tx.execute(
+                "UPDATE device SET revoked_at = ?, revoked_by = ? WHERE device_id = ?",
+                dt.datetime.now(dt.timezone.utc), by_user, device_id,
+            )
+        row = await tx.fetchrow(_DEVICE_SQL + " WHERE d.device_id = ?", device_id)
+    return _device(row)

@@ -1,0 +1,31 @@
+"""Users, their login tokens and their devices."""
+
+from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class AppUser(Table, tablename="app_user"):
+    username = Varchar(length=64, unique=True)
+    display_name = Varchar(length=128, default="")
+    role = Varchar(length=16)  # picker | packer | driver | supervisor | admin
+    password_hash = Varchar(length=256)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AuthToken(Table, tablename="auth_token"):
+    token_hash = Varchar(length=64, unique=True)  # sha256 hex of the bearer token
+    owner = ForeignKey(AppUser)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+
+
+class Device(Table, tablename="device"):
+    device_id = Varchar(length=64, unique=True)
+    owner = ForeignKey(AppUser)
+    name = Varchar(length=128, default="")
+    last_seq = Integer(default=0)
+    registered_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = ForeignKey(AppUser, null=True)

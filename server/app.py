@@ -1,0 +1,95 @@
+"""The application, assembled in one place: read this file as the table of contents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar, Response
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.template.config import TemplateConfig
+
+from server.accounts.routes import AuthController, DeviceController, UserController
+from server.accounts.security import BearerAuthMiddleware
+from server.catalog.routes import ProductController
+from server.db import Database
+from server.errors import EXCEPTION_HANDLERS
+from server.inventory.routes import LocationController, StockController
+from server.orders.routes import OrderController
+from server.settings import Settings, get_settings
+from server.validation import strict_body
+from server.waves.routes import TaskController, WaveController
+from server.web.routes import ShellController, static_router
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# No inline script or style anywhere: the shell loads everything from /static.
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+_SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "permissions-policy": "camera=(self), geolocation=(self), microphone=()",
+}
+
+
+async def _security_headers(response: Response) -> Response:
+    for name, value in _SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    db = Database(settings.database)
+
+    async def start(app: Litestar) -> None:
+        await db.start()
+
+    async def stop(app: Litestar) -> None:
+        await db.close()
+
+    auth = DefineMiddleware(
+        BearerAuthMiddleware,
+        exclude=[r"^/$", r"^/static/", r"^/schema", r"^/manifest\.json$", r"^/api/health$"],
+    )
+    login_limit = RateLimitConfig(
+        rate_limit=("minute", settings.login_rate_limit),
+        check_throttle_handler=lambda request: request.url.path == "/api/auth/login",
+    )
+    return Litestar(
+        route_handlers=[
+            ShellController, static_router,
+            AuthController, UserController, DeviceController,
+            ProductController, LocationController, StockController,
+            OrderController, WaveController, TaskController,
+        ],
+        middleware=[login_limit.middleware, auth],
+        exception_handlers=EXCEPTION_HANDLERS,
+        before_request=strict_body,
+        after_request=_security_headers,
+        on_startup=[start],
+        on_shutdown=[stop],
+        state=State({"db": db, "settings": settings}),
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        openapi_config=OpenAPIConfig(
+            title="Shipshape",
+            version="0.1.0",
+            description="Order management for e-commerce warehouses. Authenticate with `POST /api/auth/login`, "
+            "then send `Authorization: Bearer <access_token>`.",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(path="/"), JsonRenderPlugin(path="/openapi.json"), YamlRenderPlugin(path="/openapi.yaml")],
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
+            security=[{"bearer": []}],
+        ),
+        debug=settings.debug,
+    )

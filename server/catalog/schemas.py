@@ -1,0 +1,41 @@
+"""Wire types for products and their barcodes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from msgspec import Meta, Struct
+
+Sku = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", description="letters, digits, . _ / -")]
+Measure = Annotated[int, Meta(ge=0, le=10_000_000)]
+
+
+class ProductIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    sku: Sku
+    name: Annotated[str, Meta(min_length=1, max_length=200)]
+    barcodes: Annotated[list[Annotated[str, Meta(min_length=1, max_length=64)]], Meta(max_length=20)] = []
+    supplier: Annotated[str, Meta(max_length=32)] | None = None
+    reorder_point: Measure = 0
+    weight_g: Measure = 0
+    length_mm: Measure = 0
+    width_mm: Measure = 0
+    height_mm: Measure = 0
+
+
+class BarcodeOut(Struct):
+    code: str
+    kind: str
+    gtin: str | None
+
+
+class ProductOut(Struct):
+    id: int
+    sku: str
+    name: str
+    barcodes: list[BarcodeOut]
+    supplier: str | None
+    reorder_point: int
+    weight_g: int
+    length_mm: int
+    width_mm: int
+    height_mm: int

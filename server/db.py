@@ -1,0 +1,158 @@
+"""Raw, set-based database access for the hot paths, on SQLite (aiosqlite) or PostgreSQL (asyncpg).
+
+Piccolo owns the schema, the migrations and the simple admin queries. The op engine's loader and
+writer go through here instead: one transaction per batch, rows fetched with `IN (…)` queries and
+written with `executemany` on the transaction's own connection (see shared notes on where Piccolo
+spends its time on SQLite). SQL is written once with `?` placeholders; for PostgreSQL they become
+`$1, $2, …`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Iterable, Sequence
+
+import aiosqlite
+
+from server.settings import DatabaseConfig
+
+_PLACEHOLDER = re.compile(r"\?")
+_pg_cache: dict[str, str] = {}
+
+
+def _to_pg(sql: str) -> str:
+    converted = _pg_cache.get(sql)
+    if converted is None:
+        counter = iter(range(1, 100_000))
+        converted = _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
+        _pg_cache[sql] = converted
+    return converted
+
+
+def in_list(values: Sequence[Any]) -> str:
+    """`(?, ?, …)` for an IN clause of len(values) (callers never pass an empty list)."""
+    return "(" + ", ".join("?" * len(values)) + ")"
+
+
+class Tx:
+    """One transaction's connection with a dialect-neutral fetch/execute surface."""
+
+    def __init__(self, dialect: str, connection):
+        self.dialect = dialect
+        self.connection = connection
+
+    async def fetch(self, sql: str, *args) -> list:
+        if self.dialect == "postgres":
+            return await self.connection.fetch(_to_pg(sql), *args)
+        cursor = await self.connection.execute(sql, args)
+        rows = await cursor.fetchall()
+        await cursor.close()
+        return rows
+
+    async def fetchrow(self, sql: str, *args):
+        rows = await self.fetch(sql, *args)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, *args):
+        row = await self.fetchrow(sql, *args)
+        return None if row is None else row[0]
+
+    async def execute(self, sql: str, *args) -> None:
+        if self.dialect == "postgres":
+            await self.connection.execute(_to_pg(sql), *args)
+        else:
+            await self.connection.execute(sql, args)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        if self.dialect == "postgres":
+            await self.connection.executemany(_to_pg(sql), rows)
+        else:
+            await self.connection.executemany(sql, rows)
+
+
+class Database:
+    """Connections for one process: a single SQLite writer (plus readers), or an asyncpg pool."""
+
+    def __init__(self, config: DatabaseConfig):
+        self.config = config
+        self.dialect = config.dialect
+        self._pool = None
+        self._writer: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+        self._readers: asyncio.Queue | None = None
+        self._reader_count = 2
+
+    async def start(self) -> None:
+        if self.dialect == "postgres":
+            import asyncpg
+
+            self._pool = await asyncpg.create_pool(self.config.dsn, min_size=1, max_size=10)
+        else:
+            self._writer = await self._sqlite_connect()
+            self._readers = asyncio.Queue()
+            for _ in range(self._reader_count):
+                self._readers.put_nowait(await self._sqlite_connect())
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
+            while self._readers and not self._readers.empty():
+                await self._readers.get_nowait().close()
+
+    async def _sqlite_connect(self) -> aiosqlite.Connection:
+        connection = await aiosqlite.connect(
+            self.config.path,
+            timeout=30,  # busy timeout: wait for another process's write lock instead of failing
+            isolation_level=None,
+            detect_types=sqlite3.PARSE_DECLTYPES,
+        )
+        connection.row_factory = sqlite3.Row
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Tx]:
+        """A write transaction: `BEGIN IMMEDIATE` on SQLite (one writer per process, then the file lock)."""
+        if self.dialect == "postgres":
+            async with self._pool.acquire() as connection:
+                async with connection.transaction():
+                    yield Tx("postgres", connection)
+            return
+        async with self._write_lock:
+            connection = self._writer
+            await connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx("sqlite", connection)
+            except BaseException:
+                await connection.execute("ROLLBACK")
+                raise
+            await connection.execute("COMMIT")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Tx]:
+        """A consistent read: one snapshot for every query inside."""
+        if self.dialect == "postgres":
+            async with self._pool.acquire() as connection:
+                async with connection.transaction(isolation="repeatable_read", readonly=True):
+                    yield Tx("postgres", connection)
+            return
+        connection = await self._readers.get()
+        try:
+            await connection.execute("BEGIN")
+            try:
+                yield Tx("sqlite", connection)
+            finally:
+                await connection.execute("COMMIT")
+        finally:
+            self._readers.put_nowait(connection)

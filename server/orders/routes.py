@@ -1,0 +1,74 @@
+"""HTTP routes for order intake, reading, cancelling and payment."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from server.accounts.security import STAFF, CurrentUser, requires
+from server.apply import run_one
+from server.errors import responses
+from server.orders import service
+from server.orders.schemas import CancelIn, OrderIn, OrderOut, OrderSummary
+from sync.ops import CancelOrder, IntakeOrder, MarkPaid
+from sync.orders import ORDER_STATUSES
+
+_READERS = requires("packer", "supervisor", "admin")
+
+
+class OrderController(Controller):
+    path = "/api/orders"
+    tags = ["orders"]
+
+    @post(
+        "/", guards=[STAFF], status_code=HTTP_201_CREATED, responses=responses(400, 401, 403, 404, 422),
+        response_description="The new order (201), or the existing one when the channel already sent this external_ref (200)",
+    )
+    async def intake(self, data: OrderIn, request: Request[CurrentUser, str, State], state: State) -> Response[OrderOut]:
+        """Take in an order and reserve its stock. Idempotent on (channel, external_ref); lines that
+        cannot be covered are backordered; `payment_status: pending` holds the order until paid."""
+        op = IntakeOrder(
+            channel=data.channel, external_ref=data.external_ref, customer=data.customer, ship_to=data.ship_to,
+            lines=data.lines, payment_status=data.payment_status, tracking_token=secrets.token_urlsafe(12),
+        )
+        outcome = await run_one(state.db, op, actor=request.user.id)
+        order = await service.get_order(state.db, outcome.result["order_id"])
+        return Response(order, status_code=HTTP_200_OK if outcome.result["duplicate"] else HTTP_201_CREATED)
+
+    @get("/", guards=[_READERS], responses=responses(400, 401, 403))
+    async def list_orders(
+        self, state: State, status: str | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+    ) -> list[OrderSummary]:
+        """Newest orders first, optionally with one status."""
+        if status is not None and status not in ORDER_STATUSES:
+            from sync.errors import Invalid
+
+            raise Invalid("unknown_status", f"status must be one of {', '.join(ORDER_STATUSES)}", field="status")
+        return await service.list_orders(state.db, status, limit)
+
+    @get("/{order_id:int}", guards=[_READERS], responses=responses(401, 403, 404))
+    async def get_one(self, order_id: int, state: State) -> OrderOut:
+        """An order with its lines and its status timeline."""
+        order = await service.get_order(state.db, order_id)
+        if order is None:
+            raise NotFoundException(f"no order {order_id}")
+        return order
+
+    @post("/{order_id:int}/cancel", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409))
+    async def cancel(self, order_id: int, request: Request[CurrentUser, str, State], state: State, data: CancelIn | None = None) -> OrderOut:
+        """Cancel an order: its reservations go back to stock (and to waiting backorders)."""
+        await run_one(state.db, CancelOrder(order_id=order_id, reason=data.reason if data else ""), actor=request.user.id)
+        return await service.get_order(state.db, order_id)
+
+    @post("/{order_id:int}/pay", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(401, 403, 404, 409))
+    async def mark_paid(self, order_id: int, request: Request[CurrentUser, str, State], state: State) -> OrderOut:
+        """Record payment for an order held as pending; it is then allocated."""
+        await run_one(state.db, MarkPaid(order_id=order_id), actor=request.user.id)
+        return await service.get_order(state.db, order_id)

@@ -1,0 +1,83 @@
+"""Wire types for orders, their lines and timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from msgspec import Meta, Struct
+
+from sync.ops import AddressArgs, CustomerArgs, LineArgs
+
+Ref = Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$")]
+
+
+class OrderIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    channel: Annotated[str, Meta(min_length=1, max_length=32, description="channel code; every database has 'manual'")]
+    external_ref: Ref
+    customer: CustomerArgs
+    ship_to: AddressArgs
+    lines: Annotated[list[LineArgs], Meta(min_length=1, max_length=500)]
+    payment_status: Literal["paid", "pending"] = "paid"
+
+
+class CancelIn(Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, Meta(max_length=500)] = ""
+
+
+class LineOut(Struct):
+    id: int
+    line_no: int
+    sku: str
+    name: str
+    qty: int
+    qty_allocated: int
+    qty_picked: int
+    status: str
+
+
+class EventOut(Struct):
+    status: str
+    at: dt.datetime
+    note: str
+
+
+class CustomerOut(Struct):
+    name: str
+    email: str
+    phone: str
+
+
+class AddressOut(Struct):
+    line1: str
+    line2: str
+    city: str
+    postcode: str
+    region: str
+    country: str
+
+
+class OrderOut(Struct):
+    id: int
+    channel: str
+    external_ref: str
+    status: str
+    payment_status: str
+    tracking_token: str
+    created_at: dt.datetime
+    customer: CustomerOut
+    ship_to: AddressOut
+    lines: list[LineOut]
+    timeline: list[EventOut]
+
+
+class OrderSummary(Struct):
+    id: int
+    channel: str
+    external_ref: str
+    status: str
+    payment_status: str
+    customer: str
+    created_at: dt.datetime
+    lines: int
+    units: int

@@ -1,0 +1,47 @@
+"""Runtime settings, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+DEFAULT_SQLITE_FILE = "shipshape.db"
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseConfig:
+    """Where the data lives: a SQLite file (the embedded default) or a PostgreSQL DSN."""
+
+    dialect: str  # "sqlite" | "postgres"
+    path: str = ""  # sqlite file
+    dsn: str = ""  # postgres DSN
+
+    @classmethod
+    def from_url(cls, url: str | None) -> "DatabaseConfig":
+        if not url:
+            return cls("sqlite", path=str(Path.cwd() / DEFAULT_SQLITE_FILE))
+        parsed = urlparse(url)
+        if parsed.scheme == "sqlite":
+            # sqlite:///relative.db  and  sqlite:////absolute/path.db
+            raw = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else parsed.path
+            if not raw:
+                raise ValueError("DATABASE_URL sqlite:/// needs a file path")
+            return cls("sqlite", path=str(Path(raw).resolve()))
+        if parsed.scheme in {"postgres", "postgresql", "postgresql+asyncpg"}:
+            return cls("postgres", dsn=url.replace("postgresql+asyncpg://", "postgresql://"))
+        raise ValueError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (use sqlite:/// or postgresql://)")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database: DatabaseConfig = field(default_factory=lambda: DatabaseConfig.from_url(os.environ.get("DATABASE_URL")))
+    # Login attempts allowed per client address per minute.
+    login_rate_limit: int = int(os.environ.get("SHIPSHAPE_LOGIN_RATE_LIMIT", "10"))
+    token_ttl_hours: int = int(os.environ.get("SHIPSHAPE_TOKEN_TTL_HOURS", "12"))
+    debug: bool = os.environ.get("SHIPSHAPE_DEBUG", "") == "1"
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,33 @@
+"""The app shell (Jinja2), the web app manifest and the PWA's static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Controller, get
+from litestar.response import File, Template
+from litestar.static_files import create_static_files_router
+
+ROOT = Path(__file__).resolve().parents[2]
+PWA_DIR = ROOT / "pwa"
+MANIFEST = ROOT / "manifest.json"
+
+
+class ShellController(Controller):
+    include_in_schema = False
+
+    @get("/", exclude_from_auth=True, cache_control=None)
+    async def shell(self) -> Template:
+        """The one page of the app; every screen is drawn by ES modules under /static."""
+        return Template("shell.html", context={})
+
+    @get("/manifest.json", exclude_from_auth=True, media_type="application/manifest+json")
+    async def manifest(self) -> File:
+        return File(MANIFEST, content_disposition_type="inline", media_type="application/manifest+json")
+
+    @get("/api/health", exclude_from_auth=True)
+    async def health(self) -> dict:
+        return {"status": "ok"}
+
+
+static_router = create_static_files_router(path="/static", directories=[PWA_DIR], opt={"exclude_from_auth": True}, include_in_schema=False)

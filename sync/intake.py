@@ -1,0 +1,63 @@
+"""Order intake from a channel, and releasing an order held for payment."""
+
+from __future__ import annotations
+
+from .allocation import allocate_order
+from .context import ApplyContext
+from .errors import IllegalTransition, Invalid, NotFound
+from .model import Address, Customer, Line, Order, OrderEvent, State
+from .ops import IntakeOrder, MarkPaid
+from .orders import set_status
+
+
+def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict:
+    channel = state.channels_by_code.get(op.channel)
+    if channel is None:
+        raise NotFound("unknown_channel", f"no sales channel with code {op.channel!r}", field="channel")
+    existing = state.orders_by_ref.get((channel.id, op.external_ref))
+    if existing is not None:
+        # Idempotent intake: the channel retried; answer with the order we already have.
+        return {"order_id": existing.id, "duplicate": True}
+    products = []
+    seen: set[str] = set()
+    for i, line in enumerate(op.lines):
+        product = state.products_by_sku.get(line.sku)
+        if product is None:
+            raise NotFound("unknown_sku", f"no product with SKU {line.sku!r}", field=f"lines[{i}].sku")
+        if not product.active:
+            raise Invalid("inactive_sku", f"product {line.sku!r} is not sold any more", field=f"lines[{i}].sku")
+        if line.sku in seen:
+            raise Invalid("duplicate_sku", f"SKU {line.sku!r} appears on two lines; put the total on one", field=f"lines[{i}].sku")
+        seen.add(line.sku)
+        products.append(product)
+
+    customer = state.add(Customer(state.temp_id(), op.customer.name, op.customer.email, op.customer.phone))
+    a = op.ship_to
+    address = state.add(Address(state.temp_id(), customer.id, a.line1, a.line2, a.city, a.postcode, a.region, a.country))
+    order = state.add(Order(
+        state.temp_id(), channel.id, op.external_ref, customer.id, address.id, state.warehouse_id,
+        "new", op.payment_status, op.tracking_token, ctx.now, ctx.now,
+    ))
+    state.orders_by_ref[(channel.id, op.external_ref)] = order
+    state.add(OrderEvent(state.temp_id(), order.id, "new", ctx.now, f"received from {op.channel}", ctx.ledger_id))
+    for n, (line, product) in enumerate(zip(op.lines, products), start=1):
+        state.add(Line(state.temp_id(), order.id, n, product.id, line.qty, 0, 0, "backordered"))
+    if op.payment_status == "pending":
+        set_status(state, order, "on_hold", ctx.now, ctx.ledger_id, note="waiting for payment")
+    else:
+        allocate_order(state, order, ctx.now, ctx.ledger_id)
+    return {"order_id": order.id, "duplicate": False}
+
+
+def apply_mark_paid(state: State, op: MarkPaid, ctx: ApplyContext) -> dict:
+    order = state.orders.get(op.order_id)
+    if order is None:
+        raise NotFound("unknown_order", f"no order {op.order_id}", field="order_id")
+    if order.payment_status == "paid":
+        return {"order_id": order.id}
+    if order.status != "on_hold":
+        raise IllegalTransition("illegal_transition", f"order {order.id} is {order.status}, not on hold", field="order_id")
+    order.payment_status = "paid"
+    state.touch(order)
+    allocate_order(state, order, ctx.now, ctx.ledger_id)
+    return {"order_id": order.id}

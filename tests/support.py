@@ -1,0 +1,138 @@
+"""Shared test helpers: which database, resetting it, users and logins, a small warehouse."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from server.db import Database
+from server.settings import DatabaseConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_TABLES = [
+    "ledger", "pick_task", "wave", "order_event", "reservation", "order_line", "sales_order", "address",
+    "customer", "stock", "location", "barcode", "product", "supplier", "device", "auth_token", "app_user",
+    "channel", "warehouse",
+]
+
+
+def db_config() -> DatabaseConfig:
+    return DatabaseConfig.from_url(os.environ["DATABASE_URL"])
+
+
+async def _reset(config: DatabaseConfig) -> None:
+    db = Database(config)
+    await db.start()
+    try:
+        async with db.write() as tx:
+            if config.dialect == "postgres":
+                await tx.execute(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE")
+            else:
+                for table in DATA_TABLES:
+                    await tx.execute(f"DELETE FROM {table}")
+            await tx.execute("INSERT INTO warehouse (code, name) VALUES ('MAIN', 'Main warehouse')")
+            await tx.execute("INSERT INTO channel (code, name, kind) VALUES ('manual', 'Manual entry', 'manual')")
+    finally:
+        await db.close()
+
+
+def reset_database() -> None:
+    """Empty every table and put back what a fresh migration seeds (one warehouse, the manual channel)."""
+    asyncio.run(_reset(db_config()))
+
+
+async def _create_user(username: str, role: str, password: str) -> None:
+    from server.accounts.service import create_user
+
+    db = Database(db_config())
+    await db.start()
+    try:
+        await create_user(db, username, role, password)
+    finally:
+        await db.close()
+
+
+def create_user(username: str, role: str, password: str | None = None) -> str:
+    password = password or f"{username}-password"
+    asyncio.run(_create_user(username, role, password))
+    return password
+
+
+def login(client, username: str, password: str) -> dict[str, str]:
+    response = client.post("/api/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A real `shipshape serve` process on loopback, on the test database."""
+
+    def __init__(self, workers: int = 1):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "SHIPSHAPE_LOGIN_RATE_LIMIT": os.environ.get("SHIPSHAPE_LOGIN_RATE_LIMIT", "1000")}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--workers", str(workers)],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/api/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not come up within 30 s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+ADDRESS = {"line1": "1 Dock Road", "city": "Leeds", "postcode": "LS1 1AA", "country": "GB"}
+
+
+def small_warehouse(client, headers, stock: dict[str, list[tuple[str, int]]] | None = None) -> None:
+    """Products SKU-A/B/C, bins A-01..A-06 (path order) and the given stock {sku: [(bin, qty)]}."""
+    stock = stock if stock is not None else {"SKU-A": [("A-01", 5), ("A-03", 5)], "SKU-B": [("A-02", 3)], "SKU-C": []}
+    for i, sku in enumerate(["SKU-A", "SKU-B", "SKU-C"]):
+        r = client.post("/api/products", json={"sku": sku, "name": f"Product {sku[-1]}", "barcodes": [f"INT-{sku}"]}, headers=headers)
+        assert r.status_code == 201, r.text
+    for n in range(1, 7):
+        r = client.post("/api/locations", json={"code": f"A-{n:02d}", "kind": "bin", "path_seq": n * 10}, headers=headers)
+        assert r.status_code == 201, r.text
+    for sku, rows in stock.items():
+        for location, qty in rows:
+            r = client.post(
+                "/api/stock/adjustments",
+                json={"location": location, "sku": sku, "qty_delta": qty, "reason": "opening stock"},
+                headers=headers,
+            )
+            assert r.status_code == 201, r.text
+
+
+def order_body(ref: str, lines: list[tuple[str, int]], **extra) -> dict:
+    return {
+        "channel": "manual", "external_ref": ref, "customer": {"name": "Test Customer"}, "ship_to": ADDRESS,
+        "lines": [{"sku": sku, "qty": qty} for sku, qty in lines], **extra,
+    }
