@@ -20,7 +20,7 @@ from sync.errors import Rejected
 
 log = logging.getLogger("shipshape")
 
-_MISSING = re.compile(r"missing required field `([^`]+)`")
+_MISSING = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
 _MSGSPEC_PATH = re.compile(r"\s*-\s*at `\$(?P<path>[^`]*)`$")
 
 

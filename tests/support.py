@@ -133,6 +133,6 @@ def small_warehouse(client, headers, stock: dict[str, list[tuple[str, int]]] | N
 
 def order_body(ref: str, lines: list[tuple[str, int]], **extra) -> dict:
     return {
-        "channel": "manual", "external_ref": ref, "customer": {"name": "Test Customer"}, "ship_to": ADDRESS,
+        "channel": "manual", "external_ref": ref, "customer": {"name": "Test Customer"}, "ship_to": dict(ADDRESS),
         "lines": [{"sku": sku, "qty": qty} for sku, qty in lines], **extra,
     }
