@@ -1,0 +1,62 @@
+"""The `shipshape` command as an operator uses it: users from the shell, and the demo warehouse."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+from tests.support import ROOT
+
+
+def shipshape(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args], cwd=ROOT, env={**os.environ, **(env or {})},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_user_add_list_disable(clean_db):
+    added = shipshape("user", "add", "carla", "--role", "packer", "--password", "packing-all-day")
+    assert added.returncode == 0, added.stderr
+    assert "added carla (packer)" in added.stdout
+    listed = shipshape("user", "list")
+    assert "carla" in listed.stdout and "packer" in listed.stdout and "active" in listed.stdout
+    again = shipshape("user", "add", "carla", "--role", "packer", "--password", "packing-all-day")
+    assert again.returncode != 0 and "already exists" in again.stderr
+    bad_role = shipshape("user", "add", "bob", "--role", "boss", "--password", "long-enough")
+    assert bad_role.returncode != 0
+    short = shipshape("user", "add", "bob", "--role", "picker", "--password", "short")
+    assert short.returncode != 0 and "password" in short.stderr
+    disabled = shipshape("user", "disable", "carla")
+    assert disabled.returncode == 0
+    assert "disabled" in shipshape("user", "list").stdout
+    assert shipshape("user", "disable", "nobody").returncode != 0
+
+
+def test_demo_builds_a_believable_warehouse(tmp_path):
+    path = tmp_path / "demo.db"
+    result = shipshape("demo", "--db", str(path), "--no-serve", env={"DATABASE_URL": ""})
+    assert result.returncode == 0, result.stderr
+    for username in ("pia", "paco", "dan", "sue", "ada"):
+        assert username in result.stdout
+    db = sqlite3.connect(path)
+    one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+    assert one("SELECT COUNT(*) FROM product") >= 50
+    assert one("SELECT COUNT(*) FROM location WHERE kind = 'bin'") >= 100
+    assert one("SELECT COUNT(DISTINCT path_seq) FROM location WHERE kind = 'bin'") >= 100
+    assert one("SELECT COUNT(*) FROM sales_order WHERE status NOT IN ('cancelled', 'delivered', 'shipped')") >= 30
+    assert one("SELECT COUNT(DISTINCT channel) FROM sales_order") == 3
+    assert one("SELECT COUNT(*) FROM wave") >= 1 and one("SELECT COUNT(*) FROM pick_task") >= 1
+    assert sorted(r[0] for r in db.execute("SELECT DISTINCT role FROM app_user")) == ["admin", "driver", "packer", "picker", "supervisor"]
+    assert one("PRAGMA journal_mode") == "wal"
+    # Every barcode is a valid GTIN (biip checks the check digit).
+    from biip.gtin import Gtin
+
+    codes = [r[0] for r in db.execute("SELECT code FROM barcode")]
+    assert len(codes) >= 50
+    for code in codes:
+        Gtin.parse(code)
+    # The demo's state changes went through the engine, so its ledger tells the story.
+    assert one("SELECT COUNT(*) FROM ledger WHERE op_type = 'intake_order'") >= 30
