@@ -1,0 +1,28 @@
+"""OpenAPI at /schema documents every route with the status codes it can return."""
+
+from __future__ import annotations
+
+from tests.api.test_roles import MATRIX
+
+
+def test_schema_lists_routes_and_their_error_codes(client):
+    response = client.get("/schema")
+    assert response.status_code == 200
+    spec = response.json()
+    paths = spec["paths"]
+    for method, path, roles in MATRIX:
+        templated = path
+        for concrete, name in (("/1", "/{order_id}"), ("/SKU-X", "/{sku}"), ("/nobody", "/{username}"), ("/unknown", "/{device_id}")):
+            templated = templated.replace(concrete, name)
+        if path.startswith("/api/waves/1"):
+            templated = "/api/waves/{wave_id}"
+        operation = paths[templated][method.lower()]
+        codes = set(operation["responses"])
+        assert "401" in codes, (method, path)
+        if set(roles) != {"picker", "packer", "driver", "supervisor", "admin"}:
+            assert "403" in codes, (method, path)
+        if method == "POST" and "requestBody" in operation:
+            assert "400" in codes, (method, path)
+    login = paths["/api/auth/login"]["post"]["responses"]
+    assert {"200", "400", "401", "429"} <= set(login)
+    assert set(spec["components"]["schemas"]["OrderIn"]["required"]) == {"channel", "external_ref", "customer", "ship_to", "lines"}
