@@ -14,6 +14,7 @@ from msgspec import Meta, Struct
 
 PositiveQty = Annotated[int, Meta(ge=1, le=1_000_000, description="units, at least 1")]
 NonEmpty = Annotated[str, Meta(min_length=1, max_length=200)]
+RowId = Annotated[int, Meta(ge=1, le=2_147_483_647)]
 Code = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
 
 
@@ -56,12 +57,12 @@ class IntakeOrder(_Op, tag="intake_order", kw_only=True):
 
 
 class CancelOrder(_Op, tag="cancel_order", kw_only=True):
-    order_id: int
+    order_id: RowId
     reason: Annotated[str, Meta(max_length=500)] = ""
 
 
 class MarkPaid(_Op, tag="mark_paid", kw_only=True):
-    order_id: int
+    order_id: RowId
 
 
 class AdjustStock(_Op, tag="adjust_stock", kw_only=True):
@@ -78,7 +79,7 @@ class AdjustStock(_Op, tag="adjust_stock", kw_only=True):
 class ReleaseWave(_Op, tag="release_wave", kw_only=True):
     """Release allocated orders into pick tasks for one picker, in pick-path order."""
 
-    order_ids: Annotated[list[int], Meta(min_length=1, max_length=200)]
+    order_ids: Annotated[list[RowId], Meta(min_length=1, max_length=200)]
     picker: Code
 
 

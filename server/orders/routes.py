@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from server.accounts.security import STAFF, CurrentUser, requires
 from server.apply import run_one
 from server.errors import responses
+from server.params import RowId
 from server.orders import service
 from server.orders.schemas import CancelIn, OrderIn, OrderOut, OrderSummary
 from sync.ops import CancelOrder, IntakeOrder, MarkPaid
@@ -54,7 +55,7 @@ class OrderController(Controller):
         return await service.list_orders(state.db, status, limit)
 
     @get("/{order_id:int}", guards=[_READERS], responses=responses(401, 403, 404))
-    async def get_one(self, order_id: int, state: State) -> OrderOut:
+    async def get_one(self, order_id: RowId, state: State) -> OrderOut:
         """An order with its lines and its status timeline."""
         order = await service.get_order(state.db, order_id)
         if order is None:
@@ -62,13 +63,13 @@ class OrderController(Controller):
         return order
 
     @post("/{order_id:int}/cancel", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409))
-    async def cancel(self, order_id: int, request: Request[CurrentUser, str, State], state: State, data: CancelIn | None = None) -> OrderOut:
+    async def cancel(self, order_id: RowId, request: Request[CurrentUser, str, State], state: State, data: CancelIn | None = None) -> OrderOut:
         """Cancel an order: its reservations go back to stock (and to waiting backorders)."""
         await run_one(state.db, CancelOrder(order_id=order_id, reason=data.reason if data else ""), actor=request.user.id)
         return await service.get_order(state.db, order_id)
 
     @post("/{order_id:int}/pay", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(401, 403, 404, 409))
-    async def mark_paid(self, order_id: int, request: Request[CurrentUser, str, State], state: State) -> OrderOut:
+    async def mark_paid(self, order_id: RowId, request: Request[CurrentUser, str, State], state: State) -> OrderOut:
         """Record payment for an order held as pending; it is then allocated."""
         await run_one(state.db, MarkPaid(order_id=order_id), actor=request.user.id)
         return await service.get_order(state.db, order_id)

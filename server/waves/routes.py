@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from server.accounts.security import STAFF, CurrentUser, requires
 from server.apply import run_one
 from server.errors import responses
+from server.params import RowId
 from server.waves import service
 from server.waves.schemas import TaskOut, WaveIn, WaveOut
 from sync.ops import ReleaseWave
@@ -26,7 +27,7 @@ class WaveController(Controller):
         return await service.get_wave(state.db, outcome.result["wave_id"])
 
     @get("/{wave_id:int}", guards=[STAFF], responses=responses(401, 403, 404))
-    async def get_one(self, wave_id: int, state: State) -> WaveOut:
+    async def get_one(self, wave_id: RowId, state: State) -> WaveOut:
         wave = await service.get_wave(state.db, wave_id)
         if wave is None:
             raise NotFoundException(f"no wave {wave_id}")

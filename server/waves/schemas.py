@@ -9,7 +9,7 @@ from msgspec import Meta, Struct
 
 
 class WaveIn(Struct, forbid_unknown_fields=True):
-    order_ids: Annotated[list[int], Meta(min_length=1, max_length=200)]
+    order_ids: Annotated[list[Annotated[int, Meta(ge=1, le=2_147_483_647)]], Meta(min_length=1, max_length=200)]
     picker: Annotated[str, Meta(min_length=1, max_length=64, description="username of a picker")]
 
 
