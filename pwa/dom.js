@@ -1,0 +1,40 @@
+// Building the DOM from data. Everything goes through textContent, never innerHTML, so a product
+// name or customer typed by a sales channel can never become markup.
+
+/**
+ * h("p.muted#hint", {role: "status"}, "text", childNode, [more, children]) → element.
+ * Attributes set to false/null/undefined are left out; `true` sets a boolean attribute.
+ */
+export function h(tag, attrs = {}, ...children) {
+  if (attrs instanceof Node || typeof attrs !== "object" || Array.isArray(attrs)) {
+    children.unshift(attrs);
+    attrs = {};
+  }
+  const [name, ...rest] = tag.split(/(?=[.#])/);
+  const el = document.createElement(name);
+  for (const part of rest) {
+    if (part[0] === ".") el.classList.add(part.slice(1));
+    else el.id = part.slice(1);
+  }
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : String(child));
+  }
+}
+
+/** Replace what a container shows. */
+export function show(container, ...children) {
+  container.replaceChildren();
+  append(container, children);
+}
