@@ -22,6 +22,7 @@ from server.errors import EXCEPTION_HANDLERS
 from server.inventory.routes import LocationController, StockController
 from server.orders.routes import OrderController
 from server.settings import Settings, get_settings
+from server.sync_api.routes import SyncController
 from server.validation import strict_body
 from server.waves.routes import TaskController, WaveController
 from server.web.routes import ShellController, static_router
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController, UserController, DeviceController,
             ProductController, LocationController, StockController,
             OrderController, WaveController, TaskController,
+            SyncController,
         ],
         middleware=[login_limit.middleware, auth],
         exception_handlers=EXCEPTION_HANDLERS,

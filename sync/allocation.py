@@ -78,9 +78,8 @@ def refresh_order(state: State, order: Order, now, ledger_id: int | None, note: 
 def feed_backorders(state: State, product_id: int, now, ledger_id: int | None) -> None:
     """Stock of a product became available: give it to waiting lines, oldest order first."""
     waiting = [
-        line for line in state.lines.values()
-        if line.product == product_id
-        and line.status in ("backordered", "partially_allocated")
+        line for line in state.lines_of_product(product_id)
+        if line.status in ("backordered", "partially_allocated")
         and state.orders[line.sales_order].status in AWAITING_STOCK
     ]
     waiting.sort(key=lambda l: (l.sales_order, l.line_no))
@@ -96,7 +95,7 @@ def shrink_reservations(state: State, stock: Stock, now, ledger_id: int | None) 
     if excess <= 0:
         return
     on_stock = sorted(
-        (r for r in state.reservations.values() if r.stock == stock.id),
+        state.reservations_on(stock.id),
         key=lambda r: (state.lines[r.order_line].sales_order, r.order_line),
         reverse=True,
     )

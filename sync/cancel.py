@@ -22,8 +22,8 @@ def apply_cancel(state: State, op: CancelOrder, ctx: ApplyContext) -> dict:
         release_line(state, line)
         line.status = "cancelled"
         state.touch(line)
-    for task in state.tasks.values():
-        if task.sales_order == order.id and task.status == "open":
+    for task in state.tasks_of_order(order.id):
+        if task.status == "open":
             task.status = "cancelled"
             state.touch(task)
     set_status(state, order, "cancelled", ctx.now, ctx.ledger_id, note=op.reason)

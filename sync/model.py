@@ -146,6 +146,7 @@ class PickTask:
     seq: int
     tote: str
     status: str
+    version: int = 0
 
 
 @dataclass(slots=True)
@@ -165,6 +166,93 @@ class LedgerRow:
     result: str
 
 
+@dataclass(slots=True)
+class Package:
+    id: int
+    code: str
+    sales_order: int
+    status: str  # open | shipped | delivered | failed | returned
+    carrier: str
+    created_at: dt.datetime
+    version: int = 0
+
+
+@dataclass(slots=True)
+class PackageItem:
+    id: int
+    package: int
+    order_line: int
+    qty: int
+
+
+@dataclass(slots=True)
+class Delivery:
+    id: int
+    package: int
+    outcome: str  # delivered | failed
+    recipient: str
+    reason: str
+    signature: str
+    photo: str
+    lat: float | None
+    lon: float | None
+    device_at: dt.datetime | None
+    evidence: bool
+    ledger_id: int | None
+
+
+@dataclass(slots=True)
+class FloorTask:
+    """Follow-up work an outcome created: put units away, count a bin, unpack a package."""
+
+    id: int
+    kind: str  # put_away | cycle_count | unpack | return_to_stock
+    status: str
+    location: int | None
+    product: int | None
+    lot: str
+    qty: int
+    tote: str
+    sales_order: int | None
+    package: int | None
+    note: str
+    ledger_id: int | None
+    created_at: dt.datetime
+
+
+@dataclass(slots=True)
+class SyncException:
+    """Something a supervisor must see: every adjusted or rejected op, short picks, discrepancies."""
+
+    id: int
+    kind: str
+    code: str
+    message: str
+    status: str
+    device_id: str | None
+    seq: int | None
+    ledger_id: int | None
+    sales_order: int | None
+    order_line: int | None
+    location: int | None
+    product: int | None
+    qty: int
+    people: str
+    created_at: dt.datetime
+    version: int = 0
+
+
+@dataclass(slots=True)
+class ScopeExit:
+    """A row left a device's scope (e.g. a task reassigned away from a picker): a pull tombstone."""
+
+    id: int
+    scope: str
+    entity: str
+    entity_id: int
+    version: int
+
+
 # Which table each row type is written to, and which of its fields point at other rows
 # (so temporary ids can be swapped for real ones on write).
 TABLES: dict[type, tuple[str, tuple[str, ...]]] = {
@@ -178,9 +266,18 @@ TABLES: dict[type, tuple[str, tuple[str, ...]]] = {
     OrderEvent: ("order_event", ("sales_order", "ledger_id")),
     Wave: ("wave", ("warehouse", "picker")),
     PickTask: ("pick_task", ("wave", "picker", "sales_order", "order_line", "location", "product")),
+    Package: ("package", ("sales_order",)),
+    PackageItem: ("package_item", ("package", "order_line")),
+    Delivery: ("delivery", ("package", "ledger_id")),
+    FloorTask: ("floor_task", ("location", "product", "sales_order", "package", "ledger_id")),
+    SyncException: ("sync_exception", ("ledger_id", "sales_order", "order_line", "location", "product")),
+    ScopeExit: ("scope_exit", ("entity_id",)),
 }
 # Insert order that satisfies foreign keys.
-WRITE_ORDER: tuple[type, ...] = (Customer, Address, Stock, Order, Line, Reservation, LedgerRow, OrderEvent, Wave, PickTask)
+WRITE_ORDER: tuple[type, ...] = (
+    Customer, Address, Stock, Order, Line, Reservation, LedgerRow, OrderEvent, Wave, PickTask,
+    Package, PackageItem, Delivery, FloorTask, SyncException, ScopeExit,
+)
 
 
 def columns(row_type: type) -> tuple[str, ...]:
@@ -196,6 +293,7 @@ class State:
     products_by_sku: dict[str, Product] = field(default_factory=dict)
     locations: dict[int, Location] = field(default_factory=dict)
     locations_by_code: dict[str, Location] = field(default_factory=dict)
+    users: dict[int, User] = field(default_factory=dict)
     users_by_name: dict[str, User] = field(default_factory=dict)
     channels_by_code: dict[str, Channel] = field(default_factory=dict)
     stock: dict[int, Stock] = field(default_factory=dict)
@@ -207,11 +305,19 @@ class State:
     addresses: dict[int, Address] = field(default_factory=dict)
     waves: dict[int, Wave] = field(default_factory=dict)
     tasks: dict[int, PickTask] = field(default_factory=dict)
+    packages: dict[int, Package] = field(default_factory=dict)
+    packages_by_code: dict[str, Package] = field(default_factory=dict)
+    package_items: dict[int, PackageItem] = field(default_factory=dict)
+    deliveries: dict[int, Delivery] = field(default_factory=dict)
+    floor_tasks: dict[int, FloorTask] = field(default_factory=dict)
 
     new: list = field(default_factory=list)
     dirty: dict[int, object] = field(default_factory=dict)  # id(row) -> row
     deleted: list = field(default_factory=list)
     _next_temp: int = -1
+    # Secondary indexes, built on first use from the registries above and kept up to date by
+    # add/delete. The fields they group by never change once a row exists.
+    _index: dict | None = None
 
     # -- change tracking -------------------------------------------------------------------
     def temp_id(self) -> int:
@@ -225,6 +331,10 @@ class State:
         registry = self._registry(row)
         if registry is not None:
             registry[row.id] = row
+            if type(row) is Package:
+                self.packages_by_code[row.code] = row
+            if self._index is not None:
+                self._index_row(row)
         return row
 
     def touch(self, row) -> None:
@@ -236,6 +346,11 @@ class State:
         registry = self._registry(row)
         if registry is not None:
             registry.pop(row.id, None)
+            if self._index is not None:
+                for key in self._keys(row):
+                    bucket = self._index.get(key)
+                    if bucket is not None and row in bucket:
+                        bucket.remove(row)
         if row.id > 0:
             self.dirty.pop(id(row), None)
             self.deleted.append(row)
@@ -246,14 +361,73 @@ class State:
         return {
             Stock: self.stock, Order: self.orders, Line: self.lines, Reservation: self.reservations,
             Customer: self.customers, Address: self.addresses, Wave: self.waves, PickTask: self.tasks,
+            Package: self.packages, PackageItem: self.package_items, Delivery: self.deliveries,
+            FloorTask: self.floor_tasks,
         }.get(type(row))
+
+    # -- secondary indexes ------------------------------------------------------------------
+    @staticmethod
+    def _keys(row) -> tuple:
+        kind = type(row)
+        if kind is Line:
+            return (("line_order", row.sales_order), ("line_product", row.product))
+        if kind is Reservation:
+            return (("res_line", row.order_line), ("res_stock", row.stock))
+        if kind is Stock:
+            return (("stock_product", row.product),)
+        if kind is PickTask:
+            return (("task_line", row.order_line), ("task_order", row.sales_order))
+        if kind is PackageItem:
+            return (("item_line", row.order_line), ("item_package", row.package))
+        if kind is Package:
+            return (("package_order", row.sales_order),)
+        if kind is Delivery:
+            return (("delivery_package", row.package),)
+        return ()
+
+    def _index_row(self, row) -> None:
+        for key in self._keys(row):
+            self._index.setdefault(key, []).append(row)
+
+    def _bucket(self, key) -> list:
+        if self._index is None:
+            self._index = {}
+            for registry in (self.lines, self.reservations, self.stock, self.tasks, self.package_items,
+                             self.packages, self.deliveries):
+                for row in registry.values():
+                    self._index_row(row)
+        return self._index.get(key, [])
 
     # -- lookups the rules share -----------------------------------------------------------
     def lines_of(self, order_id: int) -> list[Line]:
-        return sorted((l for l in self.lines.values() if l.sales_order == order_id), key=lambda l: l.line_no)
+        return sorted(self._bucket(("line_order", order_id)), key=lambda l: l.line_no)
+
+    def lines_of_product(self, product_id: int) -> list[Line]:
+        return list(self._bucket(("line_product", product_id)))
 
     def reservations_of(self, line_id: int) -> list[Reservation]:
-        return [r for r in self.reservations.values() if r.order_line == line_id]
+        return list(self._bucket(("res_line", line_id)))
+
+    def reservations_on(self, stock_id: int) -> list[Reservation]:
+        return list(self._bucket(("res_stock", stock_id)))
 
     def stock_of(self, product_id: int) -> list[Stock]:
-        return [s for s in self.stock.values() if s.product == product_id]
+        return list(self._bucket(("stock_product", product_id)))
+
+    def tasks_of_line(self, line_id: int) -> list[PickTask]:
+        return list(self._bucket(("task_line", line_id)))
+
+    def tasks_of_order(self, order_id: int) -> list[PickTask]:
+        return list(self._bucket(("task_order", order_id)))
+
+    def items_of_line(self, line_id: int) -> list[PackageItem]:
+        return list(self._bucket(("item_line", line_id)))
+
+    def items_of_package(self, package_id: int) -> list[PackageItem]:
+        return list(self._bucket(("item_package", package_id)))
+
+    def packages_of(self, order_id: int) -> list[Package]:
+        return list(self._bucket(("package_order", order_id)))
+
+    def deliveries_of(self, package_id: int) -> list[Delivery]:
+        return list(self._bucket(("delivery_package", package_id)))

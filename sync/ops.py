@@ -83,8 +83,121 @@ class ReleaseWave(_Op, tag="release_wave", kw_only=True):
     picker: Code
 
 
-Op = Union[IntakeOrder, CancelOrder, MarkPaid, AdjustStock, ReleaseWave]
+# -- device-origin ops (scans on the floor, queued offline, pushed through /api/sync/push) ---------
+
+LotCode = Annotated[str, Meta(max_length=32)]
+Tote = Annotated[str, Meta(max_length=32)]
+PackageCode = Annotated[str, Meta(min_length=1, max_length=40)]
+
+
+class Pick(_Op, tag="pick", kw_only=True):
+    """Units taken from a bin for an order line, into a tote."""
+
+    order_line_id: RowId
+    location: Code
+    sku: Code
+    qty: PositiveQty
+    lot: LotCode = ""
+    serial: Annotated[str, Meta(max_length=64)] = ""
+    tote: Tote = ""
+
+
+class PickShort(_Op, tag="pick_short", kw_only=True):
+    """The bin held fewer units than the task asked for (empty, damaged, not found)."""
+
+    order_line_id: RowId
+    location: Code
+    sku: Code
+    qty_short: PositiveQty
+    reason: Literal["empty", "damaged", "not_found", "wrong_item"] = "empty"
+    lot: LotCode = ""
+
+
+class Pack(_Op, tag="pack", kw_only=True):
+    """Picked units of an order line scanned into a package."""
+
+    order_line_id: RowId
+    sku: Code
+    qty: PositiveQty
+    package: PackageCode
+
+
+class Ship(_Op, tag="ship", kw_only=True):
+    """A package handed to a carrier, or loaded onto an own-fleet van."""
+
+    package: PackageCode
+    carrier: Annotated[str, Meta(min_length=1, max_length=32)] = "own_fleet"
+
+
+class Deliver(_Op, tag="deliver", kw_only=True):
+    """Proof of delivery captured at the door."""
+
+    package: PackageCode
+    recipient: Annotated[str, Meta(min_length=1, max_length=200)]
+    signature: Annotated[str, Meta(max_length=64)] = ""  # client-generated id of the uploaded signature
+    photo: Annotated[str, Meta(max_length=64)] = ""
+    lat: Annotated[float, Meta(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Meta(ge=-180, le=180)] | None = None
+
+
+class DeliverFailed(_Op, tag="deliver_failed", kw_only=True):
+    package: PackageCode
+    reason: Literal["not_home", "refused", "address_not_found", "access", "damaged", "other"]
+    note: Annotated[str, Meta(max_length=500)] = ""
+
+
+class Receive(_Op, tag="receive", kw_only=True):
+    """Units received into a location (from a supplier delivery)."""
+
+    location: Code
+    sku: Code
+    qty: PositiveQty
+    lot: LotCode = ""
+    expiry: dt.date | None = None
+
+
+class Count(_Op, tag="count", kw_only=True):
+    """A counted quantity for a location × SKU × lot; the book follows the count."""
+
+    location: Code
+    sku: Code
+    counted: Annotated[int, Meta(ge=0, le=1_000_000)]
+    lot: LotCode = ""
+
+
+class Move(_Op, tag="move", kw_only=True):
+    from_location: Code
+    to_location: Code
+    sku: Code
+    qty: PositiveQty
+    lot: LotCode = ""
+
+
+class ReturnReceive(_Op, tag="return_receive", kw_only=True):
+    """A customer return scanned in and inspected."""
+
+    order_id: RowId
+    sku: Code
+    qty: PositiveQty
+    condition: Literal["resellable", "damaged"]
+    location: Code
+
+
+class ReassignTask(_Op, tag="reassign_task", kw_only=True):
+    """Supervisor action: a pick task moves to another picker."""
+
+    task_id: RowId
+    picker: Code
+
+
+DeviceOp = Union[Pick, PickShort, Pack, Ship, Deliver, DeliverFailed, Receive, Count, Move, ReturnReceive]
+
+
+ServerOp = Union[IntakeOrder, CancelOrder, MarkPaid, AdjustStock, ReleaseWave, ReassignTask]
+Op = Union[ServerOp, DeviceOp]
 OP_TYPES: dict[str, type[_Op]] = {cls.__struct_config__.tag: cls for cls in Op.__args__}
+# What a device may push; server-origin ops come only from REST routes.
+DEVICE_OP_TYPES: dict[str, type[_Op]] = {cls.__struct_config__.tag: cls for cls in DeviceOp.__args__}
 
 
 def op_type(op: _Op) -> str:

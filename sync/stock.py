@@ -6,7 +6,8 @@ from .allocation import PICKABLE_KINDS, feed_backorders, shrink_reservations
 from .context import ApplyContext
 from .errors import Invalid, NotFound
 from .model import State, Stock
-from .ops import AdjustStock
+from .floor import location_named, product_named, stock_at, stock_row, take_from_bin
+from .ops import AdjustStock, Count, Move, Receive
 
 
 def apply_adjust(state: State, op: AdjustStock, ctx: ApplyContext) -> dict:
@@ -40,3 +41,57 @@ def apply_adjust(state: State, op: AdjustStock, ctx: ApplyContext) -> dict:
     elif location.kind in PICKABLE_KINDS:
         feed_backorders(state, product.id, ctx.now, ctx.ledger_id)
     return {"stock_id": stock.id, "on_hand": stock.on_hand, "reserved": stock.reserved}
+
+
+def apply_receive(state: State, op: Receive, ctx: ApplyContext) -> dict:
+    location = location_named(state, op.location)
+    product = product_named(state, op.sku)
+    ctx.about(location=location.id, product=product.id)
+    stock = stock_row(state, location, product, op.lot, op.expiry)
+    stock.on_hand += op.qty
+    if op.expiry is not None:
+        stock.expiry = op.expiry
+    state.touch(stock)
+    if location.kind in PICKABLE_KINDS:
+        feed_backorders(state, product.id, ctx.now, ctx.ledger_id)
+    return {"stock_id": stock.id, "on_hand": stock.on_hand}
+
+
+def apply_count(state: State, op: Count, ctx: ApplyContext) -> dict:
+    """The book follows the count; a difference is flagged, and open counts of that bin are closed."""
+    location = location_named(state, op.location)
+    product = product_named(state, op.sku)
+    ctx.about(location=location.id, product=product.id)
+    stock = stock_row(state, location, product, op.lot)
+    difference = op.counted - stock.on_hand
+    stock.on_hand = op.counted
+    state.touch(stock)
+    if difference < 0 and stock.reserved > stock.on_hand:
+        shrink_reservations(state, stock, ctx.now, ctx.ledger_id)
+    elif difference > 0 and location.kind in PICKABLE_KINDS:
+        feed_backorders(state, product.id, ctx.now, ctx.ledger_id)
+    if difference:
+        ctx.flag("stock_discrepancy", "count_difference",
+                 f"{location.code}: counted {op.counted} × {op.sku}, the book had {op.counted - difference}",
+                 location=location.id, product=product.id, qty=difference)
+    for task in state.floor_tasks.values():
+        if task.kind == "cycle_count" and task.status == "open" and task.location == location.id and task.product == product.id:
+            task.status = "done"
+            state.touch(task)
+    return {"stock_id": stock.id, "on_hand": stock.on_hand, "difference": difference}
+
+
+def apply_move(state: State, op: Move, ctx: ApplyContext) -> dict:
+    source = location_named(state, op.from_location, "from_location")
+    target = location_named(state, op.to_location, "to_location")
+    product = product_named(state, op.sku)
+    ctx.about(location=source.id, product=product.id)
+    if source.id == target.id:
+        raise Invalid("same_location", "from_location and to_location are the same", field="to_location")
+    take_from_bin(state, ctx, stock_at(state, source, product, op.lot), source, product, op.qty)
+    stock = stock_row(state, target, product, op.lot)
+    stock.on_hand += op.qty
+    state.touch(stock)
+    if target.kind in PICKABLE_KINDS:
+        feed_backorders(state, product.id, ctx.now, ctx.ledger_id)
+    return {"stock_id": stock.id, "on_hand": stock.on_hand}

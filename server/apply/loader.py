@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from sync import model as m
-from sync.ops import AdjustStock, CancelOrder, IntakeOrder, MarkPaid, Op, ReleaseWave
+from sync import ops as o
 
 from server.db import Tx, in_list
 
 _CHUNK = 500
+# Ops that can free or add stock, so waiting (backordered) orders must be in the slice.
+_FEEDS_BACKORDERS = (o.CancelOrder, o.AdjustStock, o.Receive, o.Count, o.Move, o.ReturnReceive)
+
+_ORDER_COLS = "id, channel, external_ref, customer, ship_to, warehouse, status, payment_status, tracking_token, created_at, updated_at"
+_LINE_COLS = "id, sales_order, line_no, product, qty, qty_allocated, qty_picked, status"
+_TASK_COLS = "id, wave, picker, sales_order, order_line, location, product, lot, qty, qty_picked, seq, tote, status, version"
+_STOCK_COLS = "id, location, product, lot, expiry, on_hand, reserved"
 
 
 async def _fetch_in(tx: Tx, sql: str, values, *args) -> list:
-    """Run `sql` (with one `{in}` slot) for `values` in chunks; [] when there are none."""
+    """Run `sql` (with one `{in_}` slot) for `values` in chunks; [] when there are none."""
     values = sorted(set(values), key=str)
     rows = []
     for start in range(0, len(values), _CHUNK):
@@ -20,119 +27,199 @@ async def _fetch_in(tx: Tx, sql: str, values, *args) -> list:
     return rows
 
 
-async def load_state(tx: Tx, ops: list[Op]) -> m.State:
-    skus: set[str] = set()
-    location_codes: set[str] = set()
-    order_ids: set[int] = set()
-    channel_codes: set[str] = set()
-    refs: set[tuple[str, str]] = set()
-    usernames: set[str] = set()
-    for op in ops:
-        if isinstance(op, IntakeOrder):
-            channel_codes.add(op.channel)
-            refs.add((op.channel, op.external_ref))
-            skus.update(line.sku for line in op.lines)
-        elif isinstance(op, (CancelOrder, MarkPaid)):
-            order_ids.add(op.order_id)
-        elif isinstance(op, AdjustStock):
-            skus.add(op.sku)
-            location_codes.add(op.location)
-        elif isinstance(op, ReleaseWave):
-            order_ids.update(op.order_ids)
-            usernames.add(op.picker)
+class _Needs:
+    def __init__(self, submissions) -> None:
+        self.skus: set[str] = set()
+        self.location_codes: set[str] = set()
+        self.order_ids: set[int] = set()
+        self.line_ids: set[int] = set()
+        self.package_codes: set[str] = set()
+        self.usernames: set[str] = set()
+        self.task_ids: set[int] = set()
+        self.refs: set[tuple[str, str]] = set()
+        self.channel_codes: set[str] = set()
+        self.hot: set[tuple[str, str]] = set()  # (location code, sku): stock rows whose every reservation must be loaded
+        self.counts: set[tuple[str, str]] = set()
+        self.feeds = False
+        for submission in submissions:
+            op = getattr(submission, "op", submission)
+            self.add(op)
 
+    def add(self, op) -> None:
+        if isinstance(op, _FEEDS_BACKORDERS):
+            self.feeds = True
+        if isinstance(op, o.IntakeOrder):
+            self.channel_codes.add(op.channel)
+            self.refs.add((op.channel, op.external_ref))
+            self.skus.update(line.sku for line in op.lines)
+        elif isinstance(op, (o.CancelOrder, o.MarkPaid)):
+            self.order_ids.add(op.order_id)
+        elif isinstance(op, o.ReleaseWave):
+            self.order_ids.update(op.order_ids)
+            self.usernames.add(op.picker)
+        elif isinstance(op, o.ReassignTask):
+            self.task_ids.add(op.task_id)
+            self.usernames.add(op.picker)
+        elif isinstance(op, (o.Pick, o.PickShort)):
+            self.line_ids.add(op.order_line_id)
+            self.skus.add(op.sku)
+            self.location_codes.add(op.location)
+            self.hot.add((op.location, op.sku))
+        elif isinstance(op, o.Pack):
+            self.line_ids.add(op.order_line_id)
+            self.skus.add(op.sku)
+            self.package_codes.add(op.package)
+        elif isinstance(op, (o.Ship, o.Deliver, o.DeliverFailed)):
+            self.package_codes.add(op.package)
+        elif isinstance(op, (o.AdjustStock, o.Receive, o.Count)):
+            self.skus.add(op.sku)
+            self.location_codes.add(op.location)
+            self.hot.add((op.location, op.sku))
+            if isinstance(op, o.Count):
+                self.counts.add((op.location, op.sku))
+        elif isinstance(op, o.Move):
+            self.skus.add(op.sku)
+            self.location_codes.update((op.from_location, op.to_location))
+            self.hot.add((op.from_location, op.sku))
+        elif isinstance(op, o.ReturnReceive):
+            self.order_ids.add(op.order_id)
+            self.skus.add(op.sku)
+            self.location_codes.add(op.location)
+
+
+async def load_state(tx: Tx, submissions) -> m.State:
+    needs = _Needs(submissions)
     warehouse_id = await tx.fetchval("SELECT id FROM warehouse ORDER BY id LIMIT 1")
     state = m.State(warehouse_id=warehouse_id)
 
-    for r in await _fetch_in(tx, "SELECT id, code FROM channel WHERE code IN {in_}", channel_codes):
+    for r in await _fetch_in(tx, "SELECT id, code FROM channel WHERE code IN {in_}", needs.channel_codes):
         state.channels_by_code[r["code"]] = m.Channel(r["id"], r["code"])
-    for r in await _fetch_in(
-        tx, "SELECT id, username, role, active FROM app_user WHERE username IN {in_}", usernames
-    ):
-        state.users_by_name[r["username"]] = m.User(r["id"], r["username"], r["role"], bool(r["active"]))
+    for r in await _fetch_in(tx, "SELECT id, username, role, active FROM app_user WHERE username IN {in_}", needs.usernames):
+        _put_user(state, r)
 
-    # Orders named by the ops: by id, or by (channel, external_ref) for idempotent intake.
-    for channel, ref in refs:
+    order_ids = set(needs.order_ids)
+    for channel, ref in needs.refs:
         channel_row = state.channels_by_code.get(channel)
         if channel_row is not None:
-            found = await tx.fetchval(
-                "SELECT id FROM sales_order WHERE channel = ? AND external_ref = ?", channel_row.id, ref
-            )
+            found = await tx.fetchval("SELECT id FROM sales_order WHERE channel = ? AND external_ref = ?", channel_row.id, ref)
             if found is not None:
                 order_ids.add(found)
+    order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM order_line WHERE id IN {in_}", needs.line_ids)}
+    order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM package WHERE code IN {in_}", needs.package_codes)}
+    order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM pick_task WHERE id IN {in_}", needs.task_ids)}
     await _load_orders(tx, state, order_ids)
+    if needs.task_ids:
+        for r in await _fetch_in(tx, f"SELECT {_TASK_COLS} FROM pick_task WHERE id IN {{in_}}", needs.task_ids - set(state.tasks)):
+            state.tasks[r["id"]] = m.PickTask(*(r[i] for i in range(14)))
 
     product_ids = {line.product for line in state.lines.values()}
-    for r in await _fetch_in(tx, "SELECT id, sku, name, active FROM product WHERE sku IN {in_}", skus):
+    for r in await _fetch_in(tx, "SELECT id FROM product WHERE sku IN {in_}", needs.skus):
         product_ids.add(r["id"])
+
+    # Rows whose book the batch changes directly: every reservation on them must be in the slice,
+    # so shrinking them when a bin runs short stays exact.
+    if needs.hot:
+        hot_rows = await _hot_stock(tx, needs, warehouse_id)
+        holders = await _fetch_in(
+            tx, "SELECT DISTINCT l.sales_order FROM reservation r JOIN order_line l ON l.id = r.order_line WHERE r.stock IN {in_}",
+            hot_rows,
+        )
+        await _load_orders(tx, state, {r[0] for r in holders} - set(state.orders))
+        product_ids |= {line.product for line in state.lines.values()}
+
+    if needs.feeds and product_ids:
+        waiting = await _fetch_in(
+            tx,
+            "SELECT DISTINCT l.sales_order FROM order_line l JOIN sales_order o ON o.id = l.sales_order "
+            "WHERE l.status IN ('backordered', 'partially_allocated') "
+            "AND o.status IN ('backordered', 'partially_allocated') AND l.product IN {in_}",
+            product_ids,
+        )
+        await _load_orders(tx, state, {r[0] for r in waiting} - set(state.orders))
+        product_ids |= {line.product for line in state.lines.values()}
+
     for r in await _fetch_in(tx, "SELECT id, sku, name, active FROM product WHERE id IN {in_}", product_ids):
         product = m.Product(r["id"], r["sku"], r["name"], bool(r["active"]))
         state.products[product.id] = product
         state.products_by_sku[product.sku] = product
 
-    # Orders waiting for these products: stock freed or booked in this batch goes to them.
-    waiting = await _fetch_in(
-        tx,
-        "SELECT DISTINCT l.sales_order FROM order_line l JOIN sales_order o ON o.id = l.sales_order "
-        "WHERE l.status IN ('backordered', 'partially_allocated') "
-        "AND o.status IN ('backordered', 'partially_allocated') AND l.product IN {in_}",
-        product_ids,
-    )
-    await _load_orders(tx, state, {r[0] for r in waiting} - set(state.orders))
-
     stock_ids = {r.stock for r in state.reservations.values()}
-    stock_rows = await _fetch_in(
-        tx, "SELECT id, location, product, lot, expiry, on_hand, reserved FROM stock WHERE product IN {in_}", product_ids
-    )
-    stock_rows += await _fetch_in(
-        tx, "SELECT id, location, product, lot, expiry, on_hand, reserved FROM stock WHERE id IN {in_}",
-        stock_ids - {r["id"] for r in stock_rows},
-    )
+    stock_rows = await _fetch_in(tx, f"SELECT {_STOCK_COLS} FROM stock WHERE product IN {{in_}}", product_ids)
+    stock_rows += await _fetch_in(tx, f"SELECT {_STOCK_COLS} FROM stock WHERE id IN {{in_}}", stock_ids - {r["id"] for r in stock_rows})
     for r in stock_rows:
         state.stock[r["id"]] = m.Stock(r["id"], r["location"], r["product"], r["lot"], r["expiry"], r["on_hand"], r["reserved"])
 
     location_rows = await _fetch_in(
         tx, "SELECT id, warehouse, code, kind, path_seq FROM location WHERE warehouse = ? AND code IN {in_}",
-        location_codes, warehouse_id,
+        needs.location_codes, warehouse_id,
     )
     location_ids = {s.location for s in state.stock.values()} - {r["id"] for r in location_rows}
-    location_rows += await _fetch_in(
-        tx, "SELECT id, warehouse, code, kind, path_seq FROM location WHERE id IN {in_}", location_ids
-    )
+    location_rows += await _fetch_in(tx, "SELECT id, warehouse, code, kind, path_seq FROM location WHERE id IN {in_}", location_ids)
     for r in location_rows:
         location = m.Location(r["id"], r["warehouse"], r["code"], r["kind"], r["path_seq"])
         state.locations[location.id] = location
         if location.warehouse == warehouse_id:
             state.locations_by_code[location.code] = location
+
+    picker_ids = {t.picker for t in state.tasks.values()} - set(state.users)
+    for r in await _fetch_in(tx, "SELECT id, username, role, active FROM app_user WHERE id IN {in_}", picker_ids):
+        _put_user(state, r)
+
+    if needs.counts:
+        for r in await tx.fetch(
+            "SELECT id, kind, status, location, product, lot, qty, tote, sales_order, package, note, ledger_id, created_at "
+            "FROM floor_task WHERE kind = 'cycle_count' AND status = 'open'"
+        ):
+            state.floor_tasks[r["id"]] = m.FloorTask(*(r[i] for i in range(13)))
     return state
 
 
-async def _load_orders(tx: Tx, state: m.State, order_ids: set[int]) -> None:
+async def _hot_stock(tx: Tx, needs: _Needs, warehouse_id: int) -> list[int]:
+    codes = {code for code, _ in needs.hot}
+    skus = {sku for _, sku in needs.hot}
     rows = await _fetch_in(
         tx,
-        "SELECT id, channel, external_ref, customer, ship_to, warehouse, status, payment_status, "
-        "tracking_token, created_at, updated_at FROM sales_order WHERE id IN {in_}",
-        order_ids,
+        "SELECT s.id, l.code, p.sku FROM stock s JOIN location l ON l.id = s.location JOIN product p ON p.id = s.product "
+        "WHERE l.warehouse = ? AND l.code IN {in_}",
+        codes, warehouse_id,
     )
+    return [r["id"] for r in rows if (r["code"], r["sku"]) in needs.hot and r["sku"] in skus]
+
+
+def _put_user(state: m.State, r) -> None:
+    user = m.User(r["id"], r["username"], r["role"], bool(r["active"]))
+    state.users[user.id] = user
+    state.users_by_name[user.username] = user
+
+
+async def _load_orders(tx: Tx, state: m.State, order_ids: set[int]) -> None:
+    rows = await _fetch_in(tx, f"SELECT {_ORDER_COLS} FROM sales_order WHERE id IN {{in_}}", order_ids)
     for r in rows:
         order = m.Order(*(r[i] for i in range(11)))
         state.orders[order.id] = order
         state.orders_by_ref[(order.channel, order.external_ref)] = order
     loaded = [r["id"] for r in rows]
-    for r in await _fetch_in(
-        tx,
-        "SELECT id, sales_order, line_no, product, qty, qty_allocated, qty_picked, status "
-        "FROM order_line WHERE sales_order IN {in_}",
-        loaded,
-    ):
+    for r in await _fetch_in(tx, f"SELECT {_LINE_COLS} FROM order_line WHERE sales_order IN {{in_}}", loaded):
         state.lines[r["id"]] = m.Line(*(r[i] for i in range(8)))
-    line_ids = [line.id for line in state.lines.values() if line.sales_order in set(loaded)]
-    for r in await _fetch_in(tx, "SELECT id, order_line, stock, qty FROM reservation WHERE order_line IN {in_}", line_ids):
-        state.reservations[r["id"]] = m.Reservation(r["id"], r["order_line"], r["stock"], r["qty"])
     for r in await _fetch_in(
-        tx,
-        "SELECT id, wave, picker, sales_order, order_line, location, product, lot, qty, qty_picked, seq, tote, status "
-        "FROM pick_task WHERE status = 'open' AND sales_order IN {in_}",
-        loaded,
+        tx, "SELECT r.id, r.order_line, r.stock, r.qty FROM reservation r JOIN order_line l ON l.id = r.order_line "
+        "WHERE l.sales_order IN {in_}", loaded,
     ):
-        state.tasks[r["id"]] = m.PickTask(*(r[i] for i in range(13)))
+        state.reservations[r["id"]] = m.Reservation(r["id"], r["order_line"], r["stock"], r["qty"])
+    for r in await _fetch_in(tx, f"SELECT {_TASK_COLS} FROM pick_task WHERE status = 'open' AND sales_order IN {{in_}}", loaded):
+        state.tasks[r["id"]] = m.PickTask(*(r[i] for i in range(14)))
+    packages = await _fetch_in(
+        tx, "SELECT id, code, sales_order, status, carrier, created_at, version FROM package WHERE sales_order IN {in_}", loaded
+    )
+    for r in packages:
+        package = m.Package(*(r[i] for i in range(7)))
+        state.packages[package.id] = package
+        state.packages_by_code[package.code] = package
+    package_ids = [r["id"] for r in packages]
+    for r in await _fetch_in(tx, "SELECT id, package, order_line, qty FROM package_item WHERE package IN {in_}", package_ids):
+        state.package_items[r["id"]] = m.PackageItem(r["id"], r["package"], r["order_line"], r["qty"])
+    for r in await _fetch_in(
+        tx, "SELECT id, package, outcome, recipient, reason, signature, photo, lat, lon, device_at, evidence, ledger_id "
+        "FROM delivery WHERE package IN {in_}", package_ids,
+    ):
+        state.deliveries[r["id"]] = m.Delivery(*(r[i] for i in range(10)), bool(r["evidence"]), r["ledger_id"])

@@ -17,11 +17,16 @@ from .writer import write_changes
 _PG_ENGINE_LOCK = 7_441_001
 
 
+async def engine_lock(tx) -> None:
+    """Serialise engine writes on PostgreSQL (SQLite's BEGIN IMMEDIATE already does)."""
+    if tx.dialect == "postgres":
+        await tx.execute("SELECT pg_advisory_xact_lock(?)", _PG_ENGINE_LOCK)
+
+
 async def run_ops(db: Database, ops: list[Op], *, actor: int | None, record_rejected: bool = False) -> list[Outcome]:
     """Apply server-origin ops atomically; returns one outcome per op with real ids in its result."""
     async with db.write() as tx:
-        if tx.dialect == "postgres":
-            await tx.execute("SELECT pg_advisory_xact_lock(?)", _PG_ENGINE_LOCK)
+        await engine_lock(tx)
         state = await load_state(tx, ops)
         now = dt.datetime.now(dt.timezone.utc)
         outcomes = apply_batch(state, ops, now=now, actor=actor, record_rejected=record_rejected)

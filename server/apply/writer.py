@@ -21,6 +21,9 @@ async def _allocate_ids(tx: Tx, table: str, count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
+_VERSIONED = (m.PickTask, m.Package, m.SyncException, m.ScopeExit)
+
+
 def _remap_payload(payload: dict, ids: dict[int, int]) -> dict:
     out = {}
     for key, value in payload.items():
@@ -63,6 +66,13 @@ async def write_changes(tx: Tx, state: m.State, outcomes) -> None:
     dirty = list(state.dirty.values())
     for row in dirty:
         remap(row)
+    # Rows a device pulls carry the ledger position of their last change: pull cursors compare with it.
+    ledger_ids = [row.id for row in by_type.get(m.LedgerRow, ())]
+    if ledger_ids:
+        version = max(ledger_ids)
+        for row in (*state.new, *dirty):
+            if type(row) in _VERSIONED:
+                row.version = version
 
     deleted: dict[type, list[int]] = defaultdict(list)
     for row in state.deleted:

@@ -1,0 +1,107 @@
+"""Pull: the device's work in scope, as a delta since its cursor (or a full snapshot), read in one snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from server.db import Database, in_list
+from server.sync_api.schemas import PullException, PullOut, PullPackage, PullTask, Removed
+from server.sync_api.service import PushRefused, decode_cursor, encode_cursor
+
+_TASK_SQL = (
+    "SELECT t.id, t.wave, t.seq, t.status, l.code, l.path_seq, p.sku, p.name, t.product, t.lot, t.qty, t.qty_picked, t.tote, "
+    "o.id AS order_id, o.external_ref, o.status AS order_status, ol.id AS line_id, ol.qty AS line_qty, "
+    "ol.qty_picked AS line_picked, ol.status AS line_status, t.picker, t.version "
+    "FROM pick_task t JOIN location l ON l.id = t.location JOIN product p ON p.id = t.product "
+    "JOIN order_line ol ON ol.id = t.order_line JOIN sales_order o ON o.id = t.sales_order"
+)
+_EXCEPTION_SQL = (
+    "SELECT id, kind, code, message, status, device_id, seq, sales_order, people, created_at FROM sync_exception"
+)
+
+
+async def pull(db: Database, user_id: int, role: str, device_id: str, cursor: str | None) -> PullOut:
+    since = decode_cursor(cursor) if cursor else 0
+    async with db.read() as tx:
+        device = await tx.fetchrow("SELECT owner, revoked_at FROM device WHERE device_id = ?", device_id)
+        if device is None or device["owner"] != user_id:
+            raise PushRefused(403, "not_your_device", "pull with a device registered to you")
+        if device["revoked_at"] is not None:
+            raise PushRefused(403, "device_revoked", "this device was revoked")
+        # Everything committed up to here is in this snapshot; ledger ids are assigned in commit order.
+        watermark = await tx.fetchval("SELECT COALESCE(MAX(id), 0) FROM ledger")
+        reset = since == 0 or since > watermark
+        out = PullOut(cursor=encode_cursor(max(watermark, since)), reset=reset, scope=role, server_time=dt.datetime.now(dt.timezone.utc))
+        if reset:
+            since = 0
+        if role == "picker":
+            await _picker(tx, out, user_id, since, reset)
+        elif role == "driver":
+            await _driver(tx, out, since, reset)
+        elif role in ("supervisor", "admin"):
+            await _supervisor(tx, out, since, reset)
+        elif role == "packer":
+            out.summary = {"picked_orders": await tx.fetchval("SELECT COUNT(*) FROM sales_order WHERE status = 'picked'")}
+    return out
+
+
+async def _picker(tx, out: PullOut, user_id: int, since: int, reset: bool) -> None:
+    if reset:
+        rows = await tx.fetch(_TASK_SQL + " WHERE t.picker = ? AND t.status = 'open' ORDER BY t.wave, t.seq", user_id)
+    else:
+        rows = await tx.fetch(_TASK_SQL + " WHERE t.picker = ? AND t.version > ? ORDER BY t.wave, t.seq", user_id, since)
+        exits = await tx.fetch(
+            "SELECT entity, entity_id FROM scope_exit WHERE scope = ? AND version > ?", f"picker:{user_id}", since
+        )
+        out.removed += [Removed(r["entity"], r["entity_id"]) for r in exits]
+    products = sorted({r["product"] for r in rows})
+    barcodes = defaultdict(list)
+    if products:
+        for b in await tx.fetch(f"SELECT product, code FROM barcode WHERE product IN {in_list(products)} ORDER BY id", *products):
+            barcodes[b["product"]].append(b["code"])
+    for r in rows:
+        if r["status"] != "open":
+            out.removed.append(Removed("pick_task", r["id"]))
+            continue
+        out.tasks.append(PullTask(
+            r["id"], r["wave"], r["seq"], r["status"], r["code"], r["path_seq"], r["sku"], r["name"], barcodes[r["product"]],
+            r["lot"], r["qty"], r["qty_picked"], r["tote"], r["order_id"], r["external_ref"], r["order_status"], r["line_id"],
+            r["line_qty"], r["line_picked"], r["line_status"],
+        ))
+
+
+async def _driver(tx, out: PullOut, since: int, reset: bool) -> None:
+    sql = (
+        "SELECT pk.id, pk.code, pk.status, o.id AS order_id, o.external_ref, c.name, a.line1, a.city, a.postcode "
+        "FROM package pk JOIN sales_order o ON o.id = pk.sales_order JOIN customer c ON c.id = o.customer "
+        "JOIN address a ON a.id = o.ship_to"
+    )
+    if reset:
+        rows = await tx.fetch(sql + " WHERE pk.status IN ('shipped', 'failed') ORDER BY pk.id")
+    else:
+        rows = await tx.fetch(sql + " WHERE pk.version > ? ORDER BY pk.id", since)
+    for r in rows:
+        if r["status"] in ("shipped", "failed"):
+            out.packages.append(PullPackage(r["id"], r["code"], r["status"], r["order_id"], r["external_ref"], r["name"],
+                                            f"{r['line1']}, {r['postcode']} {r['city']}"))
+        else:
+            out.removed.append(Removed("package", r["id"]))
+
+
+async def _supervisor(tx, out: PullOut, since: int, reset: bool) -> None:
+    if reset:
+        rows = await tx.fetch(_EXCEPTION_SQL + " WHERE status = 'open' ORDER BY id")
+    else:
+        rows = await tx.fetch(_EXCEPTION_SQL + " WHERE version > ? ORDER BY id", since)
+    for r in rows:
+        if r["status"] == "open":
+            out.exceptions.append(PullException(*(r[i] for i in range(10))))
+        else:
+            out.removed.append(Removed("exception", r["id"]))
+    by_status = {r[0]: r[1] for r in await tx.fetch("SELECT status, COUNT(*) FROM sales_order GROUP BY status")}
+    out.summary = {
+        "orders_by_status": by_status,
+        "open_exceptions": await tx.fetchval("SELECT COUNT(*) FROM sync_exception WHERE status = 'open'"),
+        "open_floor_tasks": await tx.fetchval("SELECT COUNT(*) FROM floor_task WHERE status = 'open'"),
+    }

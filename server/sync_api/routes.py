@@ -1,0 +1,68 @@
+"""HTTP face of the sync engine: POST /api/sync/push, GET /api/sync/pull, the limits, the exception queue."""
+
+from __future__ import annotations
+
+import logging
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.status_codes import HTTP_200_OK
+
+from server.accounts.security import ANY_ROLE, STAFF, CurrentUser
+from server.errors import responses
+from server.sync_api import pull as pull_service
+from server.sync_api import service
+from server.sync_api.schemas import MAX_BYTES, MAX_OPS, Limits, PullOut, PushOut
+from sync.ops import DEVICE_OP_TYPES
+
+log = logging.getLogger("shipshape.sync")
+
+
+def _refusal(error: service.PushRefused) -> Response:
+    body = {"error": error.error, "message": error.message, **error.extra}
+    return Response(body, status_code=error.status)
+
+
+class SyncController(Controller):
+    path = "/api/sync"
+    tags = ["sync"]
+
+    @get("/limits", guards=[ANY_ROLE], responses=responses(401))
+    async def limits(self) -> Limits:
+        """What a push may carry, and the op types and versions this server applies."""
+        return Limits(MAX_OPS, MAX_BYTES, {name: cls.VERSION for name, cls in DEVICE_OP_TYPES.items()})
+
+    @post(
+        "/push", guards=[ANY_ROLE], status_code=HTTP_200_OK, request_max_body_size=MAX_BYTES,
+        responses=responses(400, 401, 403, 409, 413),
+    )
+    async def push(self, request: Request[CurrentUser, str, State], state: State) -> Response[PushOut]:
+        """Body `{device_id, ops: [{seq, type, version, at, args}]}` (see docs/sync-protocol.md). Each new op
+        gets exactly one outcome; replays return their stored result; a gap answers 409 with `expected_seq`;
+        an infrastructure failure rolls the whole batch back and answers 503."""
+        body = await request.body()
+        try:
+            batch = service.decode_push(body)
+        except msgspec.ValidationError as error:
+            return Response({"error": "validation_failed", "message": str(error)}, status_code=400)
+        except msgspec.DecodeError as error:
+            return Response({"error": "bad_request", "message": f"malformed JSON: {error}"}, status_code=400)
+        try:
+            return Response(await service.push(state.db, request.user.id, request.user.username, batch))
+        except service.PushRefused as error:
+            return _refusal(error)
+        except Exception:  # infrastructure failure: the transaction rolled back, the device retries
+            log.exception("push failed; batch rolled back")
+            return Response(
+                {"error": "unavailable", "message": "the batch was not applied; retry it unchanged"},
+                status_code=503, headers={"Retry-After": "1"},
+            )
+
+    @get("/pull", guards=[ANY_ROLE], responses=responses(400, 401, 403))
+    async def pull(self, request: Request[CurrentUser, str, State], state: State, device_id: str, cursor: str | None = None) -> Response[PullOut]:
+        """The device's work in scope: a delta since `cursor` with `removed` tombstones, or a snapshot with `reset: true`."""
+        try:
+            return Response(await pull_service.pull(state.db, request.user.id, request.user.role, device_id, cursor))
+        except service.PushRefused as error:
+            return _refusal(error)

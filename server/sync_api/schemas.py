@@ -1,0 +1,108 @@
+"""Wire types of the sync contract (BRIEF §4): push envelopes and results, pull deltas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from msgspec import Meta, Struct
+
+MAX_OPS = 500
+MAX_BYTES = 1_000_000
+
+
+class OpEnvelope(Struct, forbid_unknown_fields=True):
+    seq: Annotated[int, Meta(ge=1, le=2_147_483_647, description="the device's op number: 1, 2, 3, … with no gaps")]
+    type: Annotated[str, Meta(min_length=1, max_length=32, description="op type, e.g. pick")]
+    version: Annotated[int, Meta(ge=1, le=1000)]
+    args: dict[str, Any]
+    at: dt.datetime | None = None
+
+
+class PushIn(Struct, forbid_unknown_fields=True):
+    device_id: Annotated[str, Meta(min_length=1, max_length=64)]
+    ops: Annotated[list[OpEnvelope], Meta(max_length=100_000)]
+
+
+class OpResult(Struct):
+    seq: int
+    status: Literal["applied", "adjusted", "rejected"]
+    code: str | None
+    message: str | None
+    replayed: bool
+    result: dict[str, Any] = {}
+
+
+class PushOut(Struct):
+    acked_through: int
+    results: list[OpResult]
+    server_time: dt.datetime
+
+
+class Limits(Struct):
+    max_ops: int
+    max_bytes: int
+    op_types: dict[str, int]
+
+
+class PullTask(Struct):
+    id: int
+    wave_id: int
+    seq: int
+    status: str
+    location: str
+    location_seq: int
+    sku: str
+    product_name: str
+    barcodes: list[str]
+    lot: str
+    qty: int
+    qty_picked: int
+    tote: str
+    order_id: int
+    order_ref: str
+    order_status: str
+    order_line_id: int
+    line_qty: int
+    line_qty_picked: int
+    line_status: str
+
+
+class PullException(Struct):
+    id: int
+    kind: str
+    code: str
+    message: str
+    status: str
+    device_id: str | None
+    seq: int | None
+    order_id: int | None
+    people: str
+    created_at: dt.datetime
+
+
+class PullPackage(Struct):
+    id: int
+    code: str
+    status: str
+    order_id: int
+    order_ref: str
+    customer: str
+    address: str
+
+
+class Removed(Struct):
+    entity: str
+    id: int
+
+
+class PullOut(Struct):
+    cursor: str
+    reset: bool
+    scope: str
+    server_time: dt.datetime
+    tasks: list[PullTask] = []
+    packages: list[PullPackage] = []
+    exceptions: list[PullException] = []
+    removed: list[Removed] = []
+    summary: dict[str, Any] = {}

@@ -1,0 +1,139 @@
+"""Push: apply a device's queued ops exactly once, in order, atomically. Pull: its work since a cursor."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import logging
+
+import msgspec
+
+from server.apply.loader import load_state
+from server.apply.runner import engine_lock
+from server.apply.writer import write_changes
+from server.db import Database, in_list
+from server.sync_api.schemas import MAX_OPS, OpEnvelope, OpResult, PushIn, PushOut
+from sync import apply_batch
+from sync.engine import BadOp, Submission
+from sync.ops import DEVICE_OP_TYPES
+
+log = logging.getLogger("shipshape.sync")
+_decode_push = msgspec.json.Decoder(PushIn).decode
+
+
+class PushRefused(Exception):
+    """The batch cannot be taken at all (wrong device, revoked, gap, too large): nothing applied."""
+
+    def __init__(self, status: int, error: str, message: str, **extra):
+        super().__init__(message)
+        self.status, self.error, self.message, self.extra = status, error, message, extra
+
+
+def decode_push(body: bytes) -> PushIn:
+    return _decode_push(body)
+
+
+def _submission(envelope: OpEnvelope) -> Submission:
+    """The op the envelope carries, or a BadOp that will be rejected once (never retried forever)."""
+    args_json = json.dumps(envelope.args, separators=(",", ":"), default=str)
+    cls = DEVICE_OP_TYPES.get(envelope.type)
+    if cls is None:
+        bad = BadOp(envelope.type, envelope.version, args_json, "unknown_op_type", f"this server does not know op type {envelope.type!r}")
+        return Submission(bad, envelope.seq, envelope.at)
+    if envelope.version != cls.VERSION:
+        bad = BadOp(envelope.type, envelope.version, args_json, "unsupported_version",
+                    f"{envelope.type} version {envelope.version} is not supported (this server applies version {cls.VERSION})")
+        return Submission(bad, envelope.seq, envelope.at)
+    try:
+        op = msgspec.convert(envelope.args, cls, strict=True)
+    except msgspec.ValidationError as error:
+        return Submission(BadOp(envelope.type, envelope.version, args_json, "malformed_args", str(error)), envelope.seq, envelope.at)
+    return Submission(op, envelope.seq, envelope.at)
+
+
+async def push(db: Database, user_id: int, username: str, batch: PushIn) -> PushOut:
+    ops = batch.ops
+    if len(ops) > MAX_OPS:
+        raise PushRefused(413, "too_many_ops", f"at most {MAX_OPS} ops per push; split the batch", max_ops=MAX_OPS)
+    for i, envelope in enumerate(ops[1:], start=1):
+        if envelope.seq != ops[0].seq + i:
+            raise PushRefused(400, "seq_not_consecutive", f"ops[{i}].seq is {envelope.seq}; a batch must be consecutive seqs", field=f"ops[{i}].seq")
+    now = dt.datetime.now(dt.timezone.utc)
+    async with db.write() as tx:
+        await engine_lock(tx)
+        outcome = await _push_locked(tx, user_id, username, batch, now)
+    if isinstance(outcome, PushRefused):
+        raise outcome  # raised after the commit: a revoked device's ops stay in quarantine
+    return outcome
+
+
+async def _push_locked(tx, user_id: int, username: str, batch: PushIn, now: dt.datetime) -> PushOut | PushRefused:
+    ops = batch.ops
+    device = await tx.fetchrow("SELECT owner, last_seq, revoked_at FROM device WHERE device_id = ?", batch.device_id)
+    if device is None:
+        raise PushRefused(403, "unknown_device", f"device {batch.device_id} is not registered; register it at POST /api/devices")
+    if device["owner"] != user_id:
+        raise PushRefused(403, "not_your_device", "a device pushes only its own ops: this device belongs to another user")
+    if device["revoked_at"] is not None:
+        # Keep what it sent for a supervisor; nothing is applied, nothing is lost.
+        await tx.executemany(
+            "INSERT INTO quarantined_op (device_id, seq, body, received_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (device_id, seq) DO NOTHING",
+            [(batch.device_id, e.seq, msgspec.json.encode(e).decode(), now) for e in ops],
+        )
+        return PushRefused(403, "device_revoked", "this device was revoked; its queued ops were kept for a supervisor")
+    last = device["last_seq"]
+    replays = [e for e in ops if e.seq <= last]
+    fresh = [e for e in ops if e.seq > last]
+    if fresh and fresh[0].seq != last + 1:
+        raise PushRefused(409, "seq_gap", f"expected seq {last + 1}, got {fresh[0].seq}", expected_seq=last + 1)
+
+    results: list[OpResult] = []
+    if replays:
+        seqs = [e.seq for e in replays]
+        stored = await tx.fetch(
+            f"SELECT seq, status, code, message, result FROM ledger WHERE device_id = ? AND seq IN {in_list(seqs)}",
+            batch.device_id, *seqs,
+        )
+        by_seq = {r["seq"]: r for r in stored}
+        for seq in seqs:
+            r = by_seq[seq]
+            results.append(OpResult(seq, r["status"], r["code"], r["message"], True, json.loads(r["result"])))
+    if fresh:
+        submissions = [_submission(e) for e in fresh]
+        state = await load_state(tx, submissions)
+        outcomes = apply_batch(state, submissions, now=now, actor=user_id, actor_name=username, device_id=batch.device_id)
+        await write_changes(tx, state, outcomes)
+        offset = None
+        stamped = [e.at for e in fresh if e.at is not None]
+        if stamped:
+            newest = max(stamped)
+            if newest.tzinfo is None:
+                newest = newest.replace(tzinfo=dt.timezone.utc)
+            offset = int((now - newest).total_seconds() * 1000)
+        await tx.execute(
+            "UPDATE device SET last_seq = ?, last_push_at = ?, clock_offset_ms = COALESCE(?, clock_offset_ms) WHERE device_id = ?",
+            fresh[-1].seq, now, offset, batch.device_id,
+        )
+        results += [OpResult(o.seq, o.status, o.code, o.message, False, o.result) for o in outcomes]
+        last = fresh[-1].seq
+    return PushOut(acked_through=last, results=results, server_time=now)
+
+
+# -- pull -----------------------------------------------------------------------------------------
+
+def encode_cursor(version: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{version}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, value = raw.partition(":")
+        if prefix != "v1":
+            raise ValueError
+        return int(value)
+    except (ValueError, UnicodeDecodeError):
+        raise PushRefused(400, "bad_cursor", "cursor is not one this server gave out; pull without a cursor for a full snapshot",
+                          field="cursor") from None

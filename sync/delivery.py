@@ -1,0 +1,91 @@
+"""Shipping and delivery: hand-over or van loading, proof of delivery, failed attempts."""
+
+from __future__ import annotations
+
+from .context import ApplyContext
+from .errors import NotFound, Rejected
+from .floor import floor_task
+from .model import Delivery, Package, State
+from .ops import Deliver, DeliverFailed, Ship
+from .orders import TRANSITIONS, set_status
+
+
+def _package(state: State, code: str) -> Package:
+    package = state.packages_by_code.get(code)
+    if package is None:
+        raise NotFound("unknown_package", f"no package {code!r}", field="package")
+    return package
+
+
+def _advance(state: State, ctx: ApplyContext, order, to: str) -> None:
+    """Move the order forward to `to` through the statuses in between (packed → shipped → delivered)."""
+    path = ["picked", "packed", "shipped", "delivered"]
+    if order.status not in path:
+        return
+    for step in path[path.index(order.status) + 1 : path.index(to) + 1]:
+        if step in TRANSITIONS[order.status]:
+            set_status(state, order, step, ctx.now, ctx.ledger_id)
+
+
+def apply_ship(state: State, op: Ship, ctx: ApplyContext) -> dict:
+    package = _package(state, op.package)
+    order = state.orders[package.sales_order]
+    ctx.about(sales_order=order.id)
+    if order.status in ("cancelled", "on_hold"):
+        floor_task(state, ctx, "unpack", order=order.id, package=package.id,
+                   note=f"order {order.external_ref} is {order.status}: unpack {package.code} and return its units to stock")
+        raise Rejected(f"order_{order.status}", f"order {order.external_ref} is {order.status}: do not ship {package.code}; "
+                       "unpack it and return the units to stock (a task was created)", field="package")
+    if package.status in ("delivered", "returned"):
+        raise Rejected("already_" + package.status, f"package {package.code} is already {package.status}", field="package")
+    if package.status == "shipped":
+        return {"package_id": package.id, "duplicate": True}
+    package.status = "shipped"
+    package.carrier = op.carrier
+    state.touch(package)
+    if all(p.status != "open" for p in state.packages_of(order.id)) and order.status == "packed":
+        _advance(state, ctx, order, "shipped")
+    return {"package_id": package.id, "duplicate": False}
+
+
+def _facts(d: Delivery | Deliver) -> tuple:
+    return (d.recipient.strip().lower(), d.signature, d.photo)
+
+
+def apply_deliver(state: State, op: Deliver, ctx: ApplyContext) -> dict:
+    package = _package(state, op.package)
+    order = state.orders[package.sales_order]
+    ctx.about(sales_order=order.id)
+    confirmed = [d for d in state.deliveries_of(package.id) if d.outcome == "delivered" and not d.evidence]
+    if confirmed:
+        if _facts(confirmed[0]) == _facts(op):
+            return {"package_id": package.id, "duplicate": True}
+        state.add(Delivery(state.temp_id(), package.id, "delivered", op.recipient, "", op.signature, op.photo,
+                           op.lat, op.lon, ctx.device_at, True, ctx.ledger_id))
+        raise Rejected("conflicting_delivery", f"package {package.code} was already delivered to {confirmed[0].recipient}; "
+                       "this second confirmation is kept as evidence", field="package")
+    state.add(Delivery(state.temp_id(), package.id, "delivered", op.recipient, "", op.signature, op.photo,
+                       op.lat, op.lon, ctx.device_at, False, ctx.ledger_id))
+    package.status = "delivered"
+    state.touch(package)
+    if all(p.status == "delivered" for p in state.packages_of(order.id)):
+        _advance(state, ctx, order, "delivered")
+    elif order.status == "packed" and all(p.status != "open" for p in state.packages_of(order.id)):
+        _advance(state, ctx, order, "shipped")
+    return {"package_id": package.id, "duplicate": False}
+
+
+def apply_deliver_failed(state: State, op: DeliverFailed, ctx: ApplyContext) -> dict:
+    package = _package(state, op.package)
+    order = state.orders[package.sales_order]
+    ctx.about(sales_order=order.id)
+    if package.status == "delivered":
+        state.add(Delivery(state.temp_id(), package.id, "failed", "", op.reason, "", "", None, None, ctx.device_at, True, ctx.ledger_id))
+        raise Rejected("already_delivered", f"package {package.code} was confirmed delivered; this failed attempt is kept as evidence",
+                       field="package")
+    state.add(Delivery(state.temp_id(), package.id, "failed", "", op.reason, "", "", None, None, ctx.device_at, False, ctx.ledger_id))
+    package.status = "failed"
+    state.touch(package)
+    ctx.flag("failed_delivery", f"failed_{op.reason}", f"delivery of {package.code} failed ({op.reason}) {op.note}".strip(),
+             sales_order=order.id)
+    return {"package_id": package.id}

@@ -1,0 +1,79 @@
+"""Shared floor helpers: finding rows named by scans, follow-up tasks, stock that left a bin."""
+
+from __future__ import annotations
+
+from .allocation import shrink_reservations
+from .context import ApplyContext
+from .errors import NotFound
+from .model import FloorTask, Line, Location, Order, Product, State, Stock
+
+
+def line_named(state: State, line_id: int) -> Line:
+    line = state.lines.get(line_id)
+    if line is None:
+        raise NotFound("unknown_line", f"no order line {line_id}", field="order_line_id")
+    return line
+
+
+def product_named(state: State, sku: str, field: str = "sku") -> Product:
+    product = state.products_by_sku.get(sku)
+    if product is None:
+        raise NotFound("unknown_sku", f"no product with SKU {sku!r}", field=field)
+    return product
+
+
+def location_named(state: State, code: str, field: str = "location") -> Location:
+    location = state.locations_by_code.get(code)
+    if location is None:
+        raise NotFound("unknown_location", f"no location {code!r}", field=field)
+    return location
+
+
+def stock_at(state: State, location: Location, product: Product, lot: str) -> Stock | None:
+    for stock in state.stock_of(product.id):
+        if stock.location == location.id and stock.lot == lot:
+            return stock
+    return None
+
+
+def stock_row(state: State, location: Location, product: Product, lot: str, expiry=None) -> Stock:
+    """The stock row for location × product × lot, created empty if the book has none."""
+    stock = stock_at(state, location, product, lot)
+    if stock is None:
+        stock = state.add(Stock(state.temp_id(), location.id, product.id, lot, expiry, 0, 0))
+    return stock
+
+
+def floor_task(state: State, ctx: ApplyContext, kind: str, *, location=None, product=None, lot="", qty=0, tote="",
+               order=None, package=None, note="") -> FloorTask:
+    return state.add(FloorTask(
+        state.temp_id(), kind, "open", location, product, lot, qty, tote, order, package, note, ctx.ledger_id, ctx.now,
+    ))
+
+
+def take_from_bin(state: State, ctx: ApplyContext, stock: Stock | None, location: Location, product: Product, qty: int) -> int:
+    """`qty` units physically left a bin. The book follows, never below zero; returns the units the
+    book did not have (a discrepancy, for which a cycle count of the bin is created)."""
+    on_book = stock.on_hand if stock is not None else 0
+    taken = min(qty, on_book)
+    missing = qty - taken
+    if stock is not None and taken:
+        stock.on_hand -= taken
+        state.touch(stock)
+        if stock.reserved > stock.on_hand:
+            shrink_reservations(state, stock, ctx.now, ctx.ledger_id)
+    if missing:
+        floor_task(state, ctx, "cycle_count", location=location.id, product=product.id, qty=missing,
+                   note=f"{missing} more {product.sku} taken from {location.code} than the book held")
+        ctx.adjust("stock_discrepancy", f"{location.code} held {on_book} of {product.sku} on the book, {qty} were taken; "
+                   f"the book is now 0 and a cycle count of {location.code} was created.")
+    return missing
+
+
+def committed(state: State, line: Line) -> int:
+    """Units the line holds: picked plus still reserved."""
+    return line.qty_picked + sum(r.qty for r in state.reservations_of(line.id))
+
+
+def order_of(state: State, line: Line) -> Order:
+    return state.orders[line.sales_order]

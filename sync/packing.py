@@ -1,0 +1,44 @@
+"""Packing: picked units of an order line scanned into a package."""
+
+from __future__ import annotations
+
+from .context import ApplyContext
+from .errors import Rejected
+from .floor import line_named, order_of, product_named
+from .model import Package, PackageItem, State
+from .orders import set_status
+
+
+def apply_pack(state: State, op, ctx: ApplyContext) -> dict:
+    line = line_named(state, op.order_line_id)
+    product = product_named(state, op.sku)
+    order = order_of(state, line)
+    ctx.about(sales_order=order.id, order_line=line.id, product=product.id)
+    if product.id != line.product:
+        raise Rejected("wrong_item", f"{op.sku} does not belong on line {line.id}; set it aside", field="sku")
+    if order.status in ("cancelled", "on_hold"):
+        raise Rejected(f"order_{order.status}", f"order {order.external_ref} is {order.status}; do not pack it", field="order_line_id")
+    packed = sum(item.qty for item in state.items_of_line(line.id))
+    if packed + op.qty > line.qty_picked:
+        code = "already_packed" if packed >= line.qty_picked and packed > 0 else "not_picked"
+        raise Rejected(
+            code, f"line {line.id} has {line.qty_picked} picked and {packed} packed; {op.qty} more cannot be packed",
+            field="qty",
+        )
+    package = state.packages_by_code.get(op.package)
+    if package is not None and package.sales_order != order.id:
+        raise Rejected("package_of_other_order", f"package {op.package} belongs to another order", field="package")
+    if package is not None and package.status != "open":
+        raise Rejected("package_sealed", f"package {op.package} is already {package.status}", field="package")
+    if package is None:
+        package = state.add(Package(state.temp_id(), op.package, order.id, "open", "", ctx.now))
+    existing = next((i for i in state.items_of_package(package.id) if i.order_line == line.id), None)
+    if existing is not None:
+        existing.qty += op.qty
+        state.touch(existing)
+    else:
+        state.add(PackageItem(state.temp_id(), package.id, line.id, op.qty))
+    live = [l for l in state.lines_of(order.id) if l.status != "cancelled"]
+    if order.status == "picked" and all(sum(i.qty for i in state.items_of_line(l.id)) >= l.qty for l in live):
+        set_status(state, order, "packed", ctx.now, ctx.ledger_id)
+    return {"package_id": package.id, "packed": packed + op.qty}

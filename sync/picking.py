@@ -1,0 +1,204 @@
+"""Picking: units from a bin into a tote for an order line — and every way the floor can differ from the plan.
+
+The physical world wins: units that left a bin left it, whatever the book says. The rules record
+that fact, then adapt the bookkeeping and tell someone (BRIEF §4, conflict rules).
+"""
+
+from __future__ import annotations
+
+from .allocation import allocate_line
+from .context import ApplyContext
+from .errors import Invalid, NotFound, Rejected
+from .floor import committed, floor_task, line_named, location_named, order_of, product_named, stock_at, take_from_bin
+from .model import Line, PickTask, ScopeExit, State
+from .ops import Pick, PickShort, ReassignTask
+from .orders import line_status, set_status
+
+PICKING = frozenset({"released", "picking"})
+
+
+def _release_excess(state: State, line: Line) -> None:
+    """A line never holds more than its quantity: give back reservations beyond it."""
+    excess = committed(state, line) - line.qty
+    for reservation in sorted(state.reservations_of(line.id), key=lambda r: -r.id):
+        if excess <= 0:
+            break
+        give = min(excess, reservation.qty)
+        stock = state.stock[reservation.stock]
+        stock.reserved -= give
+        reservation.qty -= give
+        excess -= give
+        state.touch(stock)
+        if reservation.qty == 0:
+            state.delete(reservation)
+        else:
+            state.touch(reservation)
+
+
+def _sync_line(state: State, line: Line) -> None:
+    line.qty_allocated = min(line.qty, committed(state, line))
+    line.status = line_status(line)
+    state.touch(line)
+
+
+def _task_people(state: State, ctx: ApplyContext, tasks: list[PickTask]) -> None:
+    """A task reassigned while the picker was offline: the pick stands, the exception names both people."""
+    owners = {t.picker for t in tasks if t.status == "open"}
+    if owners and ctx.actor not in owners:
+        others = [state.users[p].username if p in state.users else f"user {p}" for p in sorted(owners)]
+        ctx.people += [ctx.actor_name or f"user {ctx.actor}", *others]
+        ctx.adjust("task_reassigned", f"This task now belongs to {', '.join(others)}; {ctx.actor_name or 'you'} picked it. Both are told.")
+
+
+def _advance_tasks(state: State, line: Line, location_id: int, qty: int) -> None:
+    for task in sorted(state.tasks_of_line(line.id), key=lambda t: (t.location != location_id, t.seq)):
+        if qty <= 0:
+            break
+        if task.status != "open":
+            continue
+        step = min(qty, task.qty - task.qty_picked)
+        task.qty_picked += step
+        qty -= step
+        if task.qty_picked >= task.qty or line.qty_picked >= line.qty:
+            task.status = "done"
+        state.touch(task)
+    if line.qty_picked >= line.qty:
+        for task in state.tasks_of_line(line.id):
+            if task.status == "open":
+                task.status = "done"
+                state.touch(task)
+
+
+def _advance_order(state: State, ctx: ApplyContext, line: Line) -> None:
+    order = order_of(state, line)
+    if order.status == "released":
+        set_status(state, order, "picking", ctx.now, ctx.ledger_id)
+    live = [l for l in state.lines_of(order.id) if l.status != "cancelled"]
+    if order.status == "picking" and all(l.qty_picked >= l.qty for l in live):
+        set_status(state, order, "picked", ctx.now, ctx.ledger_id)
+
+
+def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict:
+    line = line_named(state, op.order_line_id)
+    product = product_named(state, op.sku)
+    location = location_named(state, op.location)
+    order = order_of(state, line)
+    ctx.about(sales_order=order.id, order_line=line.id, location=location.id, product=product.id)
+    if product.id != line.product:
+        expected = state.products[line.product].sku if line.product in state.products else "another SKU"
+        raise Rejected("wrong_item", f"{op.sku} is not the item of line {line.id} ({expected}); put it back", field="sku")
+    _task_people(state, ctx, state.tasks_of_line(line.id))
+
+    stock = stock_at(state, location, product, op.lot)
+    if order.status == "cancelled" or line.status == "cancelled":
+        take_from_bin(state, ctx, stock, location, product, op.qty)
+        floor_task(state, ctx, "put_away", product=product.id, lot=op.lot, qty=op.qty, tote=op.tote, order=order.id,
+                   note=f"order {order.id} was cancelled: put {op.qty} {op.sku} away")
+        code = "order_cancelled" if order.status == "cancelled" else "line_cancelled"
+        ctx.adjust(code, f"Order {order.external_ref} was cancelled: put {op.qty} × {op.sku} back (a put-away task was created).")
+        return {"picked": 0, "put_away": op.qty}
+    if order.status not in PICKING and order.status not in ("picked", "packed", "shipped", "delivered"):
+        take_from_bin(state, ctx, stock, location, product, op.qty)
+        floor_task(state, ctx, "put_away", product=product.id, lot=op.lot, qty=op.qty, tote=op.tote, order=order.id,
+                   note=f"order {order.id} is {order.status}, not released for picking")
+        ctx.adjust("order_not_released", f"Order {order.external_ref} is {order.status}, not released: put {op.qty} × {op.sku} back.")
+        return {"picked": 0, "put_away": op.qty}
+
+    fill = min(op.qty, line.qty - line.qty_picked)
+    surplus = op.qty - fill
+    # The line's reservation in this bin turns into picked units first; only then does the bin's
+    # book lose the units, so other orders' reservations shrink only if the bin really ran short.
+    if fill and stock is not None:
+        use = fill
+        for reservation in [r for r in state.reservations_of(line.id) if r.stock == stock.id]:
+            step = min(use, reservation.qty)
+            reservation.qty -= step
+            stock.reserved -= step
+            use -= step
+            state.touch(stock)
+            if reservation.qty == 0:
+                state.delete(reservation)
+            else:
+                state.touch(reservation)
+    take_from_bin(state, ctx, stock, location, product, op.qty)
+    if fill:
+        line.qty_picked += fill
+        _release_excess(state, line)
+        _sync_line(state, line)
+        _advance_tasks(state, line, location.id, fill)
+        _advance_order(state, ctx, line)
+    if surplus:
+        floor_task(state, ctx, "put_away", product=product.id, lot=op.lot, qty=surplus, tote=op.tote, order=order.id,
+                   note=f"{surplus} more than line {line.id} needed")
+        ctx.adjust("over_pick", f"Line needed {fill}; put the other {surplus} × {op.sku} back from the tote (a put-away task was created).")
+    return {"picked": fill, "put_away": surplus, "line_qty_picked": line.qty_picked}
+
+
+def apply_pick_short(state: State, op: PickShort, ctx: ApplyContext) -> dict:
+    line = line_named(state, op.order_line_id)
+    product = product_named(state, op.sku)
+    location = location_named(state, op.location)
+    order = order_of(state, line)
+    ctx.about(sales_order=order.id, order_line=line.id, location=location.id, product=product.id)
+    if product.id != line.product:
+        raise Rejected("wrong_item", f"{op.sku} is not the item of line {line.id}", field="sku")
+    stock = stock_at(state, location, product, op.lot)
+    _task_people(state, ctx, state.tasks_of_line(line.id))
+    # The units are not in the bin: the book loses them, this line's reservation there first.
+    missing = min(op.qty_short, stock.on_hand) if stock is not None else 0
+    if stock is not None:
+        for reservation in [r for r in state.reservations_of(line.id) if r.stock == stock.id]:
+            give = min(reservation.qty, op.qty_short)
+            reservation.qty -= give
+            stock.reserved -= give
+            state.touch(stock)
+            if reservation.qty == 0:
+                state.delete(reservation)
+            else:
+                state.touch(reservation)
+        if missing:
+            take_from_bin(state, ctx, stock, location, product, missing)
+    floor_task(state, ctx, "cycle_count", location=location.id, product=product.id, qty=0,
+               note=f"short pick of {op.qty_short} {op.sku} ({op.reason})")
+    ctx.flag("short_pick", f"short_{op.reason}", f"{op.qty_short} × {op.sku} short at {location.code} ({op.reason}) for order {order.external_ref}",
+             sales_order=order.id, order_line=line.id, location=location.id, product=product.id, qty=missing)
+    # Find the units elsewhere, as a new task for the same picker, or the line waits (backorder).
+    open_tasks = [t for t in state.tasks_of_line(line.id) if t.status == "open"]
+    for task in open_tasks:
+        if task.location == location.id:
+            task.status = "short"
+            state.touch(task)
+    replaced = 0
+    if order.status in PICKING:
+        before = {r.id: r.qty for r in state.reservations_of(line.id)}
+        allocate_line(state, order, line) if committed(state, line) < line.qty else None
+        template = open_tasks[0] if open_tasks else None
+        for reservation in state.reservations_of(line.id):
+            gained = reservation.qty - before.get(reservation.id, 0)
+            if gained > 0 and template is not None:
+                bin_ = state.stock[reservation.stock]
+                state.add(PickTask(
+                    state.temp_id(), template.wave, template.picker, order.id, line.id, bin_.location, line.product,
+                    bin_.lot, gained, 0, template.seq, template.tote, "open",
+                ))
+                replaced += gained
+    _sync_line(state, line)
+    return {"replaced": replaced, "backordered": line.qty - committed(state, line)}
+
+
+def apply_reassign(state: State, op: ReassignTask, ctx: ApplyContext) -> dict:
+    task = state.tasks.get(op.task_id)
+    if task is None:
+        raise NotFound("unknown_task", f"no open pick task {op.task_id}", field="task_id")
+    picker = state.users_by_name.get(op.picker)
+    if picker is None:
+        raise NotFound("unknown_user", f"no user {op.picker!r}", field="picker")
+    if picker.role != "picker" or not picker.active:
+        raise Invalid("not_a_picker", f"{op.picker!r} is not an active picker", field="picker")
+    if task.status != "open":
+        raise Rejected("task_closed", f"task {task.id} is {task.status}", field="task_id")
+    if task.picker != picker.id:
+        state.add(ScopeExit(state.temp_id(), f"picker:{task.picker}", "pick_task", task.id, 0))
+        task.picker = picker.id
+        state.touch(task)
+    return {"task_id": task.id}
