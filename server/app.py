@@ -19,6 +19,7 @@ from server.accounts.security import BearerAuthMiddleware
 from server.catalog.routes import ProductController
 from server.db import Database
 from server.errors import EXCEPTION_HANDLERS
+from server.exceptions.routes import ExceptionController
 from server.inventory.routes import LocationController, StockController
 from server.orders.routes import OrderController
 from server.settings import Settings, get_settings
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController, UserController, DeviceController,
             ProductController, LocationController, StockController,
             OrderController, WaveController, TaskController,
-            SyncController,
+            SyncController, ExceptionController,
         ],
         middleware=[login_limit.middleware, auth],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -17,6 +17,7 @@ from server.settings import DatabaseConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_TABLES = [
+    "scope_exit", "quarantined_op", "sync_exception", "floor_task", "delivery", "package_item", "package",
     "ledger", "pick_task", "wave", "order_event", "reservation", "order_line", "sales_order", "address",
     "customer", "stock", "location", "barcode", "product", "supplier", "device", "auth_token", "app_user",
     "channel", "warehouse",

@@ -33,6 +33,13 @@ MATRIX = [
     ("POST", "/api/waves", ("supervisor", "admin")),
     ("GET", "/api/waves/1", ("supervisor", "admin")),
     ("GET", "/api/tasks/mine", ("picker",)),
+    ("POST", "/api/tasks/1/reassign", ("supervisor", "admin")),
+    ("GET", "/api/exceptions", ("supervisor", "admin")),
+    ("POST", "/api/exceptions/1/resolve", ("supervisor", "admin")),
+    ("GET", "/api/floor-tasks", ("supervisor", "admin")),
+    ("GET", "/api/sync/limits", ROLES),
+    ("POST", "/api/sync/push", ROLES),
+    ("GET", "/api/sync/pull", ROLES),
 ]
 
 

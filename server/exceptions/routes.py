@@ -1,0 +1,121 @@
+"""The supervisor's queue: exceptions from sync, follow-up floor tasks, and reassigning pick tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK
+from msgspec import Meta, Struct
+
+from server.accounts.security import STAFF, CurrentUser
+from server.apply import run_one
+from server.errors import responses
+from server.params import RowId
+from sync.ops import ReassignTask
+
+
+class ExceptionOut(Struct):
+    id: int
+    kind: str
+    code: str
+    message: str
+    status: str
+    device_id: str | None
+    seq: int | None
+    order_id: int | None
+    order_line_id: int | None
+    location: str | None
+    sku: str | None
+    qty: int
+    people: str
+    created_at: dt.datetime
+
+
+class FloorTaskOut(Struct):
+    id: int
+    kind: str
+    status: str
+    location: str | None
+    sku: str | None
+    lot: str
+    qty: int
+    tote: str
+    order_id: int | None
+    package: str | None
+    note: str
+    created_at: dt.datetime
+
+
+class ReassignIn(Struct, forbid_unknown_fields=True):
+    picker: Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+_EXCEPTIONS = (
+    "SELECT e.id, e.kind, e.code, e.message, e.status, e.device_id, e.seq, e.sales_order, e.order_line, l.code AS location, "
+    "p.sku, e.qty, e.people, e.created_at FROM sync_exception e LEFT JOIN location l ON l.id = e.location "
+    "LEFT JOIN product p ON p.id = e.product"
+)
+_FLOOR_TASKS = (
+    "SELECT f.id, f.kind, f.status, l.code AS location, p.sku, f.lot, f.qty, f.tote, f.sales_order, pk.code AS package, "
+    "f.note, f.created_at FROM floor_task f LEFT JOIN location l ON l.id = f.location LEFT JOIN product p ON p.id = f.product "
+    "LEFT JOIN package pk ON pk.id = f.package"
+)
+
+
+class ExceptionController(Controller):
+    path = "/api"
+    tags = ["supervisor"]
+
+    @get("/exceptions", guards=[STAFF], responses=responses(400, 401, 403))
+    async def list_exceptions(
+        self, state: State, status: Literal["open", "resolved"] | None = "open",
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
+    ) -> list[ExceptionOut]:
+        """Every adjusted or rejected op, short pick, discrepancy and failed delivery, newest first."""
+        sql, args = _EXCEPTIONS, []
+        if status:
+            sql += " WHERE e.status = ?"
+            args.append(status)
+        async with state.db.read() as tx:
+            rows = await tx.fetch(sql + " ORDER BY e.id DESC LIMIT ?", *args, limit)
+        return [ExceptionOut(*(r[i] for i in range(14))) for r in rows]
+
+    @post("/exceptions/{exception_id:int}/resolve", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(401, 403, 404))
+    async def resolve(self, exception_id: RowId, state: State) -> ExceptionOut:
+        async with state.db.write() as tx:
+            found = await tx.fetchval("SELECT id FROM sync_exception WHERE id = ?", exception_id)
+            if found is None:
+                raise NotFoundException(f"no exception {exception_id}")
+            version = await tx.fetchval("SELECT COALESCE(MAX(id), 0) FROM ledger")
+            await tx.execute("UPDATE sync_exception SET status = 'resolved', version = ? WHERE id = ?", version + 1, exception_id)
+            row = await tx.fetchrow(_EXCEPTIONS + " WHERE e.id = ?", exception_id)
+        return ExceptionOut(*(row[i] for i in range(14)))
+
+    @get("/floor-tasks", guards=[STAFF], responses=responses(400, 401, 403))
+    async def floor_tasks(
+        self, state: State, kind: Literal["put_away", "cycle_count", "unpack", "return_to_stock"] | None = None,
+        status: Literal["open", "done"] | None = "open",
+    ) -> list[FloorTaskOut]:
+        """Follow-up work created by sync outcomes: put-aways, cycle counts, unpacking."""
+        where, args = [], []
+        if kind:
+            where.append("f.kind = ?")
+            args.append(kind)
+        if status:
+            where.append("f.status = ?")
+            args.append(status)
+        sql = _FLOOR_TASKS + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY f.id"
+        async with state.db.read() as tx:
+            rows = await tx.fetch(sql, *args)
+        return [FloorTaskOut(*(r[i] for i in range(12))) for r in rows]
+
+    @post("/tasks/{task_id:int}/reassign", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409, 422))
+    async def reassign(self, task_id: RowId, data: ReassignIn, request: Request[CurrentUser, str, State], state: State) -> dict:
+        """Give an open pick task to another picker; the old picker's next pull drops it."""
+        outcome = await run_one(state.db, ReassignTask(task_id=task_id, picker=data.picker), actor=request.user.id)
+        return {"task_id": outcome.result["task_id"], "picker": data.picker}
