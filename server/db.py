@@ -16,8 +16,13 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Iterable, Sequence
 
 import aiosqlite
+import piccolo.engine.sqlite  # noqa: F401  (registers the converters for TIMESTAMPTZ, DATE, BOOLEAN …)
 
 from server.settings import DatabaseConfig
+
+# Piccolo's INTEGER converter goes through Decimal for every value; plain int() of the bytes is the
+# same for the integers we store and many times faster on the sync path's wide reads.
+sqlite3.register_converter("INTEGER", int)
 
 _PLACEHOLDER = re.compile(r"\?")
 _pg_cache: dict[str, str] = {}

@@ -273,6 +273,20 @@ TABLES: dict[type, tuple[str, tuple[str, ...]]] = {
     SyncException: ("sync_exception", ("ledger_id", "sales_order", "order_line", "location", "product")),
     ScopeExit: ("scope_exit", ("entity_id",)),
 }
+# The columns that can change once a row exists; everything else is fixed at insert, so updates
+# write only these (fewer bound values, and indexes on fixed columns are left alone).
+MUTABLE: dict[type, tuple[str, ...]] = {
+    Stock: ("on_hand", "reserved", "expiry"),
+    Order: ("status", "payment_status", "updated_at"),
+    Line: ("qty_allocated", "qty_picked", "status"),
+    Reservation: ("qty",),
+    PickTask: ("picker", "qty_picked", "status", "version"),
+    Package: ("status", "carrier", "version"),
+    PackageItem: ("qty",),
+    FloorTask: ("status",),
+    SyncException: ("status", "version"),
+    Wave: ("status",),
+}
 # Insert order that satisfies foreign keys.
 WRITE_ORDER: tuple[type, ...] = (
     Customer, Address, Stock, Order, Line, Reservation, LedgerRow, OrderEvent, Wave, PickTask,

@@ -27,7 +27,13 @@ async def _fetch_in(tx: Tx, sql: str, values, *args) -> list:
     return rows
 
 
+_UNBOUNDED = 1 << 40
+
+
 class _Needs:
+    def _take(self, location: str, sku: str, qty: int) -> None:
+        self.hot[(location, sku)] = self.hot.get((location, sku), 0) + qty
+
     def __init__(self, submissions) -> None:
         self.skus: set[str] = set()
         self.location_codes: set[str] = set()
@@ -38,7 +44,8 @@ class _Needs:
         self.task_ids: set[int] = set()
         self.refs: set[tuple[str, str]] = set()
         self.channel_codes: set[str] = set()
-        self.hot: set[tuple[str, str]] = set()  # (location code, sku): stock rows whose every reservation must be loaded
+        # (location code, sku) → units the batch may take from that bin's book at most
+        self.hot: dict[tuple[str, str], int] = {}
         self.counts: set[tuple[str, str]] = set()
         self.feeds = False
         for submission in submissions:
@@ -64,7 +71,7 @@ class _Needs:
             self.line_ids.add(op.order_line_id)
             self.skus.add(op.sku)
             self.location_codes.add(op.location)
-            self.hot.add((op.location, op.sku))
+            self._take(op.location, op.sku, op.qty if isinstance(op, o.Pick) else op.qty_short)
         elif isinstance(op, o.Pack):
             self.line_ids.add(op.order_line_id)
             self.skus.add(op.sku)
@@ -74,13 +81,15 @@ class _Needs:
         elif isinstance(op, (o.AdjustStock, o.Receive, o.Count)):
             self.skus.add(op.sku)
             self.location_codes.add(op.location)
-            self.hot.add((op.location, op.sku))
             if isinstance(op, o.Count):
                 self.counts.add((op.location, op.sku))
+                self._take(op.location, op.sku, _UNBOUNDED)
+            elif isinstance(op, o.AdjustStock) and op.qty_delta < 0:
+                self._take(op.location, op.sku, -op.qty_delta)
         elif isinstance(op, o.Move):
             self.skus.add(op.sku)
             self.location_codes.update((op.from_location, op.to_location))
-            self.hot.add((op.from_location, op.sku))
+            self._take(op.from_location, op.sku, op.qty)
         elif isinstance(op, o.ReturnReceive):
             self.order_ids.add(op.order_id)
             self.skus.add(op.sku)
@@ -110,21 +119,14 @@ async def load_state(tx: Tx, submissions) -> m.State:
     await _load_orders(tx, state, order_ids)
     if needs.task_ids:
         for r in await _fetch_in(tx, f"SELECT {_TASK_COLS} FROM pick_task WHERE id IN {{in_}}", needs.task_ids - set(state.tasks)):
-            state.tasks[r["id"]] = m.PickTask(*(r[i] for i in range(14)))
+            state.tasks[r["id"]] = m.PickTask(*r)
 
     product_ids = {line.product for line in state.lines.values()}
     for r in await _fetch_in(tx, "SELECT id FROM product WHERE sku IN {in_}", needs.skus):
         product_ids.add(r["id"])
 
-    # Rows whose book the batch changes directly: every reservation on them must be in the slice,
-    # so shrinking them when a bin runs short stays exact.
     if needs.hot:
-        hot_rows = await _hot_stock(tx, needs, warehouse_id)
-        holders = await _fetch_in(
-            tx, "SELECT DISTINCT l.sales_order FROM reservation r JOIN order_line l ON l.id = r.order_line WHERE r.stock IN {in_}",
-            hot_rows,
-        )
-        await _load_orders(tx, state, {r[0] for r in holders} - set(state.orders))
+        await _load_reservation_holders(tx, state, needs, warehouse_id)
         product_ids |= {line.product for line in state.lines.values()}
 
     if needs.feeds and product_ids:
@@ -147,7 +149,7 @@ async def load_state(tx: Tx, submissions) -> m.State:
     stock_rows = await _fetch_in(tx, f"SELECT {_STOCK_COLS} FROM stock WHERE product IN {{in_}}", product_ids)
     stock_rows += await _fetch_in(tx, f"SELECT {_STOCK_COLS} FROM stock WHERE id IN {{in_}}", stock_ids - {r["id"] for r in stock_rows})
     for r in stock_rows:
-        state.stock[r["id"]] = m.Stock(r["id"], r["location"], r["product"], r["lot"], r["expiry"], r["on_hand"], r["reserved"])
+        state.stock[r["id"]] = m.Stock(*r)
 
     location_rows = await _fetch_in(
         tx, "SELECT id, warehouse, code, kind, path_seq FROM location WHERE warehouse = ? AND code IN {in_}",
@@ -170,20 +172,33 @@ async def load_state(tx: Tx, submissions) -> m.State:
             "SELECT id, kind, status, location, product, lot, qty, tote, sales_order, package, note, ledger_id, created_at "
             "FROM floor_task WHERE kind = 'cycle_count' AND status = 'open'"
         ):
-            state.floor_tasks[r["id"]] = m.FloorTask(*(r[i] for i in range(13)))
+            state.floor_tasks[r["id"]] = m.FloorTask(*r)
     return state
 
 
-async def _hot_stock(tx: Tx, needs: _Needs, warehouse_id: int) -> list[int]:
-    codes = {code for code, _ in needs.hot}
-    skus = {sku for _, sku in needs.hot}
+async def _load_reservation_holders(tx: Tx, state: m.State, needs: _Needs, warehouse_id: int) -> None:
+    """Bins the batch takes units from: if it may take more than is free there (beyond what the batch's own
+    lines hold), other orders' reservations may have to shrink, so every order holding units there joins
+    the slice. Usually nothing does: a pick takes what its own line reserved."""
     rows = await _fetch_in(
         tx,
-        "SELECT s.id, l.code, p.sku FROM stock s JOIN location l ON l.id = s.location JOIN product p ON p.id = s.product "
-        "WHERE l.warehouse = ? AND l.code IN {in_}",
-        codes, warehouse_id,
+        "SELECT s.id, l.code, p.sku, s.on_hand, s.reserved FROM stock s JOIN location l ON l.id = s.location "
+        "JOIN product p ON p.id = s.product WHERE l.warehouse = ? AND l.code IN {in_}",
+        {code for code, _ in needs.hot}, warehouse_id,
     )
-    return [r["id"] for r in rows if (r["code"], r["sku"]) in needs.hot and r["sku"] in skus]
+    own: dict[int, int] = {}
+    for reservation in state.reservations.values():
+        own[reservation.stock] = own.get(reservation.stock, 0) + reservation.qty
+    at_risk = []
+    for r in rows:
+        demand = needs.hot.get((r["code"], r["sku"]))
+        if demand is not None and demand > r["on_hand"] - r["reserved"] + own.get(r["id"], 0):
+            at_risk.append(r["id"])
+    holders = await _fetch_in(
+        tx, "SELECT DISTINCT l.sales_order FROM reservation r JOIN order_line l ON l.id = r.order_line WHERE r.stock IN {in_}",
+        at_risk,
+    )
+    await _load_orders(tx, state, {r[0] for r in holders} - set(state.orders))
 
 
 def _put_user(state: m.State, r) -> None:
@@ -195,31 +210,31 @@ def _put_user(state: m.State, r) -> None:
 async def _load_orders(tx: Tx, state: m.State, order_ids: set[int]) -> None:
     rows = await _fetch_in(tx, f"SELECT {_ORDER_COLS} FROM sales_order WHERE id IN {{in_}}", order_ids)
     for r in rows:
-        order = m.Order(*(r[i] for i in range(11)))
+        order = m.Order(*r)
         state.orders[order.id] = order
         state.orders_by_ref[(order.channel, order.external_ref)] = order
     loaded = [r["id"] for r in rows]
     for r in await _fetch_in(tx, f"SELECT {_LINE_COLS} FROM order_line WHERE sales_order IN {{in_}}", loaded):
-        state.lines[r["id"]] = m.Line(*(r[i] for i in range(8)))
+        state.lines[r["id"]] = m.Line(*r)
     for r in await _fetch_in(
         tx, "SELECT r.id, r.order_line, r.stock, r.qty FROM reservation r JOIN order_line l ON l.id = r.order_line "
         "WHERE l.sales_order IN {in_}", loaded,
     ):
-        state.reservations[r["id"]] = m.Reservation(r["id"], r["order_line"], r["stock"], r["qty"])
+        state.reservations[r["id"]] = m.Reservation(*r)
     for r in await _fetch_in(tx, f"SELECT {_TASK_COLS} FROM pick_task WHERE status = 'open' AND sales_order IN {{in_}}", loaded):
-        state.tasks[r["id"]] = m.PickTask(*(r[i] for i in range(14)))
+        state.tasks[r["id"]] = m.PickTask(*r)
     packages = await _fetch_in(
         tx, "SELECT id, code, sales_order, status, carrier, created_at, version FROM package WHERE sales_order IN {in_}", loaded
     )
     for r in packages:
-        package = m.Package(*(r[i] for i in range(7)))
+        package = m.Package(*r)
         state.packages[package.id] = package
         state.packages_by_code[package.code] = package
     package_ids = [r["id"] for r in packages]
     for r in await _fetch_in(tx, "SELECT id, package, order_line, qty FROM package_item WHERE package IN {in_}", package_ids):
-        state.package_items[r["id"]] = m.PackageItem(r["id"], r["package"], r["order_line"], r["qty"])
+        state.package_items[r["id"]] = m.PackageItem(*r)
     for r in await _fetch_in(
         tx, "SELECT id, package, outcome, recipient, reason, signature, photo, lat, lon, device_at, evidence, ledger_id "
         "FROM delivery WHERE package IN {in_}", package_ids,
     ):
-        state.deliveries[r["id"]] = m.Delivery(*(r[i] for i in range(10)), bool(r["evidence"]), r["ledger_id"])
+        state.deliveries[r["id"]] = m.Delivery(*tuple(r)[:10], bool(r["evidence"]), r["ledger_id"])

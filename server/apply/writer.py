@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from operator import attrgetter
 
 from sync import model as m
 
@@ -89,7 +90,7 @@ async def write_changes(tx: Tx, state: m.State, outcomes) -> None:
         cols = m.columns(row_type)
         await tx.executemany(
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES {in_list(cols)}",
-            [tuple(getattr(row, c) for c in cols) for row in rows],
+            list(map(attrgetter(*cols), rows)),
         )
 
     changed: dict[type, list] = defaultdict(list)
@@ -100,8 +101,8 @@ async def write_changes(tx: Tx, state: m.State, outcomes) -> None:
         if not rows:
             continue
         table = m.TABLES[row_type][0]
-        cols = [c for c in m.columns(row_type) if c != "id"]
+        cols = m.MUTABLE[row_type]
         await tx.executemany(
             f"UPDATE {table} SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
-            [tuple(getattr(row, c) for c in cols) + (row.id,) for row in rows],
+            list(map(attrgetter(*cols, "id"), rows)),
         )
