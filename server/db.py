@@ -12,8 +12,11 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Iterable, Sequence
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Sequence, TypeVar
+
+T = TypeVar("T")
 
 import aiosqlite
 import piccolo.engine.sqlite  # noqa: F401  (registers the converters for TIMESTAMPTZ, DATE, BOOLEAN …)
@@ -52,10 +55,7 @@ class Tx:
     async def fetch(self, sql: str, *args) -> list:
         if self.dialect == "postgres":
             return await self.connection.fetch(_to_pg(sql), *args)
-        cursor = await self.connection.execute(sql, args)
-        rows = await cursor.fetchall()
-        await cursor.close()
-        return rows
+        return await self.connection.execute_fetchall(sql, args)
 
     async def fetchrow(self, sql: str, *args):
         rows = await self.fetch(sql, *args)
@@ -81,6 +81,34 @@ class Tx:
             await self.connection.executemany(sql, rows)
 
 
+class _InlineTx(Tx):
+    """The same surface over a plain sqlite3 connection, run inline on the database thread.
+
+    Its coroutines never suspend, so a whole batch (load, apply, write) runs in one hop to the
+    database thread instead of one hop per statement."""
+
+    async def fetch(self, sql: str, *args) -> list:
+        return self.connection.execute(sql, args).fetchall()
+
+    async def execute(self, sql: str, *args) -> None:
+        self.connection.execute(sql, args)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        if rows:
+            self.connection.executemany(sql, rows)
+
+
+def _drive(coroutine):
+    """Run a coroutine that never suspends to completion, synchronously."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise RuntimeError("a transaction function awaited something other than its transaction")
+
+
 class Database:
     """Connections for one process: a single SQLite writer (plus readers), or an asyncpg pool."""
 
@@ -92,6 +120,8 @@ class Database:
         self._write_lock = asyncio.Lock()
         self._readers: asyncio.Queue | None = None
         self._reader_count = 2
+        self._executor: ThreadPoolExecutor | None = None
+        self._inline: sqlite3.Connection | None = None
 
     async def start(self) -> None:
         if self.dialect == "postgres":
@@ -100,6 +130,8 @@ class Database:
             self._pool = await asyncpg.create_pool(self.config.dsn, min_size=1, max_size=10)
         else:
             self._writer = await self._sqlite_connect()
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
+            self._inline = await asyncio.get_running_loop().run_in_executor(self._executor, self._sqlite_connect_inline)
             self._readers = asyncio.Queue()
             for _ in range(self._reader_count):
                 self._readers.put_nowait(await self._sqlite_connect())
@@ -108,6 +140,10 @@ class Database:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+        if self._inline is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._inline.close)
+            self._executor.shutdown()
+            self._inline = None
         if self._writer is not None:
             await self._writer.close()
             self._writer = None
@@ -125,6 +161,49 @@ class Database:
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute("PRAGMA synchronous = NORMAL")
         return connection
+
+    def _sqlite_connect_inline(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self.config.path, timeout=30, isolation_level=None, detect_types=sqlite3.PARSE_DECLTYPES,
+            check_same_thread=False,
+        )
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    async def run_write(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        """Run `work(tx)` in one write transaction. On SQLite the whole of it runs on the database
+        thread in a single hop (`work` must await only its transaction); on PostgreSQL it is an
+        ordinary transaction on a pooled connection."""
+        if self.dialect == "postgres":
+            async with self.write() as tx:
+                return await work(tx)
+        async with self._write_lock:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, self._run_inline, work)
+
+    def _run_inline(self, work):
+        connection = self._inline
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            result = _drive(work(_InlineTx("sqlite", connection)))
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+        return result
+
+    async def fetchrow(self, sql: str, *args):
+        """One single-statement read, outside any explicit transaction (a statement is atomic on its own)."""
+        if self.dialect == "postgres":
+            async with self._pool.acquire() as connection:
+                return await connection.fetchrow(_to_pg(sql), *args)
+        connection = await self._readers.get()
+        try:
+            rows = await connection.execute_fetchall(sql, args)
+        finally:
+            self._readers.put_nowait(connection)
+        return rows[0] if rows else None
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Tx]:

@@ -58,12 +58,11 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         if scheme.lower() != "bearer" or not token:
             raise NotAuthorizedException("missing bearer token: log in at POST /api/auth/login")
         db = connection.app.state.db
-        async with db.read() as tx:
-            row = await tx.fetchrow(
-                "SELECT u.id, u.username, u.role, u.display_name, t.expires_at FROM auth_token t "
-                "JOIN app_user u ON u.id = t.owner WHERE t.token_hash = ? AND u.active = ?",
-                token_hash(token), True,
-            )
+        row = await db.fetchrow(
+            "SELECT u.id, u.username, u.role, u.display_name, t.expires_at FROM auth_token t "
+            "JOIN app_user u ON u.id = t.owner WHERE t.token_hash = ? AND u.active = ?",
+            token_hash(token), True,
+        )
         if row is None or row["expires_at"] < dt.datetime.now(dt.timezone.utc):
             raise NotAuthorizedException("token is invalid or expired: log in again")
         user = CurrentUser(row["id"], row["username"], row["role"], row["display_name"])

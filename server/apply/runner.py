@@ -25,13 +25,16 @@ async def engine_lock(tx) -> None:
 
 async def run_ops(db: Database, ops: list[Op], *, actor: int | None, record_rejected: bool = False) -> list[Outcome]:
     """Apply server-origin ops atomically; returns one outcome per op with real ids in its result."""
-    async with db.write() as tx:
+
+    async def work(tx):
         await engine_lock(tx)
         state = await load_state(tx, ops)
         now = dt.datetime.now(dt.timezone.utc)
         outcomes = apply_batch(state, ops, now=now, actor=actor, record_rejected=record_rejected)
         await write_changes(tx, state, outcomes)
-    return outcomes
+        return outcomes
+
+    return await db.run_write(work)
 
 
 async def run_one(db: Database, op: Op, *, actor: int | None) -> Outcome:

@@ -36,20 +36,20 @@ def decode_push(body: bytes) -> PushIn:
 
 def _submission(envelope: OpEnvelope) -> Submission:
     """The op the envelope carries, or a BadOp that will be rejected once (never retried forever)."""
-    args_json = json.dumps(envelope.args, separators=(",", ":"), default=str)
     cls = DEVICE_OP_TYPES.get(envelope.type)
-    if cls is None:
-        bad = BadOp(envelope.type, envelope.version, args_json, "unknown_op_type", f"this server does not know op type {envelope.type!r}")
-        return Submission(bad, envelope.seq, envelope.at)
-    if envelope.version != cls.VERSION:
-        bad = BadOp(envelope.type, envelope.version, args_json, "unsupported_version",
-                    f"{envelope.type} version {envelope.version} is not supported (this server applies version {cls.VERSION})")
-        return Submission(bad, envelope.seq, envelope.at)
-    try:
-        op = msgspec.convert(envelope.args, cls, strict=True)
-    except msgspec.ValidationError as error:
-        return Submission(BadOp(envelope.type, envelope.version, args_json, "malformed_args", str(error)), envelope.seq, envelope.at)
-    return Submission(op, envelope.seq, envelope.at)
+    if cls is not None and envelope.version == cls.VERSION:
+        try:
+            return Submission(msgspec.convert(envelope.args, cls, strict=True), envelope.seq, envelope.at)
+        except msgspec.ValidationError as error:
+            code, message = "malformed_args", str(error)
+    elif cls is None:
+        code, message = "unknown_op_type", f"this server does not know op type {envelope.type!r}"
+    else:
+        code, message = "unsupported_version", (
+            f"{envelope.type} version {envelope.version} is not supported (this server applies version {cls.VERSION})"
+        )
+    args_json = json.dumps(envelope.args, separators=(",", ":"), default=str)
+    return Submission(BadOp(envelope.type, envelope.version, args_json, code, message), envelope.seq, envelope.at)
 
 
 async def push(db: Database, user_id: int, username: str, batch: PushIn) -> PushOut:
@@ -60,9 +60,12 @@ async def push(db: Database, user_id: int, username: str, batch: PushIn) -> Push
         if envelope.seq != ops[0].seq + i:
             raise PushRefused(400, "seq_not_consecutive", f"ops[{i}].seq is {envelope.seq}; a batch must be consecutive seqs", field=f"ops[{i}].seq")
     now = dt.datetime.now(dt.timezone.utc)
-    async with db.write() as tx:
+
+    async def work(tx):
         await engine_lock(tx)
-        outcome = await _push_locked(tx, user_id, username, batch, now)
+        return await _push_locked(tx, user_id, username, batch, now)
+
+    outcome = await db.run_write(work)
     if isinstance(outcome, PushRefused):
         raise outcome  # raised after the commit: a revoked device's ops stay in quarantine
     return outcome
