@@ -298,6 +298,14 @@ def columns(row_type: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(row_type))
 
 
+# Which State attribute holds the rows of each mutable type, by id.
+_REGISTRY: dict[type, str] = {
+    Stock: "stock", Order: "orders", Line: "lines", Reservation: "reservations", Customer: "customers",
+    Address: "addresses", Wave: "waves", PickTask: "tasks", Package: "packages", PackageItem: "package_items",
+    Delivery: "deliveries", FloorTask: "floor_tasks",
+}
+
+
 @dataclass(slots=True)
 class State:
     """Rows loaded for one batch, indexed the way the rules look them up, plus what changed."""
@@ -372,12 +380,8 @@ class State:
             self.new.remove(row)
 
     def _registry(self, row) -> dict | None:
-        return {
-            Stock: self.stock, Order: self.orders, Line: self.lines, Reservation: self.reservations,
-            Customer: self.customers, Address: self.addresses, Wave: self.waves, PickTask: self.tasks,
-            Package: self.packages, PackageItem: self.package_items, Delivery: self.deliveries,
-            FloorTask: self.floor_tasks,
-        }.get(type(row))
+        name = _REGISTRY.get(type(row))
+        return None if name is None else getattr(self, name)
 
     # -- secondary indexes ------------------------------------------------------------------
     @staticmethod
