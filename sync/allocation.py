@@ -11,25 +11,26 @@ PICKABLE_KINDS = frozenset({"bin"})
 _FAR_FUTURE = dt.date.max
 
 
-def _candidates(state: State, product_id: int, warehouse_id: int) -> list[Stock]:
+def _candidates(state: State, product_id: int, warehouse_id: int, exclude: int | None = None) -> list[Stock]:
     """Stock a line may reserve from: pickable bins of the order's site, earliest expiry first, then path."""
     rows = []
     for stock in state.stock_of(product_id):
         location = state.locations[stock.location]
-        if location.kind in PICKABLE_KINDS and location.warehouse == warehouse_id and stock.available > 0:
+        if location.kind in PICKABLE_KINDS and location.warehouse == warehouse_id and stock.available > 0 and location.id != exclude:
             rows.append(stock)
     rows.sort(key=lambda s: (s.expiry or _FAR_FUTURE, state.locations[s.location].path_seq, s.id))
     return rows
 
 
-def allocate_line(state: State, order: Order, line: Line) -> int:
-    """Reserve what the line still lacks from available stock; return the units reserved."""
+def allocate_line(state: State, order: Order, line: Line, exclude: int | None = None) -> int:
+    """Reserve what the line still lacks from available stock (never from `exclude`, a location id);
+    return the units reserved."""
     need = line.qty - line.qty_allocated
     reserved = 0
     if need <= 0 or line.status == "cancelled":
         return 0
     existing = {r.stock: r for r in state.reservations_of(line.id)}
-    for stock in _candidates(state, line.product, order.warehouse):
+    for stock in _candidates(state, line.product, order.warehouse, exclude):
         take = min(stock.available, need - reserved)
         stock.reserved += take
         state.touch(stock)

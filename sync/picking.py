@@ -145,7 +145,13 @@ def apply_pick_short(state: State, op: PickShort, ctx: ApplyContext) -> dict:
     stock = stock_at(state, location, product, op.lot)
     _task_people(state, ctx, state.tasks_of_line(line.id))
     # The units are not in the bin: the book loses them, this line's reservation there first.
-    missing = min(op.qty_short, stock.on_hand) if stock is not None else 0
+    # "empty" means nothing is left there at all, whatever the book says.
+    if stock is None:
+        missing = 0
+    elif op.reason == "empty":
+        missing = stock.on_hand
+    else:
+        missing = min(op.qty_short, stock.on_hand)
     if stock is not None:
         for reservation in [r for r in state.reservations_of(line.id) if r.stock == stock.id]:
             give = min(reservation.qty, op.qty_short)
@@ -169,9 +175,11 @@ def apply_pick_short(state: State, op: PickShort, ctx: ApplyContext) -> dict:
             task.status = "short"
             state.touch(task)
     replaced = 0
+    _sync_line(state, line)
     if order.status in PICKING:
         before = {r.id: r.qty for r in state.reservations_of(line.id)}
-        allocate_line(state, order, line) if committed(state, line) < line.qty else None
+        if committed(state, line) < line.qty:
+            allocate_line(state, order, line, exclude=location.id)
         template = open_tasks[0] if open_tasks else None
         for reservation in state.reservations_of(line.id):
             gained = reservation.qty - before.get(reservation.id, 0)
