@@ -31,8 +31,13 @@ _UNBOUNDED = 1 << 40
 
 
 class _Needs:
-    def _take(self, location: str, sku: str, qty: int) -> None:
-        self.hot[(location, sku)] = self.hot.get((location, sku), 0) + qty
+    def _take(self, location: str, sku: str, qty: int, line_id: int | None = None) -> None:
+        """Units the batch may take from a bin's book: by a pick of `line_id`, or by anything else."""
+        picks, other = self.hot.setdefault((location, sku), ({}, [0]))
+        if line_id is None:
+            other[0] += qty
+        else:
+            picks[line_id] = picks.get(line_id, 0) + qty
 
     def __init__(self, submissions) -> None:
         self.skus: set[str] = set()
@@ -44,8 +49,9 @@ class _Needs:
         self.task_ids: set[int] = set()
         self.refs: set[tuple[str, str]] = set()
         self.channel_codes: set[str] = set()
-        # (location code, sku) → units the batch may take from that bin's book at most
-        self.hot: dict[tuple[str, str], int] = {}
+        # (location code, sku) → ({line id: units picked for it}, [units taken by other ops])
+        self.hot: dict[tuple[str, str], tuple[dict[int, int], list[int]]] = {}
+        self.allocates = False  # the batch may reserve stock (so "free" units may not stay free)
         self.counts: set[tuple[str, str]] = set()
         self.feeds = False
         for submission in submissions:
@@ -55,6 +61,8 @@ class _Needs:
     def add(self, op) -> None:
         if isinstance(op, _FEEDS_BACKORDERS):
             self.feeds = True
+        if isinstance(op, (o.IntakeOrder, o.MarkPaid, o.PickShort) + _FEEDS_BACKORDERS):
+            self.allocates = True
         if isinstance(op, o.IntakeOrder):
             self.channel_codes.add(op.channel)
             self.refs.add((op.channel, op.external_ref))
@@ -71,7 +79,10 @@ class _Needs:
             self.line_ids.add(op.order_line_id)
             self.skus.add(op.sku)
             self.location_codes.add(op.location)
-            self._take(op.location, op.sku, op.qty if isinstance(op, o.Pick) else op.qty_short)
+            if isinstance(op, o.Pick):
+                self._take(op.location, op.sku, op.qty, op.order_line_id)
+            else:
+                self._take(op.location, op.sku, _UNBOUNDED)
         elif isinstance(op, o.Pack):
             self.line_ids.add(op.order_line_id)
             self.skus.add(op.sku)
@@ -177,22 +188,32 @@ async def load_state(tx: Tx, submissions) -> m.State:
 
 
 async def _load_reservation_holders(tx: Tx, state: m.State, needs: _Needs, warehouse_id: int) -> None:
-    """Bins the batch takes units from: if it may take more than is free there (beyond what the batch's own
-    lines hold), other orders' reservations may have to shrink, so every order holding units there joins
-    the slice. Usually nothing does: a pick takes what its own line reserved."""
+    """Bins the batch takes units from: if other orders' reservations there could have to shrink, every
+    order holding units in that bin joins the slice, so the shrink follows its rule (newest orders
+    first) exactly as it would batch by batch. That is certain only when a pick takes no more than
+    its own line holds in the bin, or than is free there while nothing in the batch reserves stock."""
     rows = await _fetch_in(
         tx,
         "SELECT s.id, l.code, p.sku, s.on_hand, s.reserved FROM stock s JOIN location l ON l.id = s.location "
         "JOIN product p ON p.id = s.product WHERE l.warehouse = ? AND l.code IN {in_}",
         {code for code, _ in needs.hot}, warehouse_id,
     )
-    own: dict[int, int] = {}
+    held: dict[int, dict[int, int]] = {}
     for reservation in state.reservations.values():
-        own[reservation.stock] = own.get(reservation.stock, 0) + reservation.qty
+        by_line = held.setdefault(reservation.stock, {})
+        by_line[reservation.order_line] = by_line.get(reservation.order_line, 0) + reservation.qty
     at_risk = []
     for r in rows:
-        demand = needs.hot.get((r["code"], r["sku"]))
-        if demand is not None and demand > r["on_hand"] - r["reserved"] + own.get(r["id"], 0):
+        entry = needs.hot.get((r["code"], r["sku"]))
+        if entry is None:
+            continue
+        picks, other = entry
+        if other[0]:
+            at_risk.append(r["id"])
+            continue
+        own = held.get(r["id"], {})
+        beyond = sum(max(0, qty - own.get(line_id, 0)) for line_id, qty in picks.items())
+        if beyond and (needs.allocates or beyond > r["on_hand"] - r["reserved"]):
             at_risk.append(r["id"])
     holders = await _fetch_in(
         tx, "SELECT DISTINCT l.sales_order FROM reservation r JOIN order_line l ON l.id = r.order_line WHERE r.stock IN {in_}",

@@ -1,0 +1,1 @@
+"""Concurrency tests against a real multi-process server."""
