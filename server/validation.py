@@ -24,13 +24,27 @@ def _data_annotation(request: Request):
     return None if parameter is None else parameter.annotation
 
 
+def _refuse_nul(source: str) -> None:
+    raise ValidationException(
+        detail="text may not contain NUL characters",
+        extra=[{"message": "text may not contain NUL characters (\\u0000)", "key": source, "source": source}],
+    )
+
+
 async def strict_body(request: Request) -> None:
+    # No text we store or look up may hold a NUL: PostgreSQL cannot, and no scanner sends one.
+    if "\x00" in request.scope["path"]:
+        _refuse_nul("path")
+    if b"%00" in request.scope.get("query_string", b"").lower():
+        _refuse_nul("query")
     annotation = _data_annotation(request)
     if annotation is None:
         return
     body = await request.body()
     if not body:
         return  # Litestar reports a missing body itself
+    if b"\\u0000" in body:
+        _refuse_nul("body")
     try:
         _decoder(annotation).decode(body)
     except msgspec.ValidationError as error:

@@ -49,7 +49,9 @@ class SyncController(Controller):
         except msgspec.DecodeError as error:
             return Response({"error": "bad_request", "message": f"malformed JSON: {error}"}, status_code=400)
         try:
-            return Response(await service.push(state.db, request.user.id, request.user.username, batch))
+            # A NUL inside an op's args rejects that op alone (PostgreSQL cannot store one).
+            check_nul = b"\\u0000" in body
+            return Response(await service.push(state.db, request.user.id, request.user.username, batch, check_nul))
         except service.PushRefused as error:
             return _refusal(error)
         except Exception:  # infrastructure failure: the transaction rolled back, the device retries

@@ -34,10 +34,13 @@ def decode_push(body: bytes) -> PushIn:
     return _decode_push(body)
 
 
-def _submission(envelope: OpEnvelope) -> Submission:
+def _submission(envelope: OpEnvelope, check_nul: bool = False) -> Submission:
     """The op the envelope carries, or a BadOp that will be rejected once (never retried forever)."""
     cls = DEVICE_OP_TYPES.get(envelope.type)
-    if cls is not None and envelope.version == cls.VERSION:
+    args_json = json.dumps(envelope.args, separators=(",", ":"), default=str) if check_nul else ""
+    if check_nul and "\\u0000" in args_json:
+        code, message = "malformed_args", "args may not contain NUL characters"
+    elif cls is not None and envelope.version == cls.VERSION:
         try:
             return Submission(msgspec.convert(envelope.args, cls, strict=True), envelope.seq, envelope.at)
         except msgspec.ValidationError as error:
@@ -48,11 +51,12 @@ def _submission(envelope: OpEnvelope) -> Submission:
         code, message = "unsupported_version", (
             f"{envelope.type} version {envelope.version} is not supported (this server applies version {cls.VERSION})"
         )
-    args_json = json.dumps(envelope.args, separators=(",", ":"), default=str)
-    return Submission(BadOp(envelope.type, envelope.version, args_json, code, message), envelope.seq, envelope.at)
+    args_json = json.dumps(envelope.args, separators=(",", ":"), default=str).replace("\\u0000", "\\ufffd")
+    op_type = envelope.type.replace("\x00", "\ufffd")
+    return Submission(BadOp(op_type, envelope.version, args_json, code, message), envelope.seq, envelope.at)
 
 
-async def push(db: Database, user_id: int, username: str, batch: PushIn) -> PushOut:
+async def push(db: Database, user_id: int, username: str, batch: PushIn, check_nul: bool = False) -> PushOut:
     ops = batch.ops
     if len(ops) > MAX_OPS:
         raise PushRefused(413, "too_many_ops", f"at most {MAX_OPS} ops per push; split the batch", max_ops=MAX_OPS)
@@ -63,7 +67,7 @@ async def push(db: Database, user_id: int, username: str, batch: PushIn) -> Push
 
     async def work(tx):
         await engine_lock(tx)
-        return await _push_locked(tx, user_id, username, batch, now)
+        return await _push_locked(tx, user_id, username, batch, now, check_nul)
 
     outcome = await db.run_write(work)
     if isinstance(outcome, PushRefused):
@@ -71,7 +75,7 @@ async def push(db: Database, user_id: int, username: str, batch: PushIn) -> Push
     return outcome
 
 
-async def _push_locked(tx, user_id: int, username: str, batch: PushIn, now: dt.datetime) -> PushOut | PushRefused:
+async def _push_locked(tx, user_id: int, username: str, batch: PushIn, now: dt.datetime, check_nul: bool) -> PushOut | PushRefused:
     ops = batch.ops
     device = await tx.fetchrow("SELECT owner, last_seq, revoked_at FROM device WHERE device_id = ?", batch.device_id)
     if device is None:
@@ -104,7 +108,7 @@ async def _push_locked(tx, user_id: int, username: str, batch: PushIn, now: dt.d
             r = by_seq[seq]
             results.append(OpResult(seq, r["status"], r["code"], r["message"], True, json.loads(r["result"])))
     if fresh:
-        submissions = [_submission(e) for e in fresh]
+        submissions = [_submission(e, check_nul) for e in fresh]
         state = await load_state(tx, submissions)
         outcomes = apply_batch(state, submissions, now=now, actor=user_id, actor_name=username, device_id=batch.device_id)
         await write_changes(tx, state, outcomes)

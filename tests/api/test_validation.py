@@ -146,3 +146,16 @@ def test_wave_for_someone_who_is_not_a_picker(client, admin):
     response = client.post("/api/waves", json={"order_ids": [order["id"]], "picker": "ghost"}, headers=admin)
     assert (response.status_code, response.json()["error"]) == (404, "unknown_user")
     assert client.get(f"/api/orders/{order['id']}", headers=admin).json()["status"] == "allocated"
+
+
+def test_nul_characters_are_refused_everywhere(client, admin):
+    """PostgreSQL cannot store a NUL; no input may carry one (and none may cause a 5xx)."""
+    small_warehouse(client, admin)
+    before = snapshot(client, admin)
+    assert client.get("/api/products?barcode=%00", headers=admin).status_code == 400
+    assert client.get("/api/products/SKU%00A", headers=admin).status_code == 400
+    body = order_body("NUL-1", [("SKU-A", 1)])
+    body["customer"]["name"] = "Ann\u0000Lee"
+    response = client.post("/api/orders", json=body, headers=admin)
+    assert response.status_code == 400 and "NUL" in response.json()["message"]
+    assert snapshot(client, admin) == before

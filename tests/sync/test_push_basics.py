@@ -77,3 +77,16 @@ def test_pull_gives_the_pickers_tasks_and_then_only_what_changed(client, admin):
     assert delta["tasks"] == [] and delta["removed"] == [{"entity": "pick_task", "id": snapshot["tasks"][0]["id"]}]
     assert delta["cursor"] != snapshot["cursor"]
     assert picker.pull(delta["cursor"])["removed"] == []
+
+
+def test_an_op_with_a_nul_in_its_args_is_rejected_alone(client, admin):
+    picker, orders = setup_floor(client, admin)
+    line = orders[0]["lines"][0]
+    body = picker.push(
+        {"seq": 1, "type": "pick\u0000", "version": 1, "args": {}},
+        {"seq": 2, "type": "pick", "version": 1, "args": {"order_line_id": line["id"], "location": "A-01\u0000", "sku": "SKU-A", "qty": 1}},
+        picker.op("pick", order_line_id=line["id"], location="A-01", sku="SKU-A", qty=1) | {"seq": 3},
+    )
+    assert [(r["status"], r["code"]) for r in body["results"]] == [
+        ("rejected", "unknown_op_type"), ("rejected", "malformed_args"), ("applied", None),
+    ]
