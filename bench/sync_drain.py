@@ -17,7 +17,7 @@ What one run does:
 2. The backlog: 10,000 ops on 14 devices, built from the pick tasks in the database (task order =
    walking order), each device numbering its own seqs 1, 2, 3, ...:
    - picker devices (10): a pick per task with the task's qty (~85%), a `pick_short` of the whole
-     task for 300 tasks (3%), 60 re-scans of an already picked single-task line (over-pick ->
+     task (reason `damaged`: the units are written off) for 300 tasks (3%), 60 re-scans of an already picked single-task line (over-pick ->
      `adjusted/over_pick`), and the picks of 40 orders that a supervisor cancels through
      `POST /api/orders/{id}/cancel` after the backlog is built and before it is pushed
      (-> `adjusted/order_cancelled`);
@@ -285,7 +285,7 @@ def build_plan(db_path: Path, rng: random.Random, n_ops: int, n_single: int) -> 
         rescans: list[list] = []  # [countdown, op]
         for t in consumed[picker]:
             if t.id in shorts:
-                ops.append(("pick_short", {"order_line_id": t.line, "location": t.location, "sku": t.sku, "qty_short": t.qty, "reason": "empty"}))
+                ops.append(("pick_short", {"order_line_id": t.line, "location": t.location, "sku": t.sku, "qty_short": t.qty, "reason": "damaged"}))
             else:
                 pick = ("pick", {"order_line_id": t.line, "location": t.location, "sku": t.sku, "qty": t.qty, "tote": "T1"})
                 ops.append(pick)

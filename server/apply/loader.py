@@ -81,8 +81,10 @@ class _Needs:
             self.location_codes.add(op.location)
             if isinstance(op, o.Pick):
                 self._take(op.location, op.sku, op.qty, op.order_line_id)
-            else:
+            elif op.reason == "empty":  # the whole bin is written off
                 self._take(op.location, op.sku, _UNBOUNDED)
+            else:  # the missing units come off the line's own reservation there first, like a pick
+                self._take(op.location, op.sku, op.qty_short, op.order_line_id)
         elif isinstance(op, o.Pack):
             self.line_ids.add(op.order_line_id)
             self.skus.add(op.sku)
