@@ -22,6 +22,8 @@ from server.errors import EXCEPTION_HANDLERS
 from server.exceptions.routes import ExceptionController
 from server.inventory.routes import LocationController, StockController
 from server.orders.routes import OrderController
+from server.print.routes import PrintController
+from server.scan.routes import ScanController
 from server.settings import Settings, get_settings
 from server.sync_api.routes import SyncController
 from server.validation import strict_body
@@ -74,7 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController, UserController, DeviceController,
             ProductController, LocationController, StockController,
             OrderController, WaveController, TaskController,
-            SyncController, ExceptionController,
+            SyncController, ExceptionController, ScanController, PrintController,
         ],
         middleware=[login_limit.middleware, auth],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -40,6 +40,7 @@ MATRIX = [
     ("GET", "/api/sync/limits", ROLES),
     ("POST", "/api/sync/push", ROLES),
     ("GET", "/api/sync/pull", ROLES),
+    ("POST", "/api/scan/resolve", ROLES),
 ]
 
 

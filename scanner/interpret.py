@@ -1,0 +1,374 @@
+"""What a scanned string means, before anyone asks the database.
+
+One entry point, `interpret(scan)`, for everything a camera or a keyboard-wedge scanner can hand
+us: EAN/UPC and GTIN-14 codes, GS1 element strings (with or without a symbology identifier such
+as `]C1`, `]d2`, `]Q3`, `]e0`, with GS separators), the parenthesised HRI form `(01)…(10)…`, GS1
+Digital Link URIs, bare SSCCs, and Shipshape's own code conventions (`TOTE-…`, `ORD-<id>`,
+location codes). Every GS1 rule — which AIs exist, their formats, check digits, dates — comes from
+biip; nothing here knows an AI table of its own.
+
+The result is plain data with the same fields as the shared test vectors
+(`tests/scanner/vectors.json`), which the browser's offline interpreter is checked against too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, replace
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from biip import ParseError
+from biip.checksums import gs1_standard_check_digit
+from biip.gs1_application_identifiers import GS1ApplicationIdentifier
+from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+from biip.gs1_element_strings import GS1ElementString
+from biip.gtin import Gtin
+from biip.sscc import Sscc
+from biip.symbology import GS1Symbology, SymbologyIdentifier
+from biip.upc import Upc
+
+GS = "\x1d"  # what scanners send for FNC1 between GS1 fields
+KINDS = ("gtin", "gs1", "sscc", "tote", "order_like", "location_like", "url", "unknown")
+
+# Shipshape's own printed codes (docs/scanning.md). A tote is `TOTE-` and up to 27 letters, digits or
+# hyphens, so that it fits the 32 characters a pick task keeps; packing slips carry `ORD-<order id>`.
+TOTE = re.compile(r"TOTE-[A-Z0-9][A-Z0-9-]{0,26}", re.IGNORECASE | re.ASCII)
+ORDER = re.compile(r"ORD-([0-9]{1,9})", re.IGNORECASE | re.ASCII)
+# A location code is upper-case letters, digits and hyphens (server/inventory/schemas.py); it "looks
+# like" one when it also has a letter, a digit and a hyphen, as A-01-03, STAGE-1 or DOCK-2 do.
+LOCATION = re.compile(r"(?=[^-]*-)(?=.*[A-Z])(?=.*[0-9])[A-Z0-9][A-Z0-9-]{0,31}")
+_HRI_FIELD = re.compile(r"\(([0-9]{2,4})\)([^()]*)")
+_WHITESPACE = " \t\r\n\v\f"  # not GS: a leading GS is an FNC1 and means "GS1 data follows"
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """The meaning of one scan. Absent parts are None; dates are real dates, GTINs 14 digits."""
+
+    scan: str  # as received
+    text: str  # without the symbology identifier and surrounding whitespace: what exact lookups use
+    kind: str  # one of KINDS
+    valid: bool
+    symbology: str | None = None  # "]C1", "]E0", … when the scanner sent one
+    format: str | None = None  # ean13 ean8 upca upce gtin14 sscc element_string hri digital_link
+    code: str | None = None  # normalised: GS1 data as HRI, TOTE-/ORD- upper-cased, else the text
+    gtin: str | None = None
+    sscc: str | None = None
+    lot: str | None = None  # AI 10
+    expiry: dt.date | None = None  # AI 17
+    best_before: dt.date | None = None  # AI 15
+    serial: str | None = None  # AI 21
+    count: int | None = None  # AI 30 or 37
+    weight_kg: float | None = None  # AI 310n
+    order_id: int | None = None  # from ORD-<id>
+    error: str | None = None  # what is wrong, in words, when not valid
+
+    def as_dict(self) -> dict:
+        """JSON-ready, dates as ISO `YYYY-MM-DD` (the shape the shared vectors use)."""
+        out = asdict(self)
+        for name in ("expiry", "best_before"):
+            if out[name] is not None:
+                out[name] = out[name].isoformat()
+        return out
+
+
+class _Invalid(Exception):
+    """A code of a recognised kind that breaks its rules; the message says how."""
+
+    def __init__(self, message: str, kind: str = "gs1"):
+        super().__init__(message)
+        self.kind = kind
+
+
+def interpret(scan: str) -> Scan:
+    """Turn any scanned string into its meaning (kind, GTIN, SSCC, lot, dates, …), without the database."""
+    text = scan.strip(_WHITESPACE)
+    symbology = None
+    if text.startswith("]") and len(text) >= 3:
+        try:
+            symbology = SymbologyIdentifier.extract(text)
+        except (ParseError, ValueError):
+            symbology = None  # "]" followed by something else is just text
+        else:
+            text = text[len(symbology.value):]
+    fnc1 = text.startswith(GS)
+    text = text.strip(GS + _WHITESPACE)
+    base = Scan(scan=scan, text=text, kind="unknown", valid=True, symbology=symbology and symbology.value)
+    if not text:
+        return replace(base, valid=False, error="the scan is empty")
+    gs1_symbology = symbology.gs1_symbology if symbology else None
+    try:
+        return _read(base, text, gs1_symbology, fnc1)
+    except _Invalid as problem:
+        kind = "sscc" if problem.kind == "gs1" and _leads_with_sscc(text) else problem.kind
+        return replace(base, kind=kind, valid=False, error=str(problem))
+
+
+def _read(base: Scan, text: str, symbology: GS1Symbology | None, fnc1: bool) -> Scan:
+    if text.lower().startswith(("https://", "http://")):
+        return _digital_link(base, text)
+    if re.match(r"\(\s*[0-9]{2,4}\s*\)", text):
+        return _gs1(base, _hri_elements(text), "hri")
+    if fnc1 or symbology in GS1Symbology.with_gs1_messages():
+        return _gs1(base, _element_strings(text), "element_string")
+    if symbology in GS1Symbology.with_gtin():
+        return _gtin(base, text, symbology)
+    return _bare(base, text)
+
+
+def _bare(base: Scan, text: str) -> Scan:
+    """No symbology told us what this is (a camera's BarcodeDetector never does): judge by content."""
+    if _digits(text):
+        if len(text) in (8, 12, 13, 14):
+            return _gtin(base, text, None)
+        if len(text) == 18:
+            return _sscc(base, text)
+        if len(text) > 14 and text[:2] in ("00", "01", "02"):
+            return _gs1(base, _element_strings(text), "element_string")
+        return replace(base, code=text)
+    if GS in text or _starts_like_gs1(text):
+        return _gs1(base, _element_strings(text), "element_string")
+    if TOTE.fullmatch(text):
+        return replace(base, kind="tote", code=text.upper())
+    order = ORDER.fullmatch(text)
+    if order:
+        return replace(base, kind="order_like", code=text.upper(), order_id=int(order.group(1)))
+    if LOCATION.fullmatch(text):
+        return replace(base, kind="location_like", code=text)
+    return replace(base, code=text)
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only (str.isdigit also accepts "²" and other scripts' digits)."""
+    return text.isascii() and text.isdigit()
+
+
+def _starts_like_gs1(text: str) -> bool:
+    """GS1 data read without its FNC1 starts with a primary identifier: AI 01/02 + 14 digits, or AI 00 + 18."""
+    return bool(re.match(r"0[12][0-9]{14}|00[0-9]{18}", text))
+
+
+def _leads_with_sscc(text: str) -> bool:
+    """GS1 data whose first AI is 00 is about a logistic unit, even when it is broken."""
+    return text.lstrip("(").startswith("00") or "/00/" in text
+
+
+# -- GTIN, UPC, SSCC -------------------------------------------------------------------------------
+
+_GTIN_FORMATS = {8: "ean8", 12: "upca", 13: "ean13", 14: "gtin14"}
+
+
+def _check_digit_error(digits: str, expected: int) -> str:
+    return f"invalid check digit: expected {expected}, got {digits[-1]}"
+
+
+def _gtin(base: Scan, text: str, symbology: GS1Symbology | None) -> Scan:
+    if symbology is GS1Symbology.EAN_13_WITH_ADD_ON and len(text) in (15, 18):
+        text = text[:13]  # the 2- or 5-digit add-on is an issue number or price, not part of the GTIN
+    if not _digits(text):
+        raise _Invalid(f"an EAN/UPC code has only digits; got {text!r}", "gtin")
+    upc_e = symbology is GS1Symbology.EAN_13 and len(text) in (6, 7, 8)
+    if not upc_e and len(text) not in _GTIN_FORMATS:
+        raise _Invalid(f"a GTIN has 8, 12, 13 or 14 digits; got {len(text)}", "gtin")
+    if not upc_e:
+        try:
+            gtin = Gtin.parse(text)
+            return replace(base, kind="gtin", format=_GTIN_FORMATS[len(text)], code=text, gtin=gtin.as_gtin_14())
+        except ParseError:
+            # Eight bare digits are EAN-8 or UPC-E; only the check digit can tell which was meant.
+            if not (len(text) == 8 and symbology is None and _is_upc_e(text)):
+                raise _Invalid(_check_digit_error(text, gs1_standard_check_digit(text[:-1])), "gtin") from None
+    try:
+        upc = Upc.parse(text)
+    except ParseError:
+        if text[0] not in "01":
+            raise _Invalid(f"a UPC-E code starts with 0 or 1; got {text[0]}", "gtin") from None
+        raise _Invalid(_check_digit_error(text, _upc_e_check_digit(text)), "gtin") from None
+    return replace(base, kind="gtin", format="upce", code=text, gtin=upc.as_gtin_14())
+
+
+def _is_upc_e(text: str) -> bool:
+    try:
+        Upc.parse(text)
+    except ParseError:
+        return False
+    return True
+
+
+def _upc_e_check_digit(text: str) -> int:
+    """UPC-E's check digit is that of its UPC-A expansion: let biip find the one digit it accepts."""
+    return next(int(d) for d in "0123456789" if _is_upc_e(text[:-1] + d))
+
+
+def _sscc(base: Scan, digits: str) -> Scan:
+    try:
+        sscc = Sscc.parse(digits)
+    except ParseError:
+        raise _Invalid(_check_digit_error(digits, gs1_standard_check_digit(digits[:-1])), "sscc") from None
+    return replace(base, kind="sscc", format="sscc", code=f"(00){sscc.value}", sscc=sscc.value)
+
+
+# -- GS1 element strings, HRI, Digital Link -------------------------------------------------------
+
+def _element_strings(text: str) -> list[GS1ElementString]:
+    """Split `text` into element strings the way a GS1 decoder does: AI, then its data up to its
+    fixed length or to the next GS."""
+    elements, rest = [], text
+    while rest:
+        elements.append(_one_element(rest, whole=False))
+        rest = rest[len(elements[-1]):].lstrip(GS)
+    return elements
+
+
+def _hri_elements(text: str) -> list[GS1ElementString]:
+    hri = "".join(text.split())
+    fields = list(_HRI_FIELD.finditer(hri))
+    covered = "".join(m.group(0) for m in fields)
+    if not fields or covered != hri:
+        raise _Invalid(f"not GS1 HRI: expected (AI)data(AI)data…, got {text!r}")
+    elements = []
+    for field in fields:
+        ai, data = field.groups()
+        if not _is_ai(ai):
+            raise _Invalid(f"unknown application identifier (AI) ({ai})")
+        elements.append(_one_element(ai + data, whole=True))
+    return elements
+
+
+def _known_ai(text: str) -> GS1ApplicationIdentifier | None:
+    try:
+        return GS1ApplicationIdentifier.extract(text)
+    except ParseError:
+        return None
+
+
+def _one_element(text: str, *, whole: bool) -> GS1ElementString:
+    ai = _known_ai(text)
+    if ai is None:
+        raise _Invalid(f"unknown application identifier (AI) at {text[:4]!r}")
+    data = text[len(ai.ai):] if whole else text[len(ai.ai):].split(GS, 1)[0]
+    name = f"AI {ai} {ai.data_title}"
+    if not data:
+        raise _Invalid(f"{name}: no data; expected {_format(ai)}")
+    try:
+        element = GS1ElementString.parse(text) if whole else GS1ElementString.extract(text)
+    except ParseError:
+        raise _Invalid(_diagnose(ai, data, whole)) from None
+    if not element.value:
+        raise _Invalid(f"{name}: no data; expected {_format(ai)}")
+    for problem in (element.gtin_error, element.sscc_error):
+        if problem:
+            digits = element.value
+            raise _Invalid(f"{name}: {_check_digit_error(digits, gs1_standard_check_digit(digits[:-1]))}")
+    return element
+
+
+def _diagnose(ai: GS1ApplicationIdentifier, data: str, whole: bool) -> str:
+    """Why biip refused a field, in words: the wrong length or characters, or an impossible date."""
+    name = f"AI {ai} {ai.data_title}"
+    shape = _shape(ai)
+    fits = shape and (re.fullmatch(shape, data) if whole else re.match(shape, data))
+    if fits:
+        field = fits.group(0)
+        if "date" in ai.description.lower():
+            layout = re.search(r"\(([YMDhms\[\]]+)\)", ai.description)
+            return f"{name}: {field!r} is not a valid date" + (f" ({layout.group(1)})" if layout else "")
+        if _digits(field):
+            return f"{name}: {field!r} is not a valid value"
+        return f"{name}: {field!r} has characters outside the GS1 character set"
+    return f"{name}: expected {_format(ai)}, got {data!r}"
+
+
+def _format_parts(ai: GS1ApplicationIdentifier) -> list[tuple[str, bool, int]] | None:
+    """biip's format after the AI, e.g. `N2+X..20` → [("X", True, 20)]; None when it has optional parts."""
+    parts = []
+    for part in ai.format.split("+")[1:]:
+        match = re.fullmatch(r"([NX])(\.\.)?(\d+)", part)
+        if not match:
+            return None
+        parts.append((match.group(1), bool(match.group(2)), int(match.group(3))))
+    return parts
+
+
+def _shape(ai: GS1ApplicationIdentifier) -> str | None:
+    """A loose pattern for the field's length and character class only (no calendar, no check digit)."""
+    parts = _format_parts(ai)
+    if not parts:
+        return None
+    return "".join(("[0-9]" if kind == "N" else ".") + (f"{{1,{size}}}" if variable else f"{{{size}}}") for kind, variable, size in parts)
+
+
+def _format(ai: GS1ApplicationIdentifier) -> str:
+    """biip's format in words: `N2+N14` → "14 digits"."""
+    parts = _format_parts(ai)
+    if not parts:
+        return f"the format {ai.format}"
+    return " then ".join(
+        f"{'up to ' if variable else ''}{size} {'digits' if kind == 'N' else 'characters'}" for kind, variable, size in parts
+    )
+
+
+def _digital_link(base: Scan, text: str) -> Scan:
+    try:
+        uri = GS1DigitalLinkURI.parse(text)
+    except (ParseError, ValueError) as problem:
+        if not isinstance(problem, ParseError):  # urllib could not even split it (a broken [IPv6] host)
+            return replace(base, kind="url", valid=False, error=f"not a valid link: {problem}")
+        if "primary identifier" in str(problem):
+            return replace(base, kind="url", code=text)  # an ordinary link, e.g. a tracking page
+        _diagnose_link(text)  # raises the precise problem when one field is at fault
+        raise _Invalid(f"not a valid GS1 Digital Link: {problem}") from None
+    elements = []
+    for element in uri.element_strings:
+        # Re-check each element: biip records GTIN/SSCC check digit problems instead of raising.
+        elements.append(_one_element(element.ai.ai + element.value, whole=True))
+    return _gs1(base, elements, "digital_link")
+
+
+def _diagnose_link(text: str) -> None:
+    """Check a broken Digital Link's numeric `/AI/value` path pairs and `AI=value` query pairs one by one."""
+    parts = urlsplit(text)
+    segments = [unquote(p) for p in parts.path.split("/") if p]
+    while segments and not _is_ai(segments[0]):
+        segments.pop(0)  # the link's own path prefix, before the first AI
+    pairs = list(zip(segments[::2], segments[1::2])) + parse_qsl(parts.query)
+    for key, value in pairs:
+        if _is_ai(key):
+            _one_element(key + value, whole=True)
+
+
+def _is_ai(key: str) -> bool:
+    known = _known_ai(key) if _digits(key) else None
+    return known is not None and known.ai == key
+
+
+def _gs1(base: Scan, elements: list[GS1ElementString], form: str) -> Scan:
+    by_ai: dict[str, GS1ElementString] = {}
+    for element in elements:
+        seen = by_ai.setdefault(element.ai.ai, element)
+        if seen.value != element.value:
+            raise _Invalid(f"AI {element.ai} appears twice with different values: {seen.value!r} and {element.value!r}")
+
+    gtin = by_ai.get("01") or by_ai.get("02")
+    sscc = by_ai.get("00")
+    count = by_ai.get("30") or by_ai.get("37")
+    weight = next((e for e in elements if re.fullmatch(r"310\d", e.ai.ai)), None)
+    return replace(
+        base,
+        kind="sscc" if sscc else "gs1",
+        format=form,
+        code="".join(e.as_hri() for e in elements),
+        gtin=gtin.gtin.as_gtin_14() if gtin and gtin.gtin else None,
+        sscc=sscc.value if sscc else None,
+        lot=_value(by_ai.get("10")),
+        expiry=by_ai["17"].date if "17" in by_ai else None,
+        best_before=by_ai["15"].date if "15" in by_ai else None,
+        serial=_value(by_ai.get("21")),
+        count=int(count.value) if count else None,
+        weight_kg=float(weight.decimal) if weight and weight.decimal is not None else None,
+    )
+
+
+def _value(element: GS1ElementString | None) -> str | None:
+    return element.value if element else None

@@ -1,0 +1,77 @@
+"""HTTP routes for printed documents: HTML with print CSS (print from the browser), and ZPL for
+label printers. Personal data inside, so nothing here may be cached."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, MediaType, Request, Response, get
+from litestar.datastructures import CacheControlHeader, State
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+from litestar.response import Template
+
+from scanner.render import shipping_label_zpl
+from scanner.sscc import configured_company_prefix
+from server.accounts.security import STAFF, requires
+from server.errors import responses
+from server.params import RowId
+from server.print import service
+
+PACKING = requires("packer", "supervisor", "admin")
+_NO_STORE = CacheControlHeader(no_store=True)
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url)
+
+
+class PrintController(Controller):
+    path = "/print"
+    tags = ["printing"]
+    cache_control = _NO_STORE
+
+    @get("/waves/{wave_id:int}/pick-list", guards=[STAFF], media_type=MediaType.HTML, responses=responses(401, 403, 404))
+    async def pick_list(self, wave_id: RowId, state: State) -> Template:
+        """A wave's pick tasks in walking order, to print for a picker without a device."""
+        doc = await service.pick_list(state.db, wave_id)
+        if doc is None:
+            raise NotFoundException(f"no wave {wave_id}")
+        return Template("print/pick_list.html", context={"doc": doc})
+
+    @get("/orders/{order_id:int}/packing-slip", guards=[PACKING], media_type=MediaType.HTML, responses=responses(401, 403, 404))
+    async def packing_slip(self, order_id: RowId, state: State, request: Request) -> Template:
+        """What goes in the box: lines with product barcodes, the `ORD-<id>` code, and a tracking QR."""
+        doc = await service.packing_slip(state.db, order_id, _base_url(request))
+        if doc is None:
+            raise NotFoundException(f"no order {order_id}")
+        return Template("print/packing_slip.html", context={"doc": doc})
+
+    @get("/orders/{order_id:int}/label", guards=[PACKING], media_type=MediaType.HTML, responses=responses(401, 403, 404, 409))
+    async def label(self, order_id: RowId, state: State, request: Request) -> Template:
+        """The 4×6 in shipping label: addresses, a GS1-128 SSCC (AI 00) and a QR tracking link.
+        409 for a cancelled order or one on hold."""
+        doc = await service.shipping_label(state.db, order_id, configured_company_prefix(), _base_url(request))
+        if doc is None:
+            raise NotFoundException(f"no order {order_id}")
+        return Template("print/label.html", context={"doc": doc})
+
+    @get("/orders/{order_id:int}/label.zpl", guards=[PACKING], media_type=MediaType.TEXT, responses=responses(401, 403, 404, 409))
+    async def label_zpl(self, order_id: RowId, state: State, request: Request) -> Response[str]:
+        """The same shipping label as ZPL for a 203 dpi thermal printer."""
+        doc = await service.shipping_label(state.db, order_id, configured_company_prefix(), _base_url(request))
+        if doc is None:
+            raise NotFoundException(f"no order {order_id}")
+        return Response(
+            shipping_label_zpl(doc.data), media_type=MediaType.TEXT,
+            headers={"content-disposition": f'inline; filename="label-{order_id}.zpl"'},
+        )
+
+    @get("/locations/labels", guards=[STAFF], media_type=MediaType.HTML, responses=responses(400, 401, 403))
+    async def location_labels(
+        self, state: State,
+        zone: Annotated[str | None, Parameter(max_length=16, description="only this zone's locations")] = None,
+    ) -> Template:
+        """Bin labels (Code 128 and Data Matrix of the location code), in walking order."""
+        labels = await service.location_labels(state.db, zone)
+        return Template("print/location_labels.html", context={"labels": labels, "zone": zone})
