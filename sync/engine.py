@@ -24,6 +24,7 @@ from .packing import apply_pack
 from .picking import apply_pick, apply_pick_short, apply_reassign
 from .returns import apply_return_receive
 from .stock import apply_adjust, apply_count, apply_move, apply_receive
+from .supervision import apply_resolve_exception
 from .waves import apply_release_wave
 
 HANDLERS: dict[type, Callable[[State, o.Op, ApplyContext], dict]] = {
@@ -33,6 +34,7 @@ HANDLERS: dict[type, Callable[[State, o.Op, ApplyContext], dict]] = {
     o.AdjustStock: apply_adjust,
     o.ReleaseWave: apply_release_wave,
     o.ReassignTask: apply_reassign,
+    o.ResolveException: apply_resolve_exception,
     o.Pick: apply_pick,
     o.PickShort: apply_pick_short,
     o.Pack: apply_pack,

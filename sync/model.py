@@ -302,7 +302,7 @@ def columns(row_type: type) -> tuple[str, ...]:
 _REGISTRY: dict[type, str] = {
     Stock: "stock", Order: "orders", Line: "lines", Reservation: "reservations", Customer: "customers",
     Address: "addresses", Wave: "waves", PickTask: "tasks", Package: "packages", PackageItem: "package_items",
-    Delivery: "deliveries", FloorTask: "floor_tasks",
+    Delivery: "deliveries", FloorTask: "floor_tasks", SyncException: "exceptions",
 }
 
 
@@ -332,6 +332,7 @@ class State:
     package_items: dict[int, PackageItem] = field(default_factory=dict)
     deliveries: dict[int, Delivery] = field(default_factory=dict)
     floor_tasks: dict[int, FloorTask] = field(default_factory=dict)
+    exceptions: dict[int, SyncException] = field(default_factory=dict)
 
     new: list = field(default_factory=list)
     dirty: dict[int, object] = field(default_factory=dict)  # id(row) -> row

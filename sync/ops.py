@@ -190,10 +190,16 @@ class ReassignTask(_Op, tag="reassign_task", kw_only=True):
     picker: Code
 
 
+class ResolveException(_Op, tag="resolve_exception", kw_only=True):
+    """Supervisor action: an exception in the queue was dealt with."""
+
+    exception_id: RowId
+
+
 DeviceOp = Union[Pick, PickShort, Pack, Ship, Deliver, DeliverFailed, Receive, Count, Move, ReturnReceive]
 
 
-ServerOp = Union[IntakeOrder, CancelOrder, MarkPaid, AdjustStock, ReleaseWave, ReassignTask]
+ServerOp = Union[IntakeOrder, CancelOrder, MarkPaid, AdjustStock, ReleaseWave, ReassignTask, ResolveException]
 Op = Union[ServerOp, DeviceOp]
 OP_TYPES: dict[str, type[_Op]] = {cls.__struct_config__.tag: cls for cls in Op.__args__}
 # What a device may push; server-origin ops come only from REST routes.

@@ -47,6 +47,7 @@ class _Needs:
         self.package_codes: set[str] = set()
         self.usernames: set[str] = set()
         self.task_ids: set[int] = set()
+        self.exception_ids: set[int] = set()
         self.refs: set[tuple[str, str]] = set()
         self.channel_codes: set[str] = set()
         # (location code, sku) → ({line id: units picked for it}, [units taken by other ops])
@@ -72,6 +73,8 @@ class _Needs:
         elif isinstance(op, o.ReleaseWave):
             self.order_ids.update(op.order_ids)
             self.usernames.add(op.picker)
+        elif isinstance(op, o.ResolveException):
+            self.exception_ids.add(op.exception_id)
         elif isinstance(op, o.ReassignTask):
             self.task_ids.add(op.task_id)
             self.usernames.add(op.picker)
@@ -179,6 +182,12 @@ async def load_state(tx: Tx, submissions) -> m.State:
     picker_ids = {t.picker for t in state.tasks.values()} - set(state.users)
     for r in await _fetch_in(tx, "SELECT id, username, role, active FROM app_user WHERE id IN {in_}", picker_ids):
         _put_user(state, r)
+
+    for r in await _fetch_in(
+        tx, "SELECT id, kind, code, message, status, device_id, seq, ledger_id, sales_order, order_line, location, product, "
+        "qty, people, created_at, version FROM sync_exception WHERE id IN {in_}", needs.exception_ids,
+    ):
+        state.exceptions[r["id"]] = m.SyncException(*r)
 
     if needs.counts:
         for r in await tx.fetch(

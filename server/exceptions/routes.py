@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK
 from msgspec import Meta, Struct
@@ -16,7 +15,7 @@ from server.accounts.security import STAFF, CurrentUser
 from server.apply import run_one
 from server.errors import responses
 from server.params import RowId
-from sync.ops import ReassignTask
+from sync.ops import ReassignTask, ResolveException
 
 
 class ExceptionOut(Struct):
@@ -86,13 +85,10 @@ class ExceptionController(Controller):
         return [ExceptionOut(*(r[i] for i in range(14))) for r in rows]
 
     @post("/exceptions/{exception_id:int}/resolve", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(401, 403, 404))
-    async def resolve(self, exception_id: RowId, state: State) -> ExceptionOut:
-        async with state.db.write() as tx:
-            found = await tx.fetchval("SELECT id FROM sync_exception WHERE id = ?", exception_id)
-            if found is None:
-                raise NotFoundException(f"no exception {exception_id}")
-            version = await tx.fetchval("SELECT COALESCE(MAX(id), 0) FROM ledger")
-            await tx.execute("UPDATE sync_exception SET status = 'resolved', version = ? WHERE id = ?", version + 1, exception_id)
+    async def resolve(self, exception_id: RowId, request: Request[CurrentUser, str, State], state: State) -> ExceptionOut:
+        """Mark an exception dealt with (an op in the ledger, so supervisors' devices see it in their next pull)."""
+        await run_one(state.db, ResolveException(exception_id=exception_id), actor=request.user.id)
+        async with state.db.read() as tx:
             row = await tx.fetchrow(_EXCEPTIONS + " WHERE e.id = ?", exception_id)
         return ExceptionOut(*(row[i] for i in range(14)))
 

@@ -43,6 +43,7 @@ async def pull(db: Database, user_id: int, role: str, device_id: str, cursor: st
             await _supervisor(tx, out, since, reset)
         elif role == "packer":
             out.summary = {"picked_orders": await tx.fetchval("SELECT COUNT(*) FROM sales_order WHERE status = 'picked'")}
+    _drop_contradictions(out)
     return out
 
 
@@ -50,7 +51,14 @@ async def _picker(tx, out: PullOut, user_id: int, since: int, reset: bool) -> No
     if reset:
         rows = await tx.fetch(_TASK_SQL + " WHERE t.picker = ? AND t.status = 'open' ORDER BY t.wave, t.seq", user_id)
     else:
-        rows = await tx.fetch(_TASK_SQL + " WHERE t.picker = ? AND t.version > ? ORDER BY t.wave, t.seq", user_id, since)
+        # A task shows its order's status and its line's progress too: when those change, every open
+        # task of that order is sent again, not only the task whose own row changed.
+        rows = await tx.fetch(
+            _TASK_SQL + " WHERE t.picker = ? AND (t.version > ? OR (t.status = 'open' AND t.sales_order IN ("
+            "SELECT sales_order FROM pick_task WHERE version > ? UNION SELECT sales_order FROM order_event WHERE ledger_id > ?)))"
+            " ORDER BY t.wave, t.seq",
+            user_id, since, since, since,
+        )
         exits = await tx.fetch(
             "SELECT entity, entity_id FROM scope_exit WHERE scope = ? AND version > ?", f"picker:{user_id}", since
         )
@@ -61,7 +69,7 @@ async def _picker(tx, out: PullOut, user_id: int, since: int, reset: bool) -> No
         for b in await tx.fetch(f"SELECT product, code FROM barcode WHERE product IN {in_list(products)} ORDER BY id", *products):
             barcodes[b["product"]].append(b["code"])
     for r in rows:
-        if r["status"] != "open":
+        if r["status"] != "open" or r["picker"] != user_id:
             out.removed.append(Removed("pick_task", r["id"]))
             continue
         out.tasks.append(PullTask(
@@ -69,6 +77,13 @@ async def _picker(tx, out: PullOut, user_id: int, since: int, reset: bool) -> No
             r["lot"], r["qty"], r["qty_picked"], r["tote"], r["order_id"], r["external_ref"], r["order_status"], r["line_id"],
             r["line_qty"], r["line_picked"], r["line_status"],
         ))
+
+
+def _drop_contradictions(out: PullOut) -> None:
+    """A row sent in this delta is in scope now, whatever tombstones older changes left for it."""
+    sent = {("pick_task", t.id) for t in out.tasks} | {("package", p.id) for p in out.packages} | {
+        ("exception", e.id) for e in out.exceptions}
+    out.removed = [r for r in dict.fromkeys(out.removed) if (r.entity, r.id) not in sent]
 
 
 async def _driver(tx, out: PullOut, since: int, reset: bool) -> None:

@@ -91,7 +91,7 @@ class PullPackage(Struct):
     address: str
 
 
-class Removed(Struct):
+class Removed(Struct, frozen=True):
     entity: str
     id: int
 

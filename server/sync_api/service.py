@@ -19,6 +19,7 @@ from sync.engine import BadOp, Submission
 from sync.ops import DEVICE_OP_TYPES
 
 log = logging.getLogger("shipshape.sync")
+_INT32 = 2**31 - 1
 _decode_push = msgspec.json.Decoder(PushIn).decode
 
 
@@ -34,8 +35,19 @@ def decode_push(body: bytes) -> PushIn:
     return _decode_push(body)
 
 
+def _device_time(at: dt.datetime | None) -> dt.datetime | None:
+    """The device's clock as given, in UTC; a time without an offset is taken as UTC."""
+    if at is None:
+        return None
+    try:
+        return at.replace(tzinfo=dt.timezone.utc) if at.tzinfo is None else at.astimezone(dt.timezone.utc)
+    except OverflowError:  # a clock at the very edge of the calendar tells us nothing
+        return None
+
+
 def _submission(envelope: OpEnvelope, check_nul: bool = False) -> Submission:
     """The op the envelope carries, or a BadOp that will be rejected once (never retried forever)."""
+    envelope.at = _device_time(envelope.at)
     cls = DEVICE_OP_TYPES.get(envelope.type)
     args_json = json.dumps(envelope.args, separators=(",", ":"), default=str) if check_nul else ""
     if check_nul and "\\u0000" in args_json:
@@ -115,10 +127,9 @@ async def _push_locked(tx, user_id: int, username: str, batch: PushIn, now: dt.d
         offset = None
         stamped = [e.at for e in fresh if e.at is not None]
         if stamped:
-            newest = max(stamped)
-            if newest.tzinfo is None:
-                newest = newest.replace(tzinfo=dt.timezone.utc)
-            offset = int((now - newest).total_seconds() * 1000)
+            # Kept for audit and KPIs only; a clock years off must not overflow anything.
+            offset = int((now - max(stamped)).total_seconds() * 1000)
+            offset = max(-_INT32, min(_INT32, offset))
         await tx.execute(
             "UPDATE device SET last_seq = ?, last_push_at = ?, clock_offset_ms = COALESCE(?, clock_offset_ms) WHERE device_id = ?",
             fresh[-1].seq, now, offset, batch.device_id,

@@ -1,0 +1,18 @@
+"""Supervisor actions on the exception queue."""
+
+from __future__ import annotations
+
+from .context import ApplyContext
+from .errors import NotFound
+from .model import State
+from .ops import ResolveException
+
+
+def apply_resolve_exception(state: State, op: ResolveException, ctx: ApplyContext) -> dict:
+    exception = state.exceptions.get(op.exception_id)
+    if exception is None:
+        raise NotFound("unknown_exception", f"no exception {op.exception_id}", field="exception_id")
+    if exception.status != "resolved":
+        exception.status = "resolved"
+        state.touch(exception)
+    return {"exception_id": exception.id}
