@@ -400,6 +400,8 @@ def test_engine_keeps_the_invariants_after_every_op(specs):
             assert (len(state.dirty), len(state.deleted)) == (dirty, deleted)
             after = rows(state)
             for row_type in REGISTRY_OF:
+                if row_type in BOOKKEEPING:
+                    continue
                 assert after[TABLE_OF[row_type]] == before[TABLE_OF[row_type]], f"rejected {op} changed {TABLE_OF[row_type]}"
         if isinstance(op, AdjustStock) and outcome.status == "applied":
             expected_on_hand[op.sku] += op.qty_delta
