@@ -843,14 +843,12 @@ def test_g7_a_task_reassigned_away_and_back_is_sent_not_tombstoned(client, raw):
     assert not sent & tombstoned, f"tasks {sorted(sent & tombstoned)} are both in `tasks` and in `removed`"
 
 
-def test_g7_a_resolve_racing_a_push_still_reaches_the_supervisors_device_on_postgres(client, raw, monkeypatch):
+def test_g7_a_resolve_racing_a_push_still_reaches_the_supervisors_device(client, raw, monkeypatch):
     """Regression: resolving an exception once stamped it with MAX(ledger.id) + 1 outside the engine
     lock, so a push committing in between could hide the tombstone from the supervisor's device for
     ever. A resolve is now an op (`resolve_exception`) under the engine lock with its own ledger row:
     a push started while the resolve is being written waits for it, and the device converges.
-    (On SQLite every write holds the database lock, so the race cannot even be staged.)"""
-    if raw.dialect == "sqlite":
-        pytest.skip("SQLite serialises the resolve with every push (BEGIN IMMEDIATE): the race cannot happen")
+    (On SQLite every write holds the database lock, so there the push simply waits.)"""
     from msgspec import to_builtins
 
     from server.sync_api import pull as pull_service
@@ -877,17 +875,22 @@ def test_g7_a_resolve_racing_a_push_still_reaches_the_supervisors_device_on_post
 
     meanwhile: dict = {}
 
-    real_executemany = Tx.executemany
+    from server import db as db_module
+
     worker = threading.Thread(target=lambda: meanwhile.update(delta=asyncio.run(push_then_pull())))
 
-    async def executemany(self, sql, rows):
-        if sql.startswith("UPDATE sync_exception SET") and not meanwhile:
-            meanwhile["started"] = True
-            worker.start()  # a push and a pull start while the resolve is being written
-            await asyncio.sleep(0.5)
-        return await real_executemany(self, sql, rows)
+    def hooked(real):
+        async def executemany(self, sql, rows):
+            if sql.startswith("UPDATE sync_exception SET") and not meanwhile:
+                meanwhile["started"] = True
+                worker.start()  # a push and a pull start while the resolve is being written
+                time.sleep(0.5)
+            return await real(self, sql, rows)
+        return executemany
 
-    monkeypatch.setattr(Tx, "executemany", executemany)
+    # PostgreSQL writes through Tx; SQLite's engine writes through its inline subclass.
+    for cls in (Tx, db_module._InlineTx):
+        monkeypatch.setattr(cls, "executemany", hooked(cls.executemany))
     r = client.post(f"/api/exceptions/{exception['id']}/resolve", headers=floor.supervisor)
     monkeypatch.undo()
     worker.join(30)
