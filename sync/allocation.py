@@ -49,6 +49,20 @@ def allocate_line(state: State, order: Order, line: Line, exclude: int | None = 
     return reserved
 
 
+def unreserve(state: State, reservation: Reservation, qty: int) -> int:
+    """Give back up to `qty` units of a reservation to its stock row; returns the units given back."""
+    give = min(qty, reservation.qty)
+    stock = state.stock[reservation.stock]
+    stock.reserved -= give
+    reservation.qty -= give
+    state.touch(stock)
+    if reservation.qty == 0:
+        state.delete(reservation)
+    else:
+        state.touch(reservation)
+    return give
+
+
 def release_line(state: State, line: Line) -> None:
     """Give back every unit reserved for the line."""
     for reservation in state.reservations_of(line.id):

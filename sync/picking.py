@@ -6,7 +6,7 @@ that fact, then adapt the bookkeeping and tell someone (BRIEF §4, conflict rule
 
 from __future__ import annotations
 
-from .allocation import allocate_line
+from .allocation import allocate_line, unreserve
 from .context import ApplyContext
 from .errors import Invalid, NotFound, Rejected
 from .floor import committed, floor_task, line_named, location_named, order_of, product_named, stock_at, take_from_bin
@@ -23,16 +23,7 @@ def _release_excess(state: State, line: Line) -> None:
     for reservation in sorted(state.reservations_of(line.id), key=lambda r: -r.id):
         if excess <= 0:
             break
-        give = min(excess, reservation.qty)
-        stock = state.stock[reservation.stock]
-        stock.reserved -= give
-        reservation.qty -= give
-        excess -= give
-        state.touch(stock)
-        if reservation.qty == 0:
-            state.delete(reservation)
-        else:
-            state.touch(reservation)
+        excess -= unreserve(state, reservation, excess)
 
 
 def _sync_line(state: State, line: Line) -> None:
@@ -111,15 +102,7 @@ def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict:
     if fill and stock is not None:
         use = fill
         for reservation in [r for r in state.reservations_of(line.id) if r.stock == stock.id]:
-            step = min(use, reservation.qty)
-            reservation.qty -= step
-            stock.reserved -= step
-            use -= step
-            state.touch(stock)
-            if reservation.qty == 0:
-                state.delete(reservation)
-            else:
-                state.touch(reservation)
+            use -= unreserve(state, reservation, use)
     take_from_bin(state, ctx, stock, location, product, op.qty)
     if fill:
         line.qty_picked += fill
@@ -154,14 +137,7 @@ def apply_pick_short(state: State, op: PickShort, ctx: ApplyContext) -> dict:
         missing = min(op.qty_short, stock.on_hand)
     if stock is not None:
         for reservation in [r for r in state.reservations_of(line.id) if r.stock == stock.id]:
-            give = min(reservation.qty, op.qty_short)
-            reservation.qty -= give
-            stock.reserved -= give
-            state.touch(stock)
-            if reservation.qty == 0:
-                state.delete(reservation)
-            else:
-                state.touch(reservation)
+            unreserve(state, reservation, op.qty_short)
         if missing:
             take_from_bin(state, ctx, stock, location, product, missing)
     floor_task(state, ctx, "cycle_count", location=location.id, product=product.id, qty=0,
