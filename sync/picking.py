@@ -69,7 +69,8 @@ def _advance_order(state: State, ctx: ApplyContext, line: Line) -> None:
         set_status(state, order, "picked", ctx.now, ctx.ledger_id)
 
 
-def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict:
+def _scanned(state: State, op: Pick | PickShort, ctx: ApplyContext):
+    """The line, product, bin and order a pick or short pick names; the scanned item must be the line's."""
     line = line_named(state, op.order_line_id)
     product = product_named(state, op.sku)
     location = location_named(state, op.location)
@@ -79,20 +80,26 @@ def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict:
         expected = state.products[line.product].sku if line.product in state.products else "another SKU"
         raise Rejected("wrong_item", f"{op.sku} is not the item of line {line.id} ({expected}); put it back", field="sku")
     _task_people(state, ctx, state.tasks_of_line(line.id))
+    return line, product, location, order
+
+
+def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict:
+    line, product, location, order = _scanned(state, op, ctx)
 
     stock = stock_at(state, location, product, op.lot)
+    # Units for an order that is cancelled, or not released, go back: the whole scan is a put-away.
     if order.status == "cancelled" or line.status == "cancelled":
-        take_from_bin(state, ctx, stock, location, product, op.qty)
-        floor_task(state, ctx, "put_away", product=product.id, lot=op.lot, qty=op.qty, tote=op.tote, order=order.id,
-                   note=f"order {order.id} was cancelled: put {op.qty} {op.sku} away")
         code = "order_cancelled" if order.status == "cancelled" else "line_cancelled"
-        ctx.adjust(code, f"Order {order.external_ref} was cancelled: put {op.qty} × {op.sku} back (a put-away task was created).")
-        return {"picked": 0, "put_away": op.qty}
-    if order.status not in PICKING and order.status not in ("picked", "packed", "shipped", "delivered"):
+        why = "was cancelled"
+    elif order.status not in PICKING and order.status not in ("picked", "packed", "shipped", "delivered"):
+        code, why = "order_not_released", f"is {order.status}, not released"
+    else:
+        code = None
+    if code is not None:
         take_from_bin(state, ctx, stock, location, product, op.qty)
         floor_task(state, ctx, "put_away", product=product.id, lot=op.lot, qty=op.qty, tote=op.tote, order=order.id,
-                   note=f"order {order.id} is {order.status}, not released for picking")
-        ctx.adjust("order_not_released", f"Order {order.external_ref} is {order.status}, not released: put {op.qty} × {op.sku} back.")
+                   note=f"order {order.id} {why}: put {op.qty} {op.sku} away")
+        ctx.adjust(code, f"Order {order.external_ref} {why}: put {op.qty} × {op.sku} back (a put-away task was created).")
         return {"picked": 0, "put_away": op.qty}
 
     fill = min(op.qty, line.qty - line.qty_picked)
@@ -118,15 +125,8 @@ def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict:
 
 
 def apply_pick_short(state: State, op: PickShort, ctx: ApplyContext) -> dict:
-    line = line_named(state, op.order_line_id)
-    product = product_named(state, op.sku)
-    location = location_named(state, op.location)
-    order = order_of(state, line)
-    ctx.about(sales_order=order.id, order_line=line.id, location=location.id, product=product.id)
-    if product.id != line.product:
-        raise Rejected("wrong_item", f"{op.sku} is not the item of line {line.id}", field="sku")
+    line, product, location, order = _scanned(state, op, ctx)
     stock = stock_at(state, location, product, op.lot)
-    _task_people(state, ctx, state.tasks_of_line(line.id))
     # The units are not in the bin: the book loses them, this line's reservation there first.
     # "empty" means nothing is left there at all, whatever the book says.
     if stock is None:
