@@ -9,7 +9,11 @@ from server.catalog.tables import Barcode, Product, Supplier
 from server.channels.tables import Channel
 from server.inventory.tables import Location, Stock, Warehouse
 from server.ledger import LedgerEntry
-from server.orders.tables import Address, Customer, OrderEvent, OrderLine, Reservation, SalesOrder
+from server.exceptions.tables import FloorTask, SyncException
+from server.orders.tables import (
+    Address, Customer, Delivery, OrderEvent, OrderLine, Package, PackageItem, Reservation, SalesOrder,
+)
+from server.sync_api.tables import QuarantinedOp, ScopeExit
 from server.waves.tables import PickTask, Wave
 
 TABLES = [
@@ -18,7 +22,8 @@ TABLES = [
     Warehouse, Location, Stock,
     Channel, Customer, Address, SalesOrder, OrderLine, Reservation, OrderEvent,
     Wave, PickTask,
-    LedgerEntry,
+    Package, PackageItem, Delivery, SyncException, FloorTask,
+    LedgerEntry, QuarantinedOp, ScopeExit,
 ]
 
 APP_CONFIG = AppConfig(

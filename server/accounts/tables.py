@@ -29,3 +29,5 @@ class Device(Table, tablename="device"):
     registered_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
     revoked_by = ForeignKey(AppUser, null=True)
+    clock_offset_ms = Integer(default=0)  # server time − device time at its last push
+    last_push_at = Timestamptz(null=True, default=None)

@@ -1,6 +1,6 @@
 """Customers, orders, their lines, reservations and the status timeline."""
 
-from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -61,4 +61,35 @@ class OrderEvent(Table, tablename="order_event"):
     status = Varchar(length=24)
     at = Timestamptz(default=TimestamptzNow())
     note = Text(default="")
+    ledger_id = Integer(null=True, default=None)
+
+
+class Package(Table, tablename="package"):
+    code = Varchar(length=40, unique=True)
+    sales_order = ForeignKey(SalesOrder)
+    status = Varchar(length=16)  # open | shipped | delivered | failed | returned
+    carrier = Varchar(length=32, default="")
+    created_at = Timestamptz()
+    version = Integer(default=0)
+
+
+class PackageItem(Table, tablename="package_item"):
+    package = ForeignKey(Package)
+    order_line = ForeignKey(OrderLine)
+    qty = Integer()
+
+
+class Delivery(Table, tablename="delivery"):
+    """Proof of delivery or a failed attempt; `evidence` rows are rejected confirmations kept for review."""
+
+    package = ForeignKey(Package)
+    outcome = Varchar(length=16)  # delivered | failed
+    recipient = Varchar(length=200, default="")
+    reason = Varchar(length=200, default="")
+    signature = Varchar(length=64, default="")
+    photo = Varchar(length=64, default="")
+    lat = DoublePrecision(null=True, default=None)
+    lon = DoublePrecision(null=True, default=None)
+    device_at = Timestamptz(null=True, default=None)
+    evidence = Boolean(default=False)
     ledger_id = Integer(null=True, default=None)

@@ -32,3 +32,4 @@ class PickTask(Table, tablename="pick_task"):
     seq = Integer()
     tote = Varchar(length=32, default="")
     status = Varchar(length=16, default="open")  # open | done | short | cancelled
+    version = Integer(default=0)  # ledger position of its last change (pull cursors)
