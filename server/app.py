@@ -28,6 +28,7 @@ from server.settings import Settings, get_settings
 from server.sync_api.routes import SyncController
 from server.validation import strict_body
 from server.waves.routes import TaskController, WaveController
+from server.web import vendor
 from server.web.routes import ShellController, static_router
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db = Database(settings.database)
 
     async def start(app: Litestar) -> None:
+        vendor.warn_if_missing()
         await db.start()
 
     async def stop(app: Litestar) -> None:
@@ -72,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=[
-            ShellController, static_router,
+            ShellController, static_router, *vendor.vendor_routers,
             AuthController, UserController, DeviceController,
             ProductController, LocationController, StockController,
             OrderController, WaveController, TaskController,

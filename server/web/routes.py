@@ -8,6 +8,8 @@ from litestar import Controller, get
 from litestar.response import File, Template
 from litestar.static_files import create_static_files_router
 
+from server.web.vendor import GS1_AI_TABLE
+
 ROOT = Path(__file__).resolve().parents[2]
 PWA_DIR = ROOT / "pwa"
 MANIFEST = ROOT / "manifest.json"
@@ -24,6 +26,11 @@ class ShellController(Controller):
     @get("/manifest.json", exclude_from_auth=True, media_type="application/manifest+json")
     async def manifest(self) -> File:
         return File(MANIFEST, content_disposition_type="inline", media_type="application/manifest+json")
+
+    @get("/gs1/application-identifiers.json", exclude_from_auth=True, media_type="application/json")
+    async def gs1_application_identifiers(self) -> File:
+        """biip's GS1 AI table: the browser's offline interpreter parses with the server's own rules."""
+        return File(GS1_AI_TABLE, content_disposition_type="inline", media_type="application/json")
 
     @get("/api/health", exclude_from_auth=True)
     async def health(self) -> dict:
