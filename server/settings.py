@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from scanner.sscc import configured_company_prefix
+
 DEFAULT_SQLITE_FILE = "shipshape.db"
 
 
@@ -41,6 +43,9 @@ class Settings:
     login_rate_limit: int = int(os.environ.get("SHIPSHAPE_LOGIN_RATE_LIMIT", "10"))
     token_ttl_hours: int = int(os.environ.get("SHIPSHAPE_TOKEN_TTL_HOURS", "12"))
     debug: bool = os.environ.get("SHIPSHAPE_DEBUG", "") == "1"
+    # The warehouse's GS1 company prefix (SSCCs on shipping labels): SHIPSHAPE_GS1_COMPANY_PREFIX,
+    # checked at start-up (6 to 12 digits), else GS1's own test prefix.
+    gs1_company_prefix: str = field(default_factory=configured_company_prefix)
 
 
 def get_settings() -> Settings:

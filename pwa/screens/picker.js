@@ -1,60 +1,231 @@
-// The picker's pick list: one card per task, grouped by wave, in the walking order the server gave.
-// The location is the biggest thing on the card because it is what the picker walks to next.
+// The picker's shift on one screen: the task list (waves, lines in walking order, progress) and the
+// walk itself — go to the bin, scan it, scan the item, scan the tote — with the network there or not.
+// Every pick goes to the device's outbox first (pwa/store.js); the list shows the pulled state with
+// the pending picks replayed on top (pwa/view.js), so it moves the moment a scan lands.
 
-import { api } from "../api.js";
 import { h, show } from "../dom.js";
+import * as flow from "../pickflow.js";
 
-/** The picker's home screen. */
-export function pickerScreen() {
+/**
+ * The picker's home screen.
+ * `data`: {tasks() → view tasks, enqueue(type, args), onChange(listener) → unsubscribe, cart: {load(), save(cart)}};
+ * `scanning`: {createScanner, feedback, interpret} (pwa/scan/); `outcomes`: an element listing
+ * what the server decided differently from this device, or null.
+ */
+export function pickerScreen(user, { data, scanning, outcomes = null }) {
   const summary = h("p.screen-sub", "Loading your picks…");
-  const body = h("div.waves", { "aria-live": "polite" });
-  const refresh = h("button.secondary", { type: "button", onclick: load }, "Refresh");
-  const root = h(
-    "section.screen",
-    h("div.screen-head", h("h1", "Your picks"), refresh),
-    summary,
-    body,
-  );
+  const body = h("div.waves");
+  const start = h("button.primary.wide", { type: "button", onclick: () => walk() }, "Start picking");
+  const listView = h("div.pick-list", summary, start, body);
+  const walkView = h("div.walk", { hidden: true });
+  const root = h("section.screen", h("div.screen-head", h("h1", "Your picks")), outcomes, listView, walkView);
 
-  async function load() {
-    refresh.disabled = true;
-    body.setAttribute("aria-busy", "true");
-    try {
-      const tasks = await api.myTasks();
-      if (!root.isConnected) return; // the picker signed out while this was loading
-      render(tasks);
-    } catch (problem) {
-      if (!root.isConnected) return;
-      summary.textContent = "Could not load your picks.";
-      show(body, h("p.error.panel", { role: "alert" }, problem.message));
-    } finally {
-      refresh.disabled = false;
-      body.removeAttribute("aria-busy");
-    }
+  let tasks = [];
+  let products = new Map(); // barcode as printed → GTIN-14, for matching GTIN-bearing scans
+  let walking = null; // {state, taskId} while on the walk
+  let lastLocation = null;
+  let scanner = null;
+  let cart = data.cart.load();
+
+  async function refresh() {
+    tasks = await data.tasks();
+    await scanning.ready;
+    products = barcodeIndex(tasks, scanning.interpret);
+    renderList();
+    if (walking) renderWalk();
   }
 
-  function render(tasks) {
+  function renderList() {
+    const open = flow.openTasks(tasks);
+    const waves = groupByWave(tasks);
+    start.hidden = open.length === 0;
+    start.textContent = walking ? "Back to picking" : "Start picking";
     if (tasks.length === 0) {
       summary.textContent = "Nothing to pick right now.";
-      show(
-        body,
-        h("div.empty", h("p.empty-title", "No picks assigned"), h("p", "When a supervisor releases a wave to you, its lines appear here in walking order.")),
-      );
+      show(body, h("div.empty", h("p.empty-title", "No picks assigned"), h("p", "When a supervisor releases a wave to you, its lines appear here in walking order.")));
       return;
     }
-    const waves = groupByWave(tasks);
-    const units = tasks.reduce((sum, task) => sum + task.qty - task.qty_picked, 0);
-    summary.textContent = `${plural(tasks.length, "line")} · ${plural(units, "unit")} · ${plural(waves.length, "wave")}`;
+    const units = open.reduce((sum, task) => sum + flow.remaining(task), 0);
+    summary.textContent = open.length
+      ? `${plural(open.length, "line")} to pick · ${plural(units, "unit")} · ${plural(waves.length, "wave")}`
+      : "All lines picked. Well done.";
     show(body, waves.map(waveSection));
   }
 
-  load();
-  return { root, title: "Your picks" };
+  // -- the walk ---------------------------------------------------------------------------------
+
+  function walk(taskId = null) {
+    const open = flow.openTasks(tasks);
+    const task = (taskId && open.find((t) => t.id === taskId)) || open[0];
+    if (!task) {
+      stopWalk();
+      return;
+    }
+    walking = { taskId: task.id, state: flow.begin(task, lastLocation) };
+    listView.hidden = true;
+    walkView.hidden = false;
+    if (!scanner) {
+      scanner = scanning.createScanner({ onScan: handleScan });
+    }
+    renderWalk();
+  }
+
+  function stopWalk() {
+    walking = null;
+    walkView.hidden = true;
+    listView.hidden = false;
+    scanner?.closeCamera?.();
+    renderList();
+  }
+
+  function currentTask() {
+    return walking && tasks.find((t) => t.id === walking.taskId);
+  }
+
+  async function handleScan(scan) {
+    const task = currentTask();
+    if (!task) return;
+    let meaning;
+    try {
+      meaning = scanning.interpret(scan.text);
+    } catch {
+      meaning = { text: scan.text.trim(), kind: "unknown", valid: true };
+    }
+    const result = flow.onScan(walking.state, task, meaning, cart, products);
+    await settle(task, result);
+  }
+
+  async function settle(task, result) {
+    scanning.feedback(result.feedback.kind, result.feedback.text);
+    walking.state = result.state;
+    walking.message = result.feedback;
+    if (result.cart !== cart) {
+      cart = result.cart;
+      data.cart.save(cart);
+    }
+    if (result.op) {
+      lastLocation = task.location;
+      await data.enqueue(result.op.type, result.op.args);
+      tasks = await data.tasks();
+      const next = flow.openTasks(tasks).find((t) => t.id === task.id) ?? flow.openTasks(tasks)[0];
+      if (!next) {
+        stopWalk();
+        scanning.feedback("ok", "Wave done — every line picked");
+        return;
+      }
+      walking = { taskId: next.id, state: flow.begin(next, lastLocation), message: result.feedback };
+    }
+    renderWalk();
+  }
+
+  function renderWalk() {
+    const task = currentTask();
+    if (!task || !flow.isOpen(task)) {
+      walk(); // the line was filled or cancelled by a sync: go on with the next one
+      return;
+    }
+    const open = flow.openTasks(tasks);
+    const position = open.indexOf(task) + 1;
+    const { state } = walking;
+    const need = flow.remaining(task);
+    const counter = h("input.count-input", {
+      id: "pick-count", type: "number", inputmode: "numeric", min: 0, max: need, value: state.counted,
+      "aria-label": "Units counted",
+    });
+    const step = (delta) => {
+      walking.state = flow.setCount(walking.state, task, walking.state.counted + delta);
+      renderWalk();
+    };
+    const confirmCount = async () => {
+      walking.state = flow.setCount(walking.state, task, Number(counter.value));
+      await settle(task, flow.confirm(walking.state, task, cart));
+    };
+    show(
+      walkView,
+      h(
+        "div.walk-head",
+        h("span.walk-progress", `Line ${position} of ${open.length} · Wave ${task.wave_id} · ${task.order_ref}`),
+        h("button.secondary", { type: "button", onclick: stopWalk }, "List"),
+      ),
+      h(
+        "div.walk-card",
+        { "data-task-id": task.id, "data-step": state.step },
+        h("div.task-where", h("span.label", "Location"), h("span.location.big", task.location)),
+        h("p.product", task.product_name),
+        h("div.task-meta", h("span.sku", task.sku), task.lot && h("span.lot", `Lot ${task.lot}`), task.tote && h("span.tote", `Slot ${task.tote}${cart[task.tote] ? ` · ${cart[task.tote]}` : ""}`)),
+        h("div.walk-qty", h("span.label", "Pick"), h("span.qty", String(need)), task.qty_picked > 0 && h("span.qty-of", `of ${task.qty}`)),
+      ),
+      h("p.walk-prompt", { role: "status", "aria-live": "polite" }, flow.prompt(state, task, cart)),
+      walking.message && h(`p.walk-message.${walking.message.kind}`, walking.message.text),
+      scanner.element,
+      state.step === "item" &&
+        h(
+          "div.count",
+          h("button.secondary.step", { type: "button", onclick: () => step(-1), "aria-label": "One less" }, "−"),
+          counter,
+          h("button.secondary.step", { type: "button", onclick: () => step(1), "aria-label": "One more" }, "+"),
+          h("button.primary", { type: "button", onclick: confirmCount }, "Confirm count"),
+        ),
+      h("details.short", h("summary", "Short pick…"), shortForm(task)),
+    );
+  }
+
+  function shortForm(task) {
+    const need = flow.remaining(task);
+    const qty = h("input.count-input", { id: "short-qty", type: "number", inputmode: "numeric", min: 1, max: need, value: need, "aria-label": "Units missing" });
+    return h(
+      "div.short-form",
+      h("label", { for: "short-qty" }, "Units missing"),
+      qty,
+      h("p.muted", "Why?"),
+      h(
+        "div.reasons",
+        flow.SHORT_REASONS.map(([reason, label]) =>
+          h("button.secondary", {
+            type: "button",
+            onclick: async () => {
+              const missing = Math.max(1, Math.min(need, Number(qty.value) || need));
+              await settle(task, {
+                state: walking.state, cart,
+                op: flow.shortOp(task, reason, missing),
+                feedback: { kind: "warn", text: `Short ${missing} × ${task.sku}: ${label.toLowerCase()}` },
+              });
+            },
+          }, label),
+        ),
+      ),
+    );
+  }
+
+  const unsubscribe = data.onChange(() => refresh());
+  refresh();
+  // Called by the app when another screen replaces this one (sign-out): the camera goes off.
+  function dispose() {
+    unsubscribe();
+    scanner?.destroy?.();
+  }
+  return { root, title: "Your picks", dispose };
+}
+
+function barcodeIndex(tasks, interpret) {
+  const index = new Map();
+  for (const task of tasks) {
+    for (const code of task.barcodes || []) {
+      if (index.has(code)) continue;
+      try {
+        const meaning = interpret(code);
+        if (meaning.gtin) index.set(code, meaning.gtin);
+      } catch {
+        // rules not loaded yet: exact matches still work
+      }
+    }
+  }
+  return index;
 }
 
 function groupByWave(tasks) {
   const waves = new Map();
-  for (const task of tasks) {
+  for (const task of [...tasks].sort((a, b) => a.wave_id - b.wave_id || a.location_seq - b.location_seq || a.seq - b.seq)) {
     if (!waves.has(task.wave_id)) waves.set(task.wave_id, []);
     waves.get(task.wave_id).push(task);
   }
@@ -62,51 +233,38 @@ function groupByWave(tasks) {
 }
 
 function waveSection(wave) {
-  // /api/tasks/mine lists open tasks only, so "picked" counts lines filled but not yet closed;
-  // whole-wave progress arrives with the sync pull, which carries every task of the wave.
-  const picked = wave.tasks.filter(isPicked).length;
+  const picked = wave.tasks.filter((task) => !flow.isOpen(task)).length;
   const total = wave.tasks.length;
   const headingId = `wave-${wave.id}`;
   return h(
     "section.wave",
     { "aria-labelledby": headingId },
-    h(
-      "div.wave-head",
-      h("h2", { id: headingId }, `Wave ${wave.id}`),
-      h("span.wave-progress-text", `${picked} / ${total} lines picked`),
-    ),
+    h("div.wave-head", h("h2", { id: headingId }, `Wave ${wave.id}`), h("span.wave-progress-text", `${picked} / ${total} lines picked`)),
     h("progress.wave-progress", { max: total, value: picked, "aria-label": `Wave ${wave.id}: ${picked} of ${total} lines picked` }),
     h("ol.tasks", wave.tasks.map(taskCard)),
   );
 }
 
 function taskCard(task) {
-  const remaining = task.qty - task.qty_picked;
+  const need = flow.remaining(task);
+  const state = task.status === "short" ? "li.task.done.short" : flow.isOpen(task) ? "li.task" : "li.task.done";
   return h(
-    isPicked(task) ? "li.task.done" : "li.task",
+    state,
     { "data-task-id": task.id },
     h(
       "div.task-top",
       h("div.task-where", h("span.label", `#${task.seq} · Location`), h("span.location", task.location)),
-      h(
-        "div.task-qty",
-        h("span.label", "Pick"),
-        h("span.qty", String(remaining)),
-        task.qty_picked > 0 && h("span.qty-of", `of ${task.qty}`),
-      ),
+      h("div.task-qty", h("span.label", "Pick"), h("span.qty", String(need)), task.qty_picked > 0 && h("span.qty-of", `of ${task.qty}`)),
     ),
     h("p.product", task.product_name),
     h(
       "div.task-meta",
       h("span.sku", task.sku),
       task.lot && h("span.lot", `Lot ${task.lot}`),
-      task.tote && h("span.tote", h("span.tote-label", "Tote"), ` ${task.tote}`),
+      task.tote && h("span.tote", h("span.tote-label", "Slot"), ` ${task.tote}`),
+      task.status === "short" && h("span.lot", "Short"),
     ),
   );
-}
-
-function isPicked(task) {
-  return task.status !== "open" || task.qty_picked >= task.qty;
 }
 
 // A no-break space keeps "18 units" together when the summary wraps.

@@ -12,7 +12,6 @@ from litestar.params import Parameter
 from litestar.response import Template
 
 from scanner.render import shipping_label_zpl
-from scanner.sscc import configured_company_prefix
 from server.accounts.security import STAFF, requires
 from server.errors import responses
 from server.params import RowId
@@ -51,7 +50,7 @@ class PrintController(Controller):
     async def label(self, order_id: RowId, state: State, request: Request) -> Template:
         """The 4×6 in shipping label: addresses, a GS1-128 SSCC (AI 00) and a QR tracking link.
         409 for a cancelled order or one on hold."""
-        doc = await service.shipping_label(state.db, order_id, configured_company_prefix(), _base_url(request))
+        doc = await service.shipping_label(state.db, order_id, state.settings.gs1_company_prefix, _base_url(request))
         if doc is None:
             raise NotFoundException(f"no order {order_id}")
         return Template("print/label.html", context={"doc": doc})
@@ -59,7 +58,7 @@ class PrintController(Controller):
     @get("/orders/{order_id:int}/label.zpl", guards=[PACKING], media_type=MediaType.TEXT, responses=responses(401, 403, 404, 409))
     async def label_zpl(self, order_id: RowId, state: State, request: Request) -> Response[str]:
         """The same shipping label as ZPL for a 203 dpi thermal printer."""
-        doc = await service.shipping_label(state.db, order_id, configured_company_prefix(), _base_url(request))
+        doc = await service.shipping_label(state.db, order_id, state.settings.gs1_company_prefix, _base_url(request))
         if doc is None:
             raise NotFoundException(f"no order {order_id}")
         return Response(

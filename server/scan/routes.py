@@ -6,7 +6,6 @@ from litestar import Controller, post
 from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK
 
-from scanner.sscc import configured_company_prefix
 from server.accounts.security import ANY_ROLE
 from server.errors import responses
 from server.scan import service
@@ -25,4 +24,4 @@ class ScanController(Controller):
         serial, count, net weight in kg) come back whatever the kind. An invalid code answers 200
         with `valid: false` and `error` saying what is wrong (a wrong check digit, an unknown AI, a
         truncated field, an impossible date)."""
-        return await service.resolve(state.db, data.scan, configured_company_prefix())
+        return await service.resolve(state.db, data.scan, state.settings.gs1_company_prefix)

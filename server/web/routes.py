@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.response import File, Template
 from litestar.static_files import create_static_files_router
 
+from server.web import precache
 from server.web.vendor import GS1_AI_TABLE
 
 ROOT = Path(__file__).resolve().parents[2]
-PWA_DIR = ROOT / "pwa"
+PWA_DIR = precache.pwa_dir()  # pwa/, or $SHIPSHAPE_PWA_DIR
 MANIFEST = ROOT / "manifest.json"
 
 
@@ -26,6 +27,11 @@ class ShellController(Controller):
     @get("/manifest.json", exclude_from_auth=True, media_type="application/manifest+json")
     async def manifest(self) -> File:
         return File(MANIFEST, content_disposition_type="inline", media_type="application/manifest+json")
+
+    @get("/sw.js", exclude_from_auth=True, media_type="text/javascript")
+    async def service_worker(self) -> Response[bytes]:
+        """pwa/sw.js behind the precache list of this deployment; no-cache, so an update is seen at once."""
+        return Response(precache.current().script, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
     @get("/gs1/application-identifiers.json", exclude_from_auth=True, media_type="application/json")
     async def gs1_application_identifiers(self) -> File:

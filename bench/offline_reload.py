@@ -1,0 +1,190 @@
+"""Offline reload to interactive, in headless Chromium against a real server (issue #5 point 6).
+
+    .venv/bin/python bench/offline_reload.py [--runs 20]
+
+What one run does: start `python -m server.cli serve` on a fresh SQLite file in a temporary
+directory; open `/` in a 360×640 phone context of the system Chromium (/usr/bin/chromium) and wait
+until the service worker has installed the shell and controls the page. Then reload `--runs` times
+in each of three settings and time each reload from navigation start (performance.timeOrigin) to
+*interactive*:
+
+- offline: the context is offline (`context.set_offline(True)`) and the server is stopped, so
+  everything comes from the service worker's cache;
+- online, with the service worker: the usual reload of an installed app (the worker answers the
+  shell from its cache, the network is there);
+- online, no service worker (`service_workers="block"`): every file from the server over loopback,
+  with the browser's HTTP cache as a normal page has it — the baseline a plain web page would get.
+
+Interactive = the login screen's "Sign in" heading is in the page and its "Sign in" button is
+enabled (the first screen of a signed-out device), seen by a MutationObserver installed before any
+page script runs; if the app ever sets `performance.mark("shipshape:interactive")` that mark is
+used instead. Median and p90 are printed per setting, then offline / online ratios. Loopback only;
+the server is stopped in `finally`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+PHONE = {"width": 360, "height": 640}
+
+_WATCH_INTERACTIVE = """
+(() => {
+  const ready = () =>
+    [...document.querySelectorAll("h1")].some((el) => el.textContent.trim() === "Sign in") &&
+    [...document.querySelectorAll("button")].some((el) => el.textContent.trim() === "Sign in" && !el.disabled);
+  const observer = new MutationObserver(() => {
+    if (window.__interactive === undefined && ready()) {
+      window.__interactive = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { childList: true, subtree: true, attributes: true });
+})();
+"""
+
+_READ = """
+() => {
+  const mark = performance.getEntriesByName("shipshape:interactive")[0];
+  const nav = performance.getEntriesByType("navigation")[0];
+  return {
+    interactive: mark ? mark.startTime : window.__interactive,
+    response_end: nav.responseEnd,
+    dom_content_loaded: nav.domContentLoadedEventEnd,
+    from_worker: nav.workerStart > 0,
+  };
+}
+"""
+
+_CONTROLLED = """
+async () => {
+  await navigator.serviceWorker.ready;
+  if (!navigator.serviceWorker.controller) {
+    await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+  }
+}
+"""
+
+
+def start_server(folder: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(server.stderr.read().decode()[-2000:])
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("server did not come up within 30 s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def reloads(page, runs: int) -> list[dict]:
+    page.reload()  # warm-up, not counted
+    page.wait_for_function("() => window.__interactive !== undefined")
+    samples = []
+    for _ in range(runs):
+        page.reload()
+        page.wait_for_function("() => window.__interactive !== undefined")
+        samples.append(page.evaluate(_READ))
+    return samples
+
+
+def summary(name: str, samples: list[dict]) -> float:
+    times = sorted(s["interactive"] for s in samples)
+    p90 = times[min(len(times) - 1, round(0.9 * len(times)) - 1)]
+    median = statistics.median(times)
+    html = statistics.median(s["response_end"] for s in samples)
+    dcl = statistics.median(s["dom_content_loaded"] for s in samples)
+    worker = sum(s["from_worker"] for s in samples)
+    print(f"{name:<32} median {median:6.1f} ms   p90 {p90:6.1f} ms   (HTML in {html:5.1f} ms, DOMContentLoaded {dcl:6.1f} ms, "
+          f"via worker {worker}/{len(samples)})")
+    return median
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="shipshape-bench-") as tmp, sync_playwright() as playwright:
+        folder = Path(tmp)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/"
+        subprocess.run([sys.executable, "-m", "server.cli", "migrate"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                       env={**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"})
+        server = start_server(folder, port)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            plain = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, service_workers="block")
+            page = plain.new_page()
+            page.add_init_script(_WATCH_INTERACTIVE)
+            page.goto(url)
+            no_worker = reloads(page, args.runs)
+            plain.close()
+
+            context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+            page = context.new_page()
+            page.add_init_script(_WATCH_INTERACTIVE)
+            page.goto(url)
+            page.evaluate(_CONTROLLED)
+            online = reloads(page, args.runs)
+
+            stop(server)
+            context.set_offline(True)
+            offline = reloads(page, args.runs)
+            context.close()
+        finally:
+            browser.close()
+            stop(server)
+
+    print(f"reload → interactive (\"Sign in\" usable), {args.runs} reloads each, headless Chromium, 360×640")
+    off = summary("offline (service worker)", offline)
+    on = summary("online (service worker)", online)
+    base = summary("online, no service worker", no_worker)
+    print(f"ratio offline / online with worker: {off / on:.2f}")
+    print(f"ratio offline / online without worker: {off / base:.2f}")
+    if not all(s["from_worker"] for s in offline):
+        print("ERROR: an offline reload was not answered by the service worker", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,358 @@
+// The scanner panel a screen places in its layout: the camera preview with its Camera and Torch
+// buttons, the big line that shows how the last scan went, a "Type a code" field for when nothing
+// else works, and — page-wide — the keyboard-wedge listener for hardware scanners.
+//
+// Decoding: the native BarcodeDetector where the browser has one with our formats (Chrome on
+// Android), otherwise zxing-wasm in a Web Worker. Neither is loaded until the camera first opens,
+// so screens that never scan never download the 1 MB decoder.
+
+import { h } from "../dom.js";
+import { registerFeedbackDisplay } from "./feedback.js";
+import { listenForWedge } from "./wedge.js";
+
+const NATIVE_FORMATS = ["ean_13", "ean_8", "upc_a", "upc_e", "code_128", "itf", "qr_code", "data_matrix"];
+
+// How long the camera may lack a decoder reply before the frame is given up (a crashed worker must
+// not stop the loop for good).
+const FRAME_TIMEOUT_MS = 2000;
+
+/** A worker-backed decoder: decode(image) → Promise<scan | null>, one call at a time. */
+function wasmDecoder(onReady, onProblem) {
+  const worker = new Worker(new URL("./decode-worker.js", import.meta.url), { type: "module", name: "barcode-decoder" });
+  let nextId = 1;
+  const waiting = new Map();
+  worker.addEventListener("message", ({ data }) => {
+    if (data.type === "ready") {
+      onReady(data);
+      return;
+    }
+    if (data.type === "error" && data.id === null) {
+      onProblem(data.message);
+      return;
+    }
+    const settle = waiting.get(data.id);
+    if (!settle) return;
+    waiting.delete(data.id);
+    settle(data.type === "result" ? data.scan : null);
+  });
+  worker.addEventListener("error", (event) => onProblem(`decoder failed: ${event.message || "worker error"}`));
+  return {
+    kind: "wasm",
+    decode(video) {
+      return createImageBitmap(video).then(
+        (bitmap) =>
+          new Promise((resolve) => {
+            const id = nextId++;
+            waiting.set(id, resolve);
+            worker.postMessage({ id, image: bitmap }, [bitmap]);
+            setTimeout(() => waiting.delete(id) && resolve(null), FRAME_TIMEOUT_MS);
+          }),
+      );
+    },
+    close() {
+      worker.terminate();
+      for (const settle of waiting.values()) settle(null);
+      waiting.clear();
+    },
+  };
+}
+
+async function nativeDecoder() {
+  const Detector = globalThis.BarcodeDetector;
+  if (typeof Detector !== "function") return null;
+  try {
+    const supported = await Detector.getSupportedFormats();
+    if (!NATIVE_FORMATS.every((format) => supported.includes(format))) return null;
+    const detector = new Detector({ formats: NATIVE_FORMATS });
+    return {
+      kind: "native",
+      async decode(video) {
+        const t0 = performance.now();
+        const [found] = await detector.detect(video);
+        if (!found) return null;
+        // The native API gives no symbology identifier: the text is the raw value, and the
+        // interpreter recognises GS1 from its content.
+        return { text: found.rawValue, raw: found.rawValue, format: found.format, symbology: null, ms: performance.now() - t0 };
+      },
+      close() {},
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** "]C1…" etc. → a label a person recognises ("GS1-128", "ITF-14", "UPC-A"). */
+export function formatLabel(format, symbology = null, raw = "") {
+  const gs1 = symbology === "]C1" || symbology === "]d2" || symbology === "]Q3";
+  switch (format) {
+    case "ean_13":
+      return raw.length === 13 && raw.startsWith("0") ? "UPC-A" : "EAN-13";
+    case "ean_8":
+      return "EAN-8";
+    case "upc_a":
+      return "UPC-A";
+    case "upc_e":
+      return "UPC-E";
+    case "code_128":
+      return gs1 ? "GS1-128" : "Code 128";
+    case "itf":
+      return raw.length === 14 ? "ITF-14" : "ITF";
+    case "qr_code":
+      return gs1 ? "GS1 QR Code" : "QR Code";
+    case "data_matrix":
+      return gs1 ? "GS1 DataMatrix" : "Data Matrix";
+    default:
+      return format ?? "";
+  }
+}
+
+/**
+ * createScanner({onScan, duplicateWindowMs, wedge}) → {element, openCamera, closeCamera, destroy,
+ * isCameraOpen, setDuplicateWindow}. onScan({text, format, symbology, source, at, ...}) is called
+ * once per new code; the same text again within duplicateWindowMs of its last sighting is ignored.
+ */
+export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true } = {}) {
+  let windowMs = duplicateWindowMs;
+  let stream = null;
+  let track = null;
+  let decoder = null; // made on the first openCamera and kept until destroy
+  let decoderLoading = null;
+  let opening = null;
+  let frameHandle = null;
+  let busy = false;
+  let torchOn = false;
+  let reopenWhenVisible = false;
+  let destroyed = false;
+  let generation = 0; // bumped by every stop, so an open still in progress knows it was cancelled
+  const lastSeen = new Map(); // text → time it was last read
+
+  const video = h("video.scanner-video", { playsinline: true, muted: true, autoplay: true, "aria-label": "Camera preview" });
+  video.muted = true;
+  const status = h("p.scanner-status", { role: "status" }, "Camera is off. Scan with a hardware scanner, or open the camera.");
+  const cameraButton = h("button.primary.scanner-camera", { type: "button", "aria-pressed": "false", onclick: () => (isOpen() ? closeCamera() : openCamera()) }, "Camera");
+  const torchButton = h("button.secondary.scanner-torch", { type: "button", "aria-pressed": "false", hidden: true, onclick: toggleTorch }, "Torch");
+  const display = h("p.scan-display", { "aria-live": "polite", "data-testid": "scan-display" }, "Ready to scan");
+  const manualInput = h("input.scanner-manual-input", {
+    type: "text",
+    name: "manual-code",
+    id: `manual-code-${Math.random().toString(36).slice(2, 8)}`,
+    autocomplete: "off",
+    autocapitalize: "off",
+    spellcheck: "false",
+    enterkeyhint: "done",
+  });
+  const manualForm = h(
+    "form.scanner-manual",
+    { onsubmit: submitManual },
+    h("label", { for: manualInput.id }, "Type a code"),
+    h("div.scanner-manual-row", manualInput, h("button.secondary", { type: "submit" }, "Enter")),
+  );
+  const preview = h("div.scanner-preview", video);
+  const element = h(
+    "section.scanner",
+    { "aria-label": "Scanner", "data-camera": "off" },
+    preview,
+    h("div.scanner-controls", cameraButton, torchButton),
+    status,
+    display,
+    manualForm,
+  );
+  const unregisterDisplay = registerFeedbackDisplay(display);
+  const stopWedge = wedge ? listenForWedge((text, timing) => deliver({ text, format: null, symbology: null, source: "wedge", grabbedAt: timing.startedAt })) : () => {};
+  document.addEventListener("visibilitychange", onVisibility);
+
+  function isOpen() {
+    return stream !== null;
+  }
+
+  function emit(name, detail = {}) {
+    element.dispatchEvent(new CustomEvent(name, { detail: { at: performance.now(), ...detail } }));
+  }
+
+  function deliver(scan) {
+    const now = performance.now();
+    const seen = lastSeen.get(scan.text);
+    lastSeen.set(scan.text, now);
+    if (seen !== undefined && now - seen < windowMs) return;
+    for (const [text, at] of lastSeen) if (now - at > Math.max(windowMs, 1000) * 4) lastSeen.delete(text);
+    onScan?.({ ...scan, at: new Date().toISOString() });
+  }
+
+  function submitManual(event) {
+    event.preventDefault();
+    const text = manualInput.value.trim();
+    if (!text) return;
+    manualInput.value = "";
+    // Typed on purpose: never suppressed as a duplicate.
+    onScan?.({ text, format: null, symbology: null, source: "manual", at: new Date().toISOString(), grabbedAt: performance.now() });
+  }
+
+  function loadDecoder() {
+    decoderLoading ??= (async () => {
+      const native = await nativeDecoder();
+      if (native) {
+        emit("scanner-decoder-ready", { kind: "native" });
+        return native;
+      }
+      return wasmDecoder(
+        (ready) => emit("scanner-decoder-ready", { kind: "wasm", ...ready }),
+        (message) => {
+          status.textContent = `The barcode decoder could not start: ${message}`;
+        },
+      );
+    })();
+    return decoderLoading;
+  }
+
+  /** Open the camera (and, the first time, load the decoder alongside it). */
+  async function openCamera() {
+    if (destroyed) throw new Error("scanner destroyed");
+    if (isOpen()) return;
+    opening ??= (async () => {
+      const myGeneration = generation;
+      cameraButton.disabled = true;
+      status.textContent = "Opening the camera…";
+      try {
+        const decoderPromise = loadDecoder();
+        const media = await navigator.mediaDevices.getUserMedia({
+          audio: false,
+          video: { facingMode: { ideal: "environment" }, width: { ideal: 640 }, height: { ideal: 480 } },
+        });
+        if (destroyed || generation !== myGeneration) {
+          // Closed (or the page hidden) while the browser was still opening the camera.
+          media.getTracks().forEach((t) => t.stop());
+          return;
+        }
+        stream = media;
+        [track] = stream.getVideoTracks();
+        video.srcObject = stream;
+        await video.play().catch(() => {});
+        decoder = await decoderPromise;
+        showTorch();
+        element.dataset.camera = "on";
+        cameraButton.setAttribute("aria-pressed", "true");
+        status.textContent = "Point the camera at a barcode.";
+        emit("scanner-camera-ready", { decoder: decoder.kind });
+        scheduleFrame();
+      } catch (problem) {
+        stopStream();
+        status.textContent = cameraProblem(problem);
+        throw problem;
+      } finally {
+        cameraButton.disabled = false;
+        opening = null;
+      }
+    })();
+    return opening;
+  }
+
+  function cameraProblem(problem) {
+    if (problem?.name === "NotAllowedError") return "Camera access was refused. Allow it in the browser's site settings, or use a hardware scanner.";
+    if (problem?.name === "NotFoundError") return "No camera found. Use a hardware scanner or type the code.";
+    return `The camera could not start: ${problem?.message ?? problem}`;
+  }
+
+  function scheduleFrame() {
+    if (!isOpen()) return;
+    frameHandle = "requestVideoFrameCallback" in video ? { video: video.requestVideoFrameCallback(onFrame) } : { raf: requestAnimationFrame(onFrame) };
+  }
+
+  // One frame in flight at most: frames arriving while the decoder is busy are skipped, so a slow
+  // phone falls behind by frames, never by a growing queue.
+  function onFrame() {
+    frameHandle = null;
+    scheduleFrame();
+    if (busy || !decoder || video.readyState < 2) return;
+    busy = true;
+    const grabbedAt = performance.now();
+    decoder
+      .decode(video)
+      .then((found) => {
+        if (found && isOpen()) deliver({ ...found, source: "camera", grabbedAt, decodedAt: performance.now() });
+      })
+      .catch(() => {})
+      .finally(() => {
+        busy = false;
+      });
+  }
+
+  function showTorch() {
+    const capabilities = track?.getCapabilities?.() ?? {};
+    torchButton.hidden = !capabilities.torch;
+    torchOn = false;
+    torchButton.setAttribute("aria-pressed", "false");
+  }
+
+  async function toggleTorch() {
+    if (!track) return;
+    try {
+      await track.applyConstraints({ advanced: [{ torch: !torchOn }] });
+      torchOn = !torchOn;
+      torchButton.setAttribute("aria-pressed", String(torchOn));
+    } catch {
+      torchButton.hidden = true;
+    }
+  }
+
+  function stopStream() {
+    generation += 1;
+    if (frameHandle?.video !== undefined) video.cancelVideoFrameCallback(frameHandle.video);
+    if (frameHandle?.raf !== undefined) cancelAnimationFrame(frameHandle.raf);
+    frameHandle = null;
+    stream?.getTracks().forEach((t) => t.stop());
+    stream = null;
+    track = null;
+    video.srcObject = null;
+    torchButton.hidden = true;
+    element.dataset.camera = "off";
+    cameraButton.setAttribute("aria-pressed", "false");
+  }
+
+  /** Stop the camera (the decoder stays loaded for the next open). */
+  function closeCamera() {
+    reopenWhenVisible = false;
+    const wasOpen = isOpen();
+    stopStream();
+    if (wasOpen || opening) status.textContent = "Camera is off.";
+  }
+
+  // A hidden page must not hold the camera; it comes back when the picker returns.
+  function onVisibility() {
+    if (document.hidden) {
+      if (isOpen()) {
+        stopStream();
+        reopenWhenVisible = true;
+      }
+    } else if (reopenWhenVisible) {
+      reopenWhenVisible = false;
+      openCamera().catch(() => {});
+    }
+  }
+
+  /** Stop everything: camera, decoder, wedge listener. */
+  function destroy() {
+    if (destroyed) return;
+    destroyed = true;
+    closeCamera();
+    stopWedge();
+    unregisterDisplay();
+    document.removeEventListener("visibilitychange", onVisibility);
+    decoderLoading?.then((d) => d.close()).catch(() => {});
+  }
+
+  return {
+    element,
+    openCamera,
+    closeCamera,
+    destroy,
+    get isCameraOpen() {
+      return isOpen();
+    },
+    setDuplicateWindow(ms) {
+      windowMs = Math.max(0, Number(ms) || 0);
+    },
+    get decoderKind() {
+      return decoder?.kind ?? null;
+    },
+  };
+}
