@@ -257,6 +257,8 @@ def _one_element(text: str, *, whole: bool) -> GS1ElementString:
         raise _Invalid(_diagnose(ai, data, whole)) from None
     if not element.value:
         raise _Invalid(f"{name}: no data; expected {_format(ai)}")
+    if not element.value.isascii():  # biip's patterns take any script's digits; GS1 data is ASCII
+        raise _Invalid(f"{name}: {element.value!r} has characters outside the GS1 character set")
     for problem in (element.gtin_error, element.sscc_error):
         if problem:
             digits = element.value

@@ -278,6 +278,8 @@ function oneElement(text, whole) {
     throw problem;
   }
   if (!element.value) throw new Invalid(`${name}: no data; expected ${formatWords(ai)}`);
+  // biip's patterns take any script's digits; GS1 data is ASCII.
+  if (/[^\x00-\x7f]/.test(element.value)) throw new Invalid(`${name}: ${repr(element.value)} has characters outside the GS1 character set`);
   if (element.broken) {
     const expected = checkDigit([...element.value].slice(0, -1).join(""));
     throw new Invalid(`${name}: ${checkDigitError(element.value, expected)}`);
