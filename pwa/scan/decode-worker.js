@@ -18,8 +18,10 @@ const wasmModule = WebAssembly.compileStreaming(fetch(WASM_URL)).catch(() =>
     .then((response) => response.arrayBuffer())
     .then((bytes) => WebAssembly.compile(bytes)),
 );
-const { prepareZXingModule, readBarcodes } = await import(READER_URL);
-const importMs = performance.now() - started;
+// No top-level await: the message listener below must be in place before the first frame arrives
+// (messages sent while a module worker is still awaiting are dispatched to no one).
+let readBarcodes = null;
+let importMs = null;
 
 // Only what a warehouse meets: every extra format costs time on every frame. ITF covers ITF-14.
 const READER_OPTIONS = {
@@ -51,28 +53,41 @@ let warmUpText = null;
 let canvas = null;
 let context = null;
 
+// The library waits forever if instantiateWasm never answers; a failure must end the wait instead.
+let failInstantiate;
+const instantiateFailed = new Promise((_, reject) => {
+  failInstantiate = reject;
+});
+
 // Both overrides point at our server: instantiateWasm hands over the module compiled above, and
 // locateFile keeps any other path the library might take off its default CDN.
-const ready = prepareZXingModule({
-  overrides: {
-    locateFile: (path, prefix) => (path.endsWith(".wasm") ? WASM_URL : prefix + path),
-    instantiateWasm(imports, receiveInstance) {
-      wasmModule
-        .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))
-        .catch((problem) => self.postMessage({ type: "error", id: null, message: `decoder failed to load: ${problem?.message ?? problem}` }));
-      return {};
-    },
+const loading = import(READER_URL)
+  .then((reader) => {
+    importMs = performance.now() - started;
+    readBarcodes = reader.readBarcodes;
+    return reader.prepareZXingModule({
+      overrides: {
+        locateFile: (path, prefix) => (path.endsWith(".wasm") ? WASM_URL : prefix + path),
+        instantiateWasm(imports, receiveInstance) {
+          wasmModule
+            .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))
+            .catch(failInstantiate);
+          return {};
+        },
+      },
+      fireImmediately: true,
+    });
+  })
+  .then(warmUp);
+
+const ready = Promise.race([loading, instantiateFailed]).then(
+  () => self.postMessage({ type: "ready", ms: performance.now() - started, importMs, warmUpMs, warmUpText }),
+  (problem) => {
+    self.postMessage({ type: "error", id: null, message: `decoder failed to load: ${problem?.message ?? problem}` });
+    throw problem;
   },
-  fireImmediately: true,
-})
-  .then(warmUp)
-  .then(
-    () => self.postMessage({ type: "ready", ms: performance.now() - started, importMs, warmUpMs, warmUpText }),
-    (problem) => {
-      self.postMessage({ type: "error", id: null, message: `decoder failed to load: ${problem?.message ?? problem}` });
-      throw problem;
-    },
-  );
+);
+ready.catch(() => {}); // reported above; each frame then gets its own error reply
 
 // The first read pays for allocations and for the wasm code's tier-up. Pay it while the camera
 // starts, on a real barcode (an EAN-13 drawn here), so the decode path itself is exercised: a

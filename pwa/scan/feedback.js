@@ -66,8 +66,10 @@ export function registerFeedbackDisplay(element) {
 export function feedback(kind, text = "") {
   if (!(kind in TONES)) kind = "error";
   playTones(TONES[kind]);
+  // Before the first tap Chrome refuses vibration (and logs an error each time): skip it until then.
+  const activated = globalThis.navigator?.userActivation?.hasBeenActive ?? true;
   try {
-    globalThis.navigator?.vibrate?.(VIBRATIONS[kind]);
+    if (activated) globalThis.navigator?.vibrate?.(VIBRATIONS[kind]);
   } catch {
     // Some browsers throw when vibration is blocked (no user activation yet); sound and colour remain.
   }

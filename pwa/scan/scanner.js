@@ -109,14 +109,18 @@ export function formatLabel(format, symbology = null, raw = "") {
 /**
  * createScanner({onScan, duplicateWindowMs, wedge}) → {element, openCamera, closeCamera, destroy,
  * isCameraOpen, setDuplicateWindow}. onScan({text, format, symbology, source, at, ...}) is called
- * once per new code; the same text again within duplicateWindowMs of its last sighting is ignored.
+ * once per new code; the same camera text again within duplicateWindowMs of its last sighting is
+ * ignored (a keyboard-wedge read only within WEDGE_BOUNCE_MS: each trigger pull is meant).
  */
+const WEDGE_BOUNCE_MS = 300;
+
 export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true } = {}) {
   let windowMs = duplicateWindowMs;
   let stream = null;
   let track = null;
   let decoder = null; // made on the first openCamera and kept until destroy
   let decoderLoading = null;
+  let decoderProblem = null;
   let opening = null;
   let frameHandle = null;
   let busy = false;
@@ -124,7 +128,7 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
   let reopenWhenVisible = false;
   let destroyed = false;
   let generation = 0; // bumped by every stop, so an open still in progress knows it was cancelled
-  const lastSeen = new Map(); // text → time it was last read
+  const lastSeen = new Map(); // "source:text" → time it was last read
 
   const video = h("video.scanner-video", { playsinline: true, muted: true, autoplay: true, "aria-label": "Camera preview" });
   video.muted = true;
@@ -171,9 +175,14 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
 
   function deliver(scan) {
     const now = performance.now();
-    const seen = lastSeen.get(scan.text);
-    lastSeen.set(scan.text, now);
-    if (seen !== undefined && now - seen < windowMs) return;
+    // A camera sees a code many times a second while it is in view: one scan per sighting, with the
+    // full window. A hardware scanner's read is a trigger pull on purpose — scanning each unit of
+    // the same item is normal — so only a bounce (the same code twice within WEDGE_BOUNCE_MS) is dropped.
+    const key = `${scan.source}:${scan.text}`;
+    const seen = lastSeen.get(key);
+    lastSeen.set(key, now);
+    const window = scan.source === "camera" ? windowMs : Math.min(windowMs, WEDGE_BOUNCE_MS);
+    if (seen !== undefined && now - seen < window) return;
     for (const [text, at] of lastSeen) if (now - at > Math.max(windowMs, 1000) * 4) lastSeen.delete(text);
     onScan?.({ ...scan, at: new Date().toISOString() });
   }
@@ -195,9 +204,10 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
         return native;
       }
       return wasmDecoder(
-        (ready) => emit("scanner-decoder-ready", { kind: "wasm", ...ready }),
+        ({ type: _type, ...timing }) => emit("scanner-decoder-ready", { kind: "wasm", ...timing }),
         (message) => {
-          status.textContent = `The barcode decoder could not start: ${message}`;
+          decoderProblem = `The barcode decoder could not start (${message}). Use a hardware scanner or type the code.`;
+          status.textContent = decoderProblem;
         },
       );
     })();
@@ -231,7 +241,7 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
         showTorch();
         element.dataset.camera = "on";
         cameraButton.setAttribute("aria-pressed", "true");
-        status.textContent = "Point the camera at a barcode.";
+        status.textContent = decoderProblem ?? "Point the camera at a barcode.";
         emit("scanner-camera-ready", { decoder: decoder.kind });
         scheduleFrame();
       } catch (problem) {

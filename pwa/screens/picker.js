@@ -49,7 +49,8 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     summary.textContent = open.length
       ? `${plural(open.length, "line")} to pick · ${plural(units, "unit")} · ${plural(waves.length, "wave")}`
       : "All lines picked. Well done.";
-    show(body, waves.map(waveSection));
+    const seen = rememberWaveTasks(waves);
+    show(body, waves.map((wave) => waveSection(wave, seen[wave.id])));
   }
 
   // -- the walk ---------------------------------------------------------------------------------
@@ -125,7 +126,6 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
       return;
     }
     const open = flow.openTasks(tasks);
-    const position = open.indexOf(task) + 1;
     const { state } = walking;
     const need = flow.remaining(task);
     const counter = h("input.count-input", {
@@ -144,7 +144,7 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
       walkView,
       h(
         "div.walk-head",
-        h("span.walk-progress", `Line ${position} of ${open.length} · Wave ${task.wave_id} · ${task.order_ref}`),
+        h("span.walk-progress", `${plural(open.length, "line")} left · Wave ${task.wave_id} · ${task.order_ref}`),
         h("button.secondary", { type: "button", onclick: stopWalk }, "List"),
       ),
       h(
@@ -232,9 +232,31 @@ function groupByWave(tasks) {
   return [...waves].map(([id, waveTasks]) => ({ id, tasks: waveTasks }));
 }
 
-function waveSection(wave) {
-  const picked = wave.tasks.filter((task) => !flow.isOpen(task)).length;
-  const total = wave.tasks.length;
+// The pull carries open tasks only: a line picked and synced leaves the list. To show a wave's
+// progress the phone remembers every task id it has seen per wave (a wave's lines are fixed when
+// it is released), so "done" = seen − still open.
+const SEEN_KEY = "shipshape.wave-tasks";
+
+function rememberWaveTasks(waves) {
+  let seen = {};
+  try {
+    seen = JSON.parse(localStorage.getItem(SEEN_KEY)) || {};
+  } catch {
+    seen = {};
+  }
+  const now = {};
+  for (const wave of waves) {
+    const ids = new Set(seen[wave.id] || []);
+    for (const task of wave.tasks) ids.add(task.id);
+    now[wave.id] = [...ids];
+  }
+  localStorage.setItem(SEEN_KEY, JSON.stringify(now)); // waves that left the list are forgotten
+  return now;
+}
+
+function waveSection(wave, seenIds = []) {
+  const total = Math.max(seenIds.length, wave.tasks.length);
+  const picked = total - wave.tasks.filter((task) => flow.isOpen(task)).length;
   const headingId = `wave-${wave.id}`;
   return h(
     "section.wave",

@@ -139,7 +139,6 @@ def test_a_picker_picks_a_whole_wave_offline_and_it_lands_exactly_once(live_serv
             _scan(page, "TOTE-RED", "Picked 1 × TEE-RED into TOTE-RED")
             _pending(page, 1)
 
-            page.wait_for_timeout(2000)  # DEBUG
             # Line 2 (MUG-BLU × 2 for order 1, same tote): scan once, enter the count.
             _scan(page, "A-02", "A-02 ✓")
             _scan(page, MUG_EAN8, "1 of 2")
