@@ -1,6 +1,6 @@
 """Offline reload to interactive, in headless Chromium against a real server (issue #5 point 6).
 
-    .venv/bin/python bench/offline_reload.py [--runs 20]
+    .venv/bin/python bench/offline_reload.py [--runs 20] [--as picker]
 
 What one run does: start `python -m server.cli serve` on a fresh SQLite file in a temporary
 directory; open `/` in a 360×640 phone context of the system Chromium (/usr/bin/chromium) and wait
@@ -17,8 +17,9 @@ in each of three settings and time each reload from navigation start (performanc
 
 Interactive = the login screen's "Sign in" heading is in the page and its "Sign in" button is
 enabled (the first screen of a signed-out device), seen by a MutationObserver installed before any
-page script runs; if the app ever sets `performance.mark("shipshape:interactive")` that mark is
-used instead. Median and p90 are printed per setting, then offline / online ratios. Loopback only;
+page script runs. With `--as picker` the server holds the demo warehouse, the picker `pia` signs in
+once (online) and interactive is her task list drawn from IndexedDB with the sync strip on screen:
+the screen a picker reloads to in the middle of a shift. Median and p90 are printed per setting, then offline / online ratios. Loopback only;
 the server is stopped in `finally`.
 """
 
@@ -40,11 +41,14 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 PHONE = {"width": 360, "height": 640}
 
+_SIGNED_OUT = """() =>
+    [...document.querySelectorAll("h1")].some((el) => el.textContent.trim() === "Sign in") &&
+    [...document.querySelectorAll("button")].some((el) => el.textContent.trim() === "Sign in" && !el.disabled)"""
+_PICKER = """() => document.querySelector("li.task") !== null && document.querySelector(".sync-status") !== null"""
+
 _WATCH_INTERACTIVE = """
 (() => {
-  const ready = () =>
-    [...document.querySelectorAll("h1")].some((el) => el.textContent.trim() === "Sign in") &&
-    [...document.querySelectorAll("button")].some((el) => el.textContent.trim() === "Sign in" && !el.disabled);
+  const ready = READY;
   const observer = new MutationObserver(() => {
     if (window.__interactive === undefined && ready()) {
       window.__interactive = performance.now();
@@ -57,10 +61,9 @@ _WATCH_INTERACTIVE = """
 
 _READ = """
 () => {
-  const mark = performance.getEntriesByName("shipshape:interactive")[0];
   const nav = performance.getEntriesByType("navigation")[0];
   return {
-    interactive: mark ? mark.startTime : window.__interactive,
+    interactive: window.__interactive,
     response_end: nav.responseEnd,
     dom_content_loaded: nav.domContentLoadedEventEnd,
     from_worker: nav.workerStart > 0,
@@ -114,6 +117,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def sign_in(page, role: str) -> None:
+    """As the demo picker, once and online: the device registers and pulls her wave."""
+    if role != "picker":
+        return
+    page.get_by_label("Username").fill("pia")
+    page.get_by_label("Password").fill("picker-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("li.task")
+    page.wait_for_function("() => document.querySelector('.sync-pending')?.textContent === 'All sent'")
+
+
 def reloads(page, runs: int) -> list[dict]:
     page.reload()  # warm-up, not counted
     page.wait_for_function("() => window.__interactive !== undefined")
@@ -140,29 +154,37 @@ def summary(name: str, samples: list[dict]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--as", dest="role", choices=["signed-out", "picker"], default="signed-out")
     args = parser.parse_args()
+    watch = _WATCH_INTERACTIVE.replace("READY", _PICKER if args.role == "picker" else _SIGNED_OUT)
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="shipshape-bench-") as tmp, sync_playwright() as playwright:
         folder = Path(tmp)
         port = free_port()
         url = f"http://127.0.0.1:{port}/"
-        subprocess.run([sys.executable, "-m", "server.cli", "migrate"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-                       env={**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"})
+        if args.role == "picker":
+            subprocess.run([sys.executable, "-m", "server.cli", "demo", "--no-serve", "--db", str(folder / "bench.db")],
+                           cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        else:
+            subprocess.run([sys.executable, "-m", "server.cli", "migrate"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                           env={**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"})
         server = start_server(folder, port)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
             plain = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, service_workers="block")
             page = plain.new_page()
-            page.add_init_script(_WATCH_INTERACTIVE)
+            page.add_init_script(watch)
             page.goto(url)
+            sign_in(page, args.role)
             no_worker = reloads(page, args.runs)
             plain.close()
 
             context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
             page = context.new_page()
-            page.add_init_script(_WATCH_INTERACTIVE)
+            page.add_init_script(watch)
             page.goto(url)
+            sign_in(page, args.role)
             page.evaluate(_CONTROLLED)
             online = reloads(page, args.runs)
 
@@ -174,7 +196,8 @@ def main() -> int:
             browser.close()
             stop(server)
 
-    print(f"reload → interactive (\"Sign in\" usable), {args.runs} reloads each, headless Chromium, 360×640")
+    what = "the picker's task list from IndexedDB" if args.role == "picker" else "\"Sign in\" usable"
+    print(f"reload → interactive ({what}), {args.runs} reloads each, headless Chromium, 360×640")
     off = summary("offline (service worker)", offline)
     on = summary("online (service worker)", online)
     base = summary("online, no service worker", no_worker)

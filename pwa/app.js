@@ -162,8 +162,6 @@ function mount(screen) {
   window.scrollTo(0, 0);
   // Screen readers start reading the new screen instead of staying on the old button.
   main.focus({ preventScroll: true });
-  // The first screen is up: what bench/offline_reload.py measures a reload to.
-  if (performance.getEntriesByName("shipshape:interactive").length === 0) performance.mark("shipshape:interactive");
 }
 
 function setUser(user) {
