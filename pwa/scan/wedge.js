@@ -44,10 +44,10 @@ function median(values) {
  * Listen for keyboard-wedge scans on the whole page. onCode(text, {startedAt, endedAt}) gets each
  * code (GS as \x1d). Returns a function that stops listening.
  * Options: maxGapMs (a scanner's typical gap between keys is below it), maxPauseMs (a longer gap
- * starts a new run; default 4 × maxGapMs), minLength, gs (extra key name(s) that mean GS, e.g.
- * "F8" or "<F8>").
+ * starts a new run; default 10 × maxGapMs, as a busy phone can hold one key back that long),
+ * minLength, gs (extra key name(s) that mean GS, e.g. "F8" or "<F8>").
  */
-export function listenForWedge(onCode, { maxGapMs = 50, maxPauseMs = 4 * maxGapMs, minLength = 3, gs = "F8", target = window } = {}) {
+export function listenForWedge(onCode, { maxGapMs = 50, maxPauseMs = 10 * maxGapMs, minLength = 3, gs = "F8", target = window } = {}) {
   const gsSet = gsKeys(gs);
   let buffer = "";
   let gaps = [];

@@ -99,7 +99,6 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
   async function settle(task, result) {
     scanning.feedback(result.feedback.kind, result.feedback.text);
     walking.state = result.state;
-    walking.message = result.feedback;
     if (result.cart !== cart) {
       cart = result.cart;
       data.cart.save(cart);
@@ -114,7 +113,10 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
         scanning.feedback("ok", "Wave done — every line picked");
         return;
       }
-      walking = { taskId: next.id, state: flow.begin(next, lastLocation), message: result.feedback };
+      walking = { taskId: next.id, state: flow.begin(next, lastLocation) };
+      renderWalk();
+      window.scrollTo(0, 0); // the next bin, big, at the top
+      return;
     }
     renderWalk();
   }
@@ -156,7 +158,6 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
         h("div.walk-qty", h("span.label", "Pick"), h("span.qty", String(need)), task.qty_picked > 0 && h("span.qty-of", `of ${task.qty}`)),
       ),
       h("p.walk-prompt", { role: "status", "aria-live": "polite" }, flow.prompt(state, task, cart)),
-      walking.message && h(`p.walk-message.${walking.message.kind}`, walking.message.text),
       scanner.element,
       state.step === "item" &&
         h(

@@ -94,6 +94,8 @@ export function scanScreen() {
         result = { kind: "unknown", valid: false, error: String(problem?.message ?? problem) };
       }
       showMeaning(result);
+      // GS1 data reads best as its HRI, "(01)…(10)…": the GS separators become brackets.
+      if (result.valid && result.code && /^\(\d/.test(result.code)) line = result.code;
       if (result.valid === false) {
         kind = "error";
         line = `${line} — ${result.error ?? "not valid"}`;

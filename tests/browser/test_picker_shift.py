@@ -142,13 +142,13 @@ def test_a_picker_picks_a_whole_wave_offline_and_it_lands_exactly_once(live_serv
             # Line 2 (MUG-BLU × 2 for order 1, same tote): scan once, enter the count.
             _scan(page, "A-02", "A-02 ✓")
             _scan(page, MUG_EAN8, "1 of 2")
+            phone_shot(page, "picker-walk.png")
             page.get_by_role("button", name="One more").click()
             page.get_by_role("button", name="Confirm count").click()
             expect(walk).to_contain_text("scan tote TOTE-RED")
             _scan(page, "TOTE-BLU", "Wrong tote TOTE-BLU")
             _scan(page, "TOTE-RED", "Picked 2 × MUG-BLU into TOTE-RED")
             _pending(page, 2)
-            phone_shot(page, "picker-walk.png")
 
             # -- reload while offline: the shell and the queued picks survive ----------------------
             page.reload()
@@ -251,7 +251,7 @@ def test_the_walk_fits_one_hand_passes_axe_and_takes_a_short_pick(phone, demo_wa
     # The bin is empty: a short pick with its reason, then the walk goes on to the next line.
     page.locator(".short summary").click()
     page.get_by_role("button", name="Bin empty").click()
-    expect(page.locator(".walk")).to_contain_text("Short")
+    expect(page.get_by_test_id("scan-display")).to_contain_text("bin empty")
     expect(card).not_to_have_attribute("data-task-id", str(task_id))
     expect(page.locator(".sync-pending")).to_have_text("All sent", timeout=20_000)
     phone.screenshot("picker-short.png")
