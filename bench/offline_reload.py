@@ -31,10 +31,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
+
+from _server import free_port, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -79,42 +79,6 @@ async () => {
   }
 }
 """
-
-
-def start_server(folder: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(server.stderr.read().decode()[-2000:])
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("server did not come up within 30 s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sign_in(page, role: str) -> None:
@@ -169,7 +133,7 @@ def main() -> int:
         else:
             subprocess.run([sys.executable, "-m", "server.cli", "migrate"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
                            env={**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"})
-        server = start_server(folder, port)
+        server = start_server({**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"}, port, folder / "server.log")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
             plain = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, service_workers="block")
@@ -188,13 +152,13 @@ def main() -> int:
             page.evaluate(_CONTROLLED)
             online = reloads(page, args.runs)
 
-            stop(server)
+            stop_server(server)
             context.set_offline(True)
             offline = reloads(page, args.runs)
             context.close()
         finally:
             browser.close()
-            stop(server)
+            stop_server(server)
 
     what = "the picker's task list from IndexedDB" if args.role == "picker" else "\"Sign in\" usable"
     print(f"reload → interactive ({what}), {args.runs} reloads each, headless Chromium, 360×640")

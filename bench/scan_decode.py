@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,13 +28,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import zxingcpp
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _server import free_port, start_server, stop_server  # noqa: E402
 from tests.browser.camera import Barcode, barcode_video, camera_browser, camera_page  # noqa: E402
 
 F = zxingcpp.BarcodeFormat
@@ -49,35 +48,11 @@ CODES = {
 PAGE = "/static/scan/bench.html"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(work: Path) -> tuple[subprocess.Popen, str]:
+def start(work: Path) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'bench.db'}"}
     subprocess.run([sys.executable, "-m", "server.cli", "migrate"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     port = free_port()
-    log = open(work / "server.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    log.close()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {(work / 'server.log').read_text()[-2000:]}")
-        try:
-            if httpx.get(url + "/api/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError("server did not come up within 60 s")
+    return start_server(env, port, work / "server.log"), f"http://127.0.0.1:{port}"
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -145,7 +120,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="scan-bench-") as tmp:
         work = Path(tmp)
-        server, url = start_server(work)
+        server, url = start(work)
         try:
             with sync_playwright() as playwright:
                 print(f"load average before: {os.getloadavg()[0]:.1f}")
@@ -175,11 +150,7 @@ def main() -> None:
                 )
                 print(f"\nload average after: {os.getloadavg()[0]:.1f}")
         finally:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_server(server)
 
 
 if __name__ == "__main__":

@@ -79,7 +79,6 @@ import json
 import os
 import random
 import secrets
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -89,6 +88,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from _server import free_port, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -539,46 +540,6 @@ def replay_writes(db_path: Path, recorded: list, actors: dict[str, int]) -> floa
     elapsed = time.perf_counter() - started
     con.close()
     return elapsed
-
-
-# -- the server ---------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(env: dict, port: int, log_path: Path) -> subprocess.Popen:
-    log_file = open(log_path, "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-    )
-    log_file.close()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log_path.read_text()[-2000:]}")
-        try:
-            if httpx.get(url + "/api/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("server did not come up within 60 s")
-
-
-def stop_server(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _envelope(seq: int, op_type: str, args: dict, at: str) -> dict:
