@@ -45,6 +45,7 @@ function askPersistence() {
  *   pendingOps()                            every op in the outbox, by seq
  *   outboxBatch(maxOps, maxBytes)           the oldest consecutive ops that fit the limits
  *   acknowledge(results)                    drop acked ops, keep adjusted/rejected results → {acked, outcomes}
+ *   settlingOps()                           acked ops no pull has reflected yet (the view still applies them)
  *   dropThrough(seq)                        forget ops the server already holds (409 with a later expected_seq)
  *   applyPull(pull)                         upsert / tombstone / reset the pulled state, save the cursor
  *   tasks() / packages() / exceptions()     the pulled state
@@ -99,7 +100,7 @@ class Store {
     }
     if (current !== deviceId) {
       for (const name of ["outcomes", ...STATE_STORES]) tx.objectStore(name).clear();
-      for (const key of ["cursor", "last_sync_at", "acked_through", "revoked", "summary", "scope"]) meta.delete(key);
+      for (const key of ["cursor", "last_sync_at", "acked_through", "revoked", "summary", "scope", "settling"]) meta.delete(key);
       meta.put(1, "next_seq");
     }
     meta.put(deviceId, "device_id");
@@ -176,6 +177,10 @@ class Store {
     }
     const meta = tx.objectStore("meta");
     if (ackedThrough > ((await meta.get("acked_through")) ?? 0)) meta.put(ackedThrough, "acked_through");
+    // Acknowledged but not yet in a pull: the view keeps showing them (a line just picked must not
+    // look open again if the network drops between the push and the pull that reflects it).
+    const settled = results.filter((r) => r.status !== "rejected" && bySeq.has(r.seq)).map((r) => bySeq.get(r.seq));
+    if (settled.length) meta.put([...((await meta.get("settling")) ?? []), ...settled], "settling");
     await tx.done;
     return { acked, outcomes };
   }
@@ -204,9 +209,15 @@ class Store {
       if (byEntity[entity]) tx.objectStore(byEntity[entity]).delete(id);
     }
     meta.put(pull.cursor, "cursor");
+    meta.put([], "settling"); // a pull reflects every op acknowledged before it (read-your-writes)
     meta.put(pull.scope, "scope");
     meta.put(pull.summary ?? {}, "summary");
     await tx.done;
+  }
+
+  /** Ops the server acknowledged (applied or adjusted) that no pull has reflected yet, by seq. */
+  async settlingOps() {
+    return (await this.meta("settling")) ?? [];
   }
 
   async tasks() {

@@ -407,7 +407,7 @@ export function createSyncClient({
 
     async tasks() {
       const db = await storeReady;
-      return taskView(await db.tasks(), await db.pendingOps());
+      return taskView(await db.tasks(), [...(await db.settlingOps()), ...(await db.pendingOps())]);
     },
 
     async outcomes() {

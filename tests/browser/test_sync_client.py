@@ -188,6 +188,26 @@ def test_picks_queued_offline_survive_a_reload_and_drain_exactly_once_when_back_
     assert floor.device(device_id)["last_seq"] == 2 and len(floor.ledger(device_id)) == 2
 
 
+def test_a_pick_acknowledged_but_not_yet_pulled_still_shows_as_picked(context, floor):
+    """The network drops between the push and its pull: the line must not look open again."""
+    page = context.new_page()
+    device_id = open_device(page, floor)
+    page.wait_for_function("() => window.t.client.status.lastSyncAt !== null")
+    task = next(t for t in page.evaluate("() => window.t.client.tasks()") if t["sku"] == "SKU-A")
+    page.route("**/api/sync/pull*", lambda route: route.abort())
+    page.evaluate("(t) => window.t.client.enqueue('pick', {order_line_id: t.order_line_id, location: t.location, sku: t.sku, qty: t.qty})", task)
+    page.wait_for_function("() => window.t.client.status.pending === 0 && window.t.client.status.error !== null")
+    assert floor.device(device_id)["last_seq"] == 1  # the server has it
+    view = {t["id"]: t for t in page.evaluate("() => window.t.client.tasks()")}
+    assert (view[task["id"]]["status"], view[task["id"]]["qty_picked"]) == ("picked", task["qty"]), view[task["id"]]
+
+    # The next pull reflects the pick on the server's side; the device's own guess is dropped.
+    page.unroute("**/api/sync/pull*")
+    page.evaluate("() => window.t.client.syncNow()")
+    assert [t["id"] for t in page.evaluate("() => window.t.client.tasks()")] == [t for t in view if t != task["id"]]
+    assert page.evaluate("() => window.t.store.settlingOps()") == []
+
+
 def test_two_tabs_queueing_at_once_get_unique_gap_free_seqs_and_each_op_is_applied_once(context, floor):
     first, second = context.new_page(), context.new_page()
     device_id = open_device(first, floor)
