@@ -343,3 +343,46 @@ def test_a_picker_hears_one_high_beep_for_a_good_code_and_a_low_double_tone_for_
     assert len(vibrations) == 2 and sum(vibrations[1]) > sum(vibrations[0]), vibrations
     assert not errors
     context.close()
+
+
+
+# Chromium's fake camera has no torch (its capabilities list none and applyConstraints refuses
+# one), so a phone's rear camera is stood in for: capabilities that list a torch, and a record of
+# the torch constraints the page applies.
+_TORCH = """
+window.__torch = [];
+const capabilities = MediaStreamTrack.prototype.getCapabilities;
+MediaStreamTrack.prototype.getCapabilities = function () {
+  return { ...capabilities.call(this), torch: true };
+};
+const apply = MediaStreamTrack.prototype.applyConstraints;
+MediaStreamTrack.prototype.applyConstraints = function (constraints) {
+  const torch = constraints?.advanced?.find((c) => "torch" in c);
+  if (torch) {
+    window.__torch.push(torch.torch);
+    return Promise.resolve();
+  }
+  return apply.call(this, constraints);
+};
+"""
+
+
+def test_the_torch_toggles_where_the_camera_has_one_and_is_hidden_where_it_has_none(ean13_camera, live_server):
+    context, page, _requests, errors = open_page(ean13_camera, live_server, "?open=1", init_script=_TORCH)
+    wait_for_scans(page)
+    torch = page.get_by_role("button", name="Torch")
+    expect(torch).to_be_visible()
+    torch.click()
+    expect(torch).to_have_attribute("aria-pressed", "true")
+    torch.click()
+    expect(torch).to_have_attribute("aria-pressed", "false")
+    assert page.evaluate("window.__torch") == [True, False]
+    assert not errors
+    context.close()
+
+    # The fake camera as it is: no torch, no button.
+    context, page, _requests, errors = open_page(ean13_camera, live_server, "?open=1")
+    wait_for_scans(page)
+    expect(page.locator(".scanner-torch")).to_be_hidden()
+    assert not errors
+    context.close()
