@@ -14,7 +14,13 @@ import * as flow from "../pickflow.js";
  */
 export function pickerScreen(user, { data, scanning, outcomes = null }) {
   const summary = h("p.screen-sub", "Loading your picks…");
-  const body = h("div.waves");
+  // Tapping an open line starts the walk there (the picker may know a better order than the path).
+  const body = h("div.waves", {
+    onclick: (event) => {
+      const card = event.target.closest("li.task:not(.done)");
+      if (card) walk(Number(card.dataset.taskId));
+    },
+  });
   const start = h("button.primary.wide", { type: "button", onclick: () => walk() }, "Start picking");
   const listView = h("div.pick-list", summary, start, body);
   const walkView = h("div.walk", { hidden: true });

@@ -270,3 +270,54 @@ def _api_pull_tasks(base_url: str) -> list[dict]:
         wave = http.get("/api/waves/1", headers=headers)  # the demo releases wave 1 to pia
         assert wave.status_code == 200, wave.text
         return wave.json()["tasks"]
+
+
+def test_two_tabs_picking_at_once_get_unique_gap_free_seqs(live_server, clean_db, tmp_path):
+    """The same phone, the app open twice (two tabs of one profile), each tab walking a different
+    line at the same time and offline: every pick gets its own seq, none is lost or sent twice."""
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        password = _off_playwrights_loop(support.create_user, "root", "admin")
+        admin = support.login(http, "root", password)
+        _off_playwrights_loop(support.create_user, "pia", "picker", "pia-secret-1")
+        _warehouse(http, admin)
+        with sync_playwright() as playwright:
+            context = _launch(playwright, tmp_path / "profile", None)
+            first, errors = _open(context, live_server.url)
+            first.get_by_label("Username").fill("pia")
+            first.get_by_label("Password").fill("pia-secret-1")
+            first.get_by_role("button", name="Sign in").click()
+            expect(first.locator("li.task")).to_have_count(4)
+            second = context.new_page()
+            second.on("pageerror", lambda error: errors.append(str(error)))
+            second.goto(live_server.url)
+            expect(second.locator("li.task")).to_have_count(4)
+            context.set_offline(True)
+
+            # Tab one walks the T-shirt line, tab two the cap line (tapped in the list); their
+            # scans interleave, and each tab's list follows the other's picks.
+            first.get_by_role("button", name="Start picking").click()
+            second.locator("li.task", has_text="CAP-GRN").click()
+            expect(first.locator(".walk")).to_contain_text("Go to A-01")
+            expect(second.locator(".walk")).to_contain_text("Go to A-03")
+            steps = [
+                (first, "A-01", "A-01 ✓"), (second, "A-03", "A-03 ✓"),
+                (first, TEE_EAN, "scan an empty tote for slot 1"), (second, "INT-CAP-GRN", "scan an empty tote for slot 2"),
+                (first, "TOTE-RED", "Picked 1 × TEE-RED"), (second, "TOTE-BLU", "Picked 1 × CAP-GRN"),
+            ]
+            for page, code, feedback in steps:
+                _scan(page, code, feedback)
+            for page in (first, second):
+                _pending(page, 2)
+            seqs = first.evaluate("async () => (await (await import('/static/store.js')).openStore()).pendingOps()")
+            assert [op["seq"] for op in seqs] == [1, 2], seqs
+
+            context.set_offline(False)
+            for page in (first, second):
+                _pending(page, 0)
+            assert not errors, errors
+            context.close()
+
+        device_id = _off_playwrights_loop(_device_of, "pia")
+        ledger = _off_playwrights_loop(_ledger, device_id)
+        assert [row[:3] for row in ledger] == [(1, "pick", "applied"), (2, "pick", "applied")], ledger
+        assert _off_playwrights_loop(_last_seq, device_id) == 2
