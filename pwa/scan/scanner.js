@@ -110,10 +110,8 @@ export function formatLabel(format, symbology = null, raw = "") {
  * createScanner({onScan, duplicateWindowMs, wedge}) → {element, openCamera, closeCamera, destroy,
  * isCameraOpen, setDuplicateWindow}. onScan({text, format, symbology, source, at, ...}) is called
  * once per new code; the same camera text again within duplicateWindowMs of its last sighting is
- * ignored (a keyboard-wedge read only within WEDGE_BOUNCE_MS: each trigger pull is meant).
+ * ignored (a keyboard-wedge read never is: each trigger pull is meant).
  */
-const WEDGE_BOUNCE_MS = 300;
-
 export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true } = {}) {
   let windowMs = duplicateWindowMs;
   let stream = null;
@@ -128,7 +126,7 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
   let reopenWhenVisible = false;
   let destroyed = false;
   let generation = 0; // bumped by every stop, so an open still in progress knows it was cancelled
-  const lastSeen = new Map(); // "source:text" → time it was last read
+  const lastSeen = new Map(); // camera text → time it was last seen
 
   const video = h("video.scanner-video", { playsinline: true, muted: true, autoplay: true, "aria-label": "Camera preview" });
   video.muted = true;
@@ -175,14 +173,14 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
 
   function deliver(scan) {
     const now = performance.now();
-    // A camera sees a code many times a second while it is in view: one scan per sighting, with the
-    // full window. A hardware scanner's read is a trigger pull on purpose — scanning each unit of
-    // the same item is normal — so only a bounce (the same code twice within WEDGE_BOUNCE_MS) is dropped.
-    const key = `${scan.source}:${scan.text}`;
-    const seen = lastSeen.get(key);
-    lastSeen.set(key, now);
-    const window = scan.source === "camera" ? windowMs : Math.min(windowMs, WEDGE_BOUNCE_MS);
-    if (seen !== undefined && now - seen < window) return;
+    // A camera sees a code many times a second while it is in view: one scan per sighting. A
+    // hardware scanner's read is a trigger pull on purpose (scanning each unit of the same item is
+    // normal), so wedge reads are never dropped as duplicates.
+    if (scan.source === "camera") {
+      const seen = lastSeen.get(scan.text);
+      lastSeen.set(scan.text, now);
+      if (seen !== undefined && now - seen < windowMs) return;
+    }
     for (const [text, at] of lastSeen) if (now - at > Math.max(windowMs, 1000) * 4) lastSeen.delete(text);
     onScan?.({ ...scan, at: new Date().toISOString() });
   }

@@ -72,7 +72,7 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     listView.hidden = true;
     walkView.hidden = false;
     if (!scanner) {
-      scanner = scanning.createScanner({ onScan: handleScan });
+      scanner = scanning.createScanner({ onScan: (scan) => inTurn(() => handleScan(scan)) });
     }
     renderWalk();
   }
@@ -87,6 +87,17 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
 
   function currentTask() {
     return walking && tasks.find((t) => t.id === walking.taskId);
+  }
+
+  // One scan (or button) at a time, each after the last has settled: a picker who scans the next
+  // bin while the last pick is still being stored must not meet the previous line's state.
+  let turn = Promise.resolve();
+  function inTurn(work) {
+    turn = turn.then(work).catch((problem) => {
+      console.error("pick step failed", problem);
+      scanning.feedback("error", `Not recorded: ${problem.message ?? problem}`);
+    });
+    return turn;
   }
 
   async function handleScan(scan) {
@@ -144,10 +155,12 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
       walking.state = flow.setCount(walking.state, task, walking.state.counted + delta);
       renderWalk();
     };
-    const confirmCount = async () => {
-      walking.state = flow.setCount(walking.state, task, Number(counter.value));
-      await settle(task, flow.confirm(walking.state, task, cart));
-    };
+    const confirmCount = () =>
+      inTurn(async () => {
+        if (currentTask()?.id !== task.id) return; // the line moved on while this waited its turn
+        walking.state = flow.setCount(walking.state, task, Number(counter.value));
+        await settle(task, flow.confirm(walking.state, task, cart));
+      });
     show(
       walkView,
       h(
@@ -192,11 +205,11 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
             type: "button",
             onclick: async () => {
               const missing = Math.max(1, Math.min(need, Number(qty.value) || need));
-              await settle(task, {
+              await inTurn(() => currentTask()?.id === task.id && settle(task, {
                 state: walking.state, cart,
                 op: flow.shortOp(task, reason, missing),
                 feedback: { kind: "warn", text: `Short ${missing} × ${task.sku}: ${label.toLowerCase()}` },
-              });
+              }));
             },
           }, label),
         ),

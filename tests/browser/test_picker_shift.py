@@ -63,10 +63,20 @@ def _device_of(username: str) -> str:
     return raw.val("SELECT d.device_id FROM device d JOIN app_user u ON u.id = d.owner WHERE u.username = ? ORDER BY d.id DESC", username)
 
 
+# A hardware scanner's burst reaches the page as one run of keydowns a few ms apart. Playwright's
+# keyboard waits for a round trip per key, which on a loaded 2-core machine can stretch a gap past
+# what the wedge accepts as a scanner; so the burst is dispatched in one go, into the same
+# listener (pwa/scan/wedge.js). Real typing at scanner speed is tested in test_camera_scanning.py.
+_BURST = """(code) => {
+  for (const key of [...code, "Enter"]) {
+    window.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+  }
+}"""
+
+
 def _wedge(page, code: str) -> None:
-    """What a hardware scanner does: the code typed at scanner speed, then Enter."""
-    page.keyboard.type(code, delay=4)
-    page.keyboard.press("Enter")
+    """What a hardware scanner does: the code at scanner speed, then Enter."""
+    page.evaluate(_BURST, code)
 
 
 def _scan(page, code: str, expect_text: str) -> None:
@@ -218,106 +228,3 @@ def test_a_picker_picks_a_whole_wave_offline_and_it_lands_exactly_once(live_serv
 def phone_shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / name))
-
-
-def _axe_serious(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def test_the_walk_fits_one_hand_passes_axe_and_takes_a_short_pick(phone, demo_warehouse, live_server):
-    from tests.browser.test_first_page import assert_fits_a_phone, sign_in
-
-    page = phone.page
-    phone.open()
-    sign_in(phone, "pia", "picker-demo")
-    expect(page.get_by_role("heading", name="Your picks")).to_be_visible()
-    expect(page.locator(".sync-pending")).to_have_text("All sent")
-    assert _axe_serious(page) == []
-    page.get_by_role("button", name="Start picking").click()
-    card = page.locator(".walk-card")
-    expect(card).to_have_attribute("data-step", "location")
-    location = card.locator(".location").inner_text()
-    task_id = int(card.get_attribute("data-task-id"))
-    assert_fits_a_phone(phone)
-    assert _axe_serious(page) == []
-
-    # The bin is empty: a short pick with its reason, then the walk goes on to the next line.
-    page.locator(".short summary").click()
-    page.get_by_role("button", name="Bin empty").click()
-    expect(page.get_by_test_id("scan-display")).to_contain_text("bin empty")
-    expect(card).not_to_have_attribute("data-task-id", str(task_id))
-    expect(page.locator(".sync-pending")).to_have_text("All sent", timeout=20_000)
-    phone.screenshot("picker-short.png")
-
-    tasks = {t["id"]: t for t in _api_pull_tasks(live_server.url)}
-    assert tasks[task_id]["status"] == "short", tasks[task_id]
-    assert tasks[task_id]["location"] == location
-    assert not phone.console_errors, phone.console_errors
-    assert not phone.csp_violations()
-
-
-def _api_pull_tasks(base_url: str) -> list[dict]:
-    with httpx.Client(base_url=base_url) as http:
-        token = http.post("/api/auth/login", json={"username": "sue", "password": "supervisor-demo"}).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        wave = http.get("/api/waves/1", headers=headers)  # the demo releases wave 1 to pia
-        assert wave.status_code == 200, wave.text
-        return wave.json()["tasks"]
-
-
-def test_two_tabs_picking_at_once_get_unique_gap_free_seqs(live_server, clean_db, tmp_path):
-    """The same phone, the app open twice (two tabs of one profile), each tab walking a different
-    line at the same time and offline: every pick gets its own seq, none is lost or sent twice."""
-    with httpx.Client(base_url=live_server.url, timeout=30) as http:
-        password = _off_playwrights_loop(support.create_user, "root", "admin")
-        admin = support.login(http, "root", password)
-        _off_playwrights_loop(support.create_user, "pia", "picker", "pia-secret-1")
-        _warehouse(http, admin)
-        with sync_playwright() as playwright:
-            context = _launch(playwright, tmp_path / "profile", None)
-            first, errors = _open(context, live_server.url)
-            first.get_by_label("Username").fill("pia")
-            first.get_by_label("Password").fill("pia-secret-1")
-            first.get_by_role("button", name="Sign in").click()
-            expect(first.locator("li.task")).to_have_count(4)
-            second = context.new_page()
-            second.on("pageerror", lambda error: errors.append(str(error)))
-            second.goto(live_server.url)
-            expect(second.locator("li.task")).to_have_count(4)
-            context.set_offline(True)
-
-            # Tab one walks the T-shirt line, tab two the cap line (tapped in the list); their
-            # scans interleave, and each tab's list follows the other's picks.
-            first.get_by_role("button", name="Start picking").click()
-            second.locator("li.task", has_text="CAP-GRN").click()
-            expect(first.locator(".walk")).to_contain_text("Go to A-01")
-            expect(second.locator(".walk")).to_contain_text("Go to A-03")
-            steps = [
-                (first, "A-01", "A-01 ✓"), (second, "A-03", "A-03 ✓"),
-                (first, TEE_EAN, "scan an empty tote for slot 1"), (second, "INT-CAP-GRN", "scan an empty tote for slot 2"),
-                (first, "TOTE-RED", "Picked 1 × TEE-RED"), (second, "TOTE-BLU", "Picked 1 × CAP-GRN"),
-            ]
-            for page, code, feedback in steps:
-                _scan(page, code, feedback)
-            for page in (first, second):
-                _pending(page, 2)
-            seqs = first.evaluate("async () => (await (await import('/static/store.js')).openStore()).pendingOps()")
-            assert [op["seq"] for op in seqs] == [1, 2], seqs
-
-            context.set_offline(False)
-            for page in (first, second):
-                _pending(page, 0)
-            assert not errors, errors
-            context.close()
-
-        device_id = _off_playwrights_loop(_device_of, "pia")
-        ledger = _off_playwrights_loop(_ledger, device_id)
-        assert [row[:3] for row in ledger] == [(1, "pick", "applied"), (2, "pick", "applied")], ledger
-        assert _off_playwrights_loop(_last_seq, device_id) == 2
