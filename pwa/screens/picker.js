@@ -126,8 +126,7 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
       tasks = await data.tasks();
       const next = flow.openTasks(tasks).find((t) => t.id === task.id) ?? flow.openTasks(tasks)[0];
       if (!next) {
-        stopWalk();
-        scanning.feedback("ok", "Wave done — every line picked");
+        stopWalk(); // the list says "All lines picked"; the pick's own feedback has been given
         return;
       }
       walking = { taskId: next.id, state: flow.begin(next, lastLocation) };
