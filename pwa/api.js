@@ -12,11 +12,19 @@ export class ApiError extends Error {
   }
 }
 
-/** The stored session {token, expires_at, user}, or null when signed out or expired. */
-export function loadSession() {
+/**
+ * The stored session {token, expires_at, user}, or null when signed out or expired.
+ * With {allowExpired: true} an expired one is returned too (marked `expired: true`): a phone that
+ * is offline when its token runs out keeps working, and signs in again once it can reach us.
+ */
+export function loadSession({ allowExpired = false } = {}) {
   try {
     const session = JSON.parse(localStorage.getItem(SESSION_KEY));
-    if (session?.token && session?.user && Date.parse(session.expires_at) > Date.now()) return session;
+    if (session?.token && session?.user) {
+      if (Date.parse(session.expires_at) > Date.now()) return session;
+      if (allowExpired) return { ...session, expired: true };
+      return null;
+    }
   } catch {
     // A damaged entry is treated like no session at all.
   }

@@ -36,6 +36,7 @@ const HOME_SCREENS = {
 };
 
 let current = null; // the mounted screen: {root, title, dispose?}
+let currentUser = null; // the signed-in user (also while offline with an expired token)
 let client = null; // the sync client of the signed-in user's device
 let gs1Rules = null;
 
@@ -49,11 +50,16 @@ function start() {
   // The stored user is trusted for drawing the first screen, so the app opens without a round
   // trip — and offline; the first API call with an expired or revoked token brings the login back.
   const session = loadSession();
+  const stale = session ? null : loadSession({ allowExpired: true });
   if (session) openHome(session.user);
-  else openLogin();
+  // The token ran out while the phone is offline: the work and the outbox are on the phone, so the
+  // shift goes on; the sync client meets a 401 when the network is back and asks to sign in then.
+  else if (stale && !navigator.onLine) openHome(stale.user);
+  else openLogin(stale ? "Your session has ended. Please sign in again." : undefined);
 }
 
 function openLogin(notice) {
+  currentUser = null;
   stopSync();
   setUser(null);
   mount(loginScreen({ notice, onSignedIn }));
@@ -65,6 +71,7 @@ async function onSignedIn(login) {
 }
 
 async function openHome(user) {
+  currentUser = user;
   setUser(user);
   try {
     await startSync(user);
@@ -77,9 +84,8 @@ async function openHome(user) {
 
 /** `#/scan` opens the scan test for every role; anything else is the role's home screen. */
 function route() {
-  const session = loadSession();
-  if (!session || !client) return;
-  const user = session.user;
+  const user = currentUser;
+  if (!user || !client) return;
   if (location.hash === "#/scan") {
     mount(scanScreen());
     return;

@@ -115,3 +115,49 @@ def test_two_tabs_picking_at_once_get_unique_gap_free_seqs(browser, live_server,
         ledger = _off_playwrights_loop(_ledger, device_id)
         assert [row[:3] for row in ledger] == [(1, "pick", "applied"), (2, "pick", "applied")], ledger
         assert _off_playwrights_loop(_last_seq, device_id) == 2
+
+
+def test_a_token_that_runs_out_offline_does_not_stop_the_shift(browser, live_server, clean_db):
+    """Offline when her token expires, Pia keeps picking; back online she signs in again and the
+    picks she made meanwhile are sent, once."""
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        password = _off_playwrights_loop(support.create_user, "root", "admin")
+        admin = support.login(http, "root", password)
+        _off_playwrights_loop(support.create_user, "pia", "picker", "pia-secret-1")
+        _warehouse(http, admin)
+        context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
+        context.set_default_timeout(15_000)
+        page, errors = _open(context, live_server.url)
+        page.get_by_label("Username").fill("pia")
+        page.get_by_label("Password").fill("pia-secret-1")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("li.task")).to_have_count(4)
+        _pending(page, 0)
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+
+        context.set_offline(True)
+        page.evaluate("""() => {
+          const session = JSON.parse(localStorage.getItem("shipshape.session"));
+          session.expires_at = new Date(Date.now() - 60_000).toISOString();
+          localStorage.setItem("shipshape.session", JSON.stringify(session));
+        }""")
+        page.reload()
+        expect(page.get_by_role("heading", name="Your picks")).to_be_visible()
+        page.get_by_role("button", name="Start picking").click()
+        for code, feedback in [("A-01", "A-01 ✓"), (TEE_EAN, "scan an empty tote for slot 1"), ("TOTE-RED", "Picked 1 × TEE-RED")]:
+            _scan(page, code, feedback)
+        _pending(page, 1)
+
+        # Back online: the server refuses the old token, the phone asks her to sign in, then sends.
+        context.set_offline(False)
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=20_000)
+        expect(page.locator("main")).to_contain_text("Your session has ended")
+        page.get_by_label("Username").fill("pia")
+        page.get_by_label("Password").fill("pia-secret-1")
+        page.get_by_role("button", name="Sign in").click()
+        _pending(page, 0)
+        assert not errors, errors
+        context.close()
+
+        device_id = _off_playwrights_loop(_device_of, "pia")
+        assert [row[:3] for row in _off_playwrights_loop(_ledger, device_id)] == [(1, "pick", "applied")]
