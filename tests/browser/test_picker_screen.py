@@ -3,6 +3,8 @@ two tabs of the same phone picking at once."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import httpx
 import pytest
 from playwright.sync_api import expect
@@ -66,21 +68,31 @@ def _api_pull_tasks(base_url: str) -> list[dict]:
         return wave.json()["tasks"]
 
 
+@contextmanager
+def _pia_signed_in(browser, live_server):
+    """The picker story's warehouse (tests/browser/test_picker_shift.py), Pia signed in on a phone
+    that has pulled her wave of four lines; yields (context, page, errors) and closes the context."""
+    _off_playwrights_loop(support.create_user, "pia", "picker", "pia-secret-1")
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        password = _off_playwrights_loop(support.create_user, "root", "admin")
+        _warehouse(http, support.login(http, "root", password))
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    try:
+        page, errors = _open(context, live_server.url)
+        page.get_by_label("Username").fill("pia")
+        page.get_by_label("Password").fill("pia-secret-1")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("li.task")).to_have_count(4)
+        yield context, page, errors
+    finally:
+        context.close()
+
+
 def test_two_tabs_picking_at_once_get_unique_gap_free_seqs(browser, live_server, clean_db):
     """The same phone, the app open twice (two tabs of one profile), each tab walking a different
     line at the same time and offline: every pick gets its own seq, none is lost or sent twice."""
-    with httpx.Client(base_url=live_server.url, timeout=30) as http:
-        password = _off_playwrights_loop(support.create_user, "root", "admin")
-        admin = support.login(http, "root", password)
-        _off_playwrights_loop(support.create_user, "pia", "picker", "pia-secret-1")
-        _warehouse(http, admin)
-        context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
-        context.set_default_timeout(15_000)
-        first, errors = _open(context, live_server.url)
-        first.get_by_label("Username").fill("pia")
-        first.get_by_label("Password").fill("pia-secret-1")
-        first.get_by_role("button", name="Sign in").click()
-        expect(first.locator("li.task")).to_have_count(4)
+    with _pia_signed_in(browser, live_server) as (context, first, errors):
         second = context.new_page()
         second.on("pageerror", lambda error: errors.append(str(error)))
         second.goto(live_server.url)
@@ -109,7 +121,6 @@ def test_two_tabs_picking_at_once_get_unique_gap_free_seqs(browser, live_server,
         for page in (first, second):
             _pending(page, 0)
         assert not errors, errors
-        context.close()
 
         device_id = _off_playwrights_loop(_device_of, "pia")
         ledger = _off_playwrights_loop(_ledger, device_id)
@@ -120,18 +131,7 @@ def test_two_tabs_picking_at_once_get_unique_gap_free_seqs(browser, live_server,
 def test_a_token_that_runs_out_offline_does_not_stop_the_shift(browser, live_server, clean_db):
     """Offline when her token expires, Pia keeps picking; back online she signs in again and the
     picks she made meanwhile are sent, once."""
-    with httpx.Client(base_url=live_server.url, timeout=30) as http:
-        password = _off_playwrights_loop(support.create_user, "root", "admin")
-        admin = support.login(http, "root", password)
-        _off_playwrights_loop(support.create_user, "pia", "picker", "pia-secret-1")
-        _warehouse(http, admin)
-        context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
-        context.set_default_timeout(15_000)
-        page, errors = _open(context, live_server.url)
-        page.get_by_label("Username").fill("pia")
-        page.get_by_label("Password").fill("pia-secret-1")
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.locator("li.task")).to_have_count(4)
+    with _pia_signed_in(browser, live_server) as (context, page, errors):
         _pending(page, 0)
         page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
 
@@ -157,7 +157,6 @@ def test_a_token_that_runs_out_offline_does_not_stop_the_shift(browser, live_ser
         page.get_by_role("button", name="Sign in").click()
         _pending(page, 0)
         assert not errors, errors
-        context.close()
 
         device_id = _off_playwrights_loop(_device_of, "pia")
         assert [row[:3] for row in _off_playwrights_loop(_ledger, device_id)] == [(1, "pick", "applied")]
