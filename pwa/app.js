@@ -25,7 +25,7 @@ const scanLink = document.getElementById("scan-link");
 const statusSlot = document.getElementById("sync-status");
 
 const ROLE_NAMES = { picker: "Picker", packer: "Packer", driver: "Driver", supervisor: "Supervisor", admin: "Admin" };
-const CART_KEY = "shipshape.cart";
+const CARTS_KEY = "shipshape.carts";
 
 const HOME_SCREENS = {
   picker: (user, services) => pickerScreen(user, services),
@@ -38,6 +38,7 @@ const HOME_SCREENS = {
 let current = null; // the mounted screen: {root, title, dispose?}
 let currentUser = null; // the signed-in user (also while offline with an expired token)
 let client = null; // the sync client of the signed-in user's device
+let outcomes = null; // the list of scans the server decided otherwise, one per client
 let gs1Rules = null;
 
 function start() {
@@ -91,7 +92,7 @@ function route() {
     return;
   }
   const screen = HOME_SCREENS[user.role] ?? unknownRoleScreen;
-  mount(screen(user, pickerServices()));
+  mount(screen(user, user.role === "picker" ? pickerServices() : null));
 }
 
 // -- the device and its sync client ----------------------------------------------------------------
@@ -104,6 +105,7 @@ async function startSync(user) {
   const deviceId = await ensureDevice(store, request, user);
   client = createSyncClient({ store, deviceId, onSignedOut: () => openLogin("Your session has ended. Please sign in again.") });
   client.start();
+  outcomes = outcomeList(client);
   show(statusSlot, statusBar(client));
   statusSlot.hidden = false;
 }
@@ -111,6 +113,7 @@ async function startSync(user) {
 function stopSync() {
   client?.stop();
   client = null;
+  outcomes = null;
   show(statusSlot);
   statusSlot.hidden = true;
 }
@@ -128,19 +131,19 @@ function pickerServices() {
           listener();
         });
       },
-      cart: {
+      carts: {
         load: () => {
           try {
-            return JSON.parse(localStorage.getItem(CART_KEY)) || {};
+            return JSON.parse(localStorage.getItem(CARTS_KEY)) || {};
           } catch {
             return {};
           }
         },
-        save: (cart) => localStorage.setItem(CART_KEY, JSON.stringify(cart)),
+        save: (carts) => localStorage.setItem(CARTS_KEY, JSON.stringify(carts)),
       },
     },
     scanning: { createScanner, feedback, interpret: (text) => interpret(text), ready: gs1Rules },
-    outcomes: outcomeList(client),
+    outcomes,
   };
 }
 

@@ -48,7 +48,7 @@ export function prompt(state, task, cart) {
  * Returns {state, cart, feedback: {kind, text}, op?}; `op` is {type, args} when the line's pick is complete.
  */
 export function onScan(state, task, scan, cart, products) {
-  if (!scan.valid && scan.kind !== "unknown" && scan.kind !== "location_like") {
+  if (!scan.valid) {
     return refuse(state, cart, `Can't read that code: ${scan.error}`);
   }
   if (state.step === "location") {

@@ -8,7 +8,7 @@ import * as flow from "../pickflow.js";
 
 /**
  * The picker's home screen.
- * `data`: {tasks() → view tasks, enqueue(type, args), onChange(listener) → unsubscribe, cart: {load(), save(cart)}};
+ * `data`: {tasks() → view tasks, enqueue(type, args), onChange(listener) → unsubscribe, carts: {load(), save(carts)}};
  * `scanning`: {createScanner, feedback, interpret} (pwa/scan/); `outcomes`: an element listing
  * what the server decided differently from this device, or null.
  */
@@ -27,16 +27,18 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
   const root = h("section.screen", h("div.screen-head", h("h1", "Your picks")), outcomes, listView, walkView);
 
   let tasks = [];
-  let products = new Map(); // barcode as printed → GTIN-14, for matching GTIN-bearing scans
+  const products = new Map(); // barcode as printed → GTIN-14, for matching GTIN-bearing scans
   let walking = null; // {state, taskId} while on the walk
   let lastLocation = null;
   let scanner = null;
-  let cart = data.cart.load();
+  // The cart's slot → tote bindings, per wave: slot 1 of the next wave is a new tote.
+  let carts = data.carts.load();
+  const cartOf = (task) => (carts[task.wave_id] ??= {});
 
   async function refresh() {
     tasks = await data.tasks();
     await scanning.ready;
-    products = barcodeIndex(tasks, scanning.interpret);
+    indexBarcodes(products, tasks, scanning.interpret);
     renderList();
     if (walking) renderWalk();
   }
@@ -109,16 +111,18 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     } catch {
       meaning = { text: scan.text.trim(), kind: "unknown", valid: true };
     }
-    const result = flow.onScan(walking.state, task, meaning, cart, products);
+    const result = flow.onScan(walking.state, task, meaning, cartOf(task), products);
     await settle(task, result);
   }
 
   async function settle(task, result) {
     scanning.feedback(result.feedback.kind, result.feedback.text);
     walking.state = result.state;
-    if (result.cart !== cart) {
-      cart = result.cart;
-      data.cart.save(cart);
+    if (result.cart !== cartOf(task)) {
+      // Only waves still on the list keep a cart; a finished wave's totes are free again.
+      const waves = new Set(tasks.map((t) => String(t.wave_id)));
+      carts = Object.fromEntries(Object.entries({ ...carts, [task.wave_id]: result.cart }).filter(([wave]) => waves.has(wave)));
+      data.carts.save(carts);
     }
     if (result.op) {
       lastLocation = task.location;
@@ -145,6 +149,7 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     }
     const open = flow.openTasks(tasks);
     const { state } = walking;
+    const cart = cartOf(task);
     const need = flow.remaining(task);
     const counter = h("input.count-input", {
       id: "pick-count", type: "number", inputmode: "numeric", min: 0, max: need, value: state.counted,
@@ -158,7 +163,7 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
       inTurn(async () => {
         if (currentTask()?.id !== task.id) return; // the line moved on while this waited its turn
         walking.state = flow.setCount(walking.state, task, Number(counter.value));
-        await settle(task, flow.confirm(walking.state, task, cart));
+        await settle(task, flow.confirm(walking.state, task, cartOf(task)));
       });
     show(
       walkView,
@@ -205,7 +210,7 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
             onclick: async () => {
               const missing = Math.max(1, Math.min(need, Number(qty.value) || need));
               await inTurn(() => currentTask()?.id === task.id && settle(task, {
-                state: walking.state, cart,
+                state: walking.state, cart: cartOf(task),
                 op: flow.shortOp(task, reason, missing),
                 feedback: { kind: "warn", text: `Short ${missing} × ${task.sku}: ${label.toLowerCase()}` },
               }));
@@ -226,8 +231,8 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
   return { root, title: "Your picks", dispose };
 }
 
-function barcodeIndex(tasks, interpret) {
-  const index = new Map();
+/** Add the GTIN of every barcode not yet in `index` (each printed code is interpreted once). */
+function indexBarcodes(index, tasks, interpret) {
   for (const task of tasks) {
     for (const code of task.barcodes || []) {
       if (index.has(code)) continue;
@@ -239,7 +244,6 @@ function barcodeIndex(tasks, interpret) {
       }
     }
   }
-  return index;
 }
 
 function groupByWave(tasks) {
