@@ -68,14 +68,17 @@ def _api_pull_tasks(base_url: str) -> list[dict]:
         return wave.json()["tasks"]
 
 
+_ROOT_PASSWORD = "root-secret-1"
+
+
 @contextmanager
 def _pia_signed_in(browser, live_server):
     """The picker story's warehouse (tests/browser/test_picker_shift.py), Pia signed in on a phone
     that has pulled her wave of four lines; yields (context, page, errors) and closes the context."""
     _off_playwrights_loop(support.create_user, "pia", "picker", "pia-secret-1")
     with httpx.Client(base_url=live_server.url, timeout=30) as http:
-        password = _off_playwrights_loop(support.create_user, "root", "admin")
-        _warehouse(http, support.login(http, "root", password))
+        _off_playwrights_loop(support.create_user, "root", "admin", _ROOT_PASSWORD)
+        _warehouse(http, support.login(http, "root", _ROOT_PASSWORD))
     context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
     context.set_default_timeout(15_000)
     try:
@@ -160,3 +163,28 @@ def test_a_token_that_runs_out_offline_does_not_stop_the_shift(browser, live_ser
 
         device_id = _off_playwrights_loop(_device_of, "pia")
         assert [row[:3] for row in _off_playwrights_loop(_ledger, device_id)] == [(1, "pick", "applied")]
+
+
+def test_the_next_wave_starts_with_an_empty_cart(browser, live_server, clean_db):
+    """Slot 1 of a new wave is a new tote: the last wave's binding does not carry over."""
+    with _pia_signed_in(browser, live_server) as (context, page, errors):
+        page.get_by_role("button", name="Start picking").click()
+        for code, feedback in [("A-01", "A-01 ✓"), (TEE_EAN, "scan an empty tote for slot 1"), ("TOTE-RED", "Picked 1 × TEE-RED")]:
+            _scan(page, code, feedback)
+        _pending(page, 0)
+
+        # A second wave is released to her while she works: its first order is slot 1 again.
+        with httpx.Client(base_url=live_server.url, timeout=30) as http:
+            admin = support.login(http, "root", _ROOT_PASSWORD)
+            order = http.post("/api/orders", json=support.order_body("WAVE2-1", [("TEE-RED", 1)]), headers=admin)
+            assert order.status_code == 201, order.text
+            wave = http.post("/api/waves", json={"order_ids": [order.json()["id"]], "picker": "pia"}, headers=admin)
+            assert wave.status_code == 201, wave.text
+        page.reload()  # a sync on start brings the new wave
+        wave2 = page.locator("section.wave", has_text=f"Wave {wave.json()['id']}")
+        wave2.locator("li.task").click()
+        _scan(page, "A-01", "A-01 ✓")
+        _scan(page, TEE_EAN, "scan an empty tote for slot 1")
+        _scan(page, "TOTE-GRN", "Picked 1 × TEE-RED into TOTE-GRN")
+        _pending(page, 0)
+        assert not errors, errors
