@@ -40,6 +40,11 @@ def _to_pg(sql: str) -> str:
     return converted
 
 
+def record_to(struct_type: type[T], record) -> T:
+    """A msgspec Struct built by field name from a database record (the SELECT names its columns so)."""
+    return struct_type(**{name: record[name] for name in struct_type.__struct_fields__})  # type: ignore[attr-defined]
+
+
 def in_list(values: Sequence[Any]) -> str:
     """`(?, ?, …)` for an IN clause of len(values) (callers never pass an empty list)."""
     return "(" + ", ".join("?" * len(values)) + ")"

@@ -3,12 +3,13 @@
 A functional core: plain data in, plain data out; no HTTP and no database calls in here.
 """
 
-from .engine import Outcome, apply_batch
+from .engine import DEVICE_OP_TYPES, Outcome, apply_batch, reads_for
 from .errors import IllegalTransition, Invalid, NotFound, Rejected
 from .model import State
 from .ops import OP_TYPES, Op, decode_op
+from .registry import ROLES, OpSpec, all_specs, spec_named
 
 __all__ = [
-    "OP_TYPES", "IllegalTransition", "Invalid", "NotFound", "Op", "Outcome", "Rejected", "State",
+    "DEVICE_OP_TYPES", "OP_TYPES", "ROLES", "OpSpec", "all_specs", "reads_for", "spec_named", "IllegalTransition", "Invalid", "NotFound", "Op", "Outcome", "Rejected", "State",
     "apply_batch", "decode_op",
 ]

@@ -8,8 +8,16 @@ from .errors import NotFound
 from .model import State
 from .ops import CancelOrder
 from .orders import check_transition, set_status
+from .reads import Reads
+from .registry import STAFF, registers
 
 
+def _reads_cancel_order(op: CancelOrder, reads: Reads) -> None:
+    reads.feeds_backorders()
+    reads.order_ids.add(op.order_id)
+
+
+@registers(CancelOrder, reads=_reads_cancel_order, roles=STAFF, device=False)
 def apply_cancel(state: State, op: CancelOrder, ctx: ApplyContext) -> dict:
     order = state.orders.get(op.order_id)
     if order is None:

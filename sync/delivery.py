@@ -8,6 +8,8 @@ from .floor import floor_task
 from .model import Delivery, Package, State
 from .ops import Deliver, DeliverFailed, Ship
 from .orders import TRANSITIONS, set_status
+from .reads import Reads
+from .registry import STAFF, registers
 
 
 def _package(state: State, code: str) -> Package:
@@ -27,6 +29,11 @@ def _advance(state: State, ctx: ApplyContext, order, to: str) -> None:
             set_status(state, order, step, ctx.now, ctx.ledger_id)
 
 
+def _reads_ship(op: Ship, reads: Reads) -> None:
+    reads.package_codes.add(op.package)
+
+
+@registers(Ship, reads=_reads_ship, roles=STAFF | {"packer", "driver"}, device=True)
 def apply_ship(state: State, op: Ship, ctx: ApplyContext) -> dict:
     package = _package(state, op.package)
     order = state.orders[package.sales_order]
@@ -52,6 +59,11 @@ def _facts(d: Delivery | Deliver) -> tuple:
     return (d.recipient.strip().lower(), d.signature, d.photo)
 
 
+def _reads_deliver(op: Deliver, reads: Reads) -> None:
+    reads.package_codes.add(op.package)
+
+
+@registers(Deliver, reads=_reads_deliver, roles=STAFF | {"driver"}, device=True)
 def apply_deliver(state: State, op: Deliver, ctx: ApplyContext) -> dict:
     package = _package(state, op.package)
     order = state.orders[package.sales_order]
@@ -75,6 +87,11 @@ def apply_deliver(state: State, op: Deliver, ctx: ApplyContext) -> dict:
     return {"package_id": package.id, "duplicate": False}
 
 
+def _reads_deliver_failed(op: DeliverFailed, reads: Reads) -> None:
+    reads.package_codes.add(op.package)
+
+
+@registers(DeliverFailed, reads=_reads_deliver_failed, roles=STAFF | {"driver"}, device=True)
 def apply_deliver_failed(state: State, op: DeliverFailed, ctx: ApplyContext) -> dict:
     package = _package(state, op.package)
     order = state.orders[package.sales_order]

@@ -11,41 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Callable
 
 from . import ops as o
-from .cancel import apply_cancel
+from . import cancel, delivery, intake, packing, picking, returns, stock, supervision, waves  # noqa: F401  (they register their ops)
 from .context import ApplyContext
-from .delivery import apply_deliver, apply_deliver_failed, apply_ship
 from .errors import Rejected
-from .intake import apply_intake, apply_mark_paid
 from .model import LedgerRow, State, SyncException
-from .packing import apply_pack
-from .picking import apply_pick, apply_pick_short, apply_reassign
-from .returns import apply_return_receive
-from .stock import apply_adjust, apply_count, apply_move, apply_receive
-from .supervision import apply_resolve_exception
-from .waves import apply_release_wave
+from .reads import Reads
+from .registry import check_complete, device_specs, spec_for
 
-HANDLERS: dict[type, Callable[[State, o.Op, ApplyContext], dict]] = {
-    o.IntakeOrder: apply_intake,
-    o.CancelOrder: apply_cancel,
-    o.MarkPaid: apply_mark_paid,
-    o.AdjustStock: apply_adjust,
-    o.ReleaseWave: apply_release_wave,
-    o.ReassignTask: apply_reassign,
-    o.ResolveException: apply_resolve_exception,
-    o.Pick: apply_pick,
-    o.PickShort: apply_pick_short,
-    o.Pack: apply_pack,
-    o.Ship: apply_ship,
-    o.Deliver: apply_deliver,
-    o.DeliverFailed: apply_deliver_failed,
-    o.Receive: apply_receive,
-    o.Count: apply_count,
-    o.Move: apply_move,
-    o.ReturnReceive: apply_return_receive,
-}
+check_complete(o.Op.__args__)
+# What a device may push, by type; server-origin ops come only from REST routes.
+DEVICE_OP_TYPES: dict[str, type] = {name: spec.args for name, spec in device_specs().items()}
 
 
 @dataclass(slots=True)
@@ -78,6 +55,17 @@ class Outcome:
     http_status: int = 200
     ledger: LedgerRow | None = None
     seq: int | None = None
+
+
+def reads_for(submissions: list) -> Reads:
+    """What the loader must read for these ops (or submissions), from each op's registration."""
+    reads = Reads()
+    for submission in submissions:
+        op = submission.op if isinstance(submission, Submission) else submission
+        spec = spec_for(op)
+        if spec is not None:  # a BadOp reads nothing
+            spec.reads(op, reads)
+    return reads
 
 
 def _exception(state: State, ctx: ApplyContext, kind: str, code: str, message: str, **refs) -> None:
@@ -119,7 +107,10 @@ def apply_batch(
         try:
             if isinstance(op, BadOp):
                 raise Rejected(op.code, op.message, status=422)
-            result = HANDLERS[type(op)](state, op, ctx)
+            spec = spec_for(op)
+            if spec is None:  # cannot happen for a decoded op (check_complete); never a 503 if it does
+                raise Rejected("unknown_op_type", f"this server has no rule for op type {op_type!r}", status=422)
+            result = spec.apply(state, op, ctx)
             if ctx.adjustments:
                 code, message = ctx.outcome_code()
                 outcome = Outcome("adjusted", result, code, message)

@@ -8,8 +8,18 @@ from .errors import IllegalTransition, Invalid, NotFound
 from .model import Address, Customer, Line, Order, OrderEvent, State
 from .ops import IntakeOrder, MarkPaid
 from .orders import set_status
+from .reads import Reads
+from .registry import STAFF, registers
 
 
+def _reads_intake_order(op: IntakeOrder, reads: Reads) -> None:
+    reads.allocates = True
+    reads.channel_codes.add(op.channel)
+    reads.refs.add((op.channel, op.external_ref))
+    reads.skus.update(line.sku for line in op.lines)
+
+
+@registers(IntakeOrder, reads=_reads_intake_order, roles=STAFF, device=False)
 def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict:
     channel = state.channels_by_code.get(op.channel)
     if channel is None:
@@ -49,6 +59,12 @@ def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict:
     return {"order_id": order.id, "duplicate": False}
 
 
+def _reads_mark_paid(op: MarkPaid, reads: Reads) -> None:
+    reads.allocates = True
+    reads.order_ids.add(op.order_id)
+
+
+@registers(MarkPaid, reads=_reads_mark_paid, roles=STAFF, device=False)
 def apply_mark_paid(state: State, op: MarkPaid, ctx: ApplyContext) -> dict:
     order = state.orders.get(op.order_id)
     if order is None:

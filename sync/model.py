@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
+from typing import NamedTuple
 
 
 @dataclass(slots=True)
@@ -253,49 +254,104 @@ class ScopeExit:
     version: int
 
 
-# Which table each row type is written to, and which of its fields point at other rows
-# (so temporary ids can be swapped for real ones on write).
-TABLES: dict[type, tuple[str, tuple[str, ...]]] = {
-    Customer: ("customer", ()),
-    Address: ("address", ("customer",)),
-    Stock: ("stock", ("location", "product")),
-    Order: ("sales_order", ("channel", "customer", "ship_to", "warehouse")),
-    Line: ("order_line", ("sales_order", "product")),
-    Reservation: ("reservation", ("order_line", "stock")),
-    LedgerRow: ("ledger", ("actor",)),
-    OrderEvent: ("order_event", ("sales_order", "ledger_id")),
-    Wave: ("wave", ("warehouse", "picker")),
-    PickTask: ("pick_task", ("wave", "picker", "sales_order", "order_line", "location", "product")),
-    Package: ("package", ("sales_order",)),
-    PackageItem: ("package_item", ("package", "order_line")),
-    Delivery: ("delivery", ("package", "ledger_id")),
-    FloorTask: ("floor_task", ("location", "product", "sales_order", "package", "ledger_id")),
-    SyncException: ("sync_exception", ("ledger_id", "sales_order", "order_line", "location", "product")),
-    ScopeExit: ("scope_exit", ("entity_id",)),
+# -- the one description of the tables these rows live in ------------------------------------------
+# A row type's fields are its table's columns, by name and in order. `refs` names the fields that
+# point at other rows (to the table they reference; None: not a foreign key, but it may hold a
+# temporary id the writer swaps for a real one). `mutable` are the columns that can change once a
+# row exists: updates write only these. The loader's SELECT lists, the writer's INSERT/UPDATE
+# statements, the Piccolo table classes of these tables (server/schema.py), the tests' table lists
+# and the schema test all derive from here.
+
+
+class Table(NamedTuple):
+    name: str
+    refs: dict[str, str | None]
+    mutable: tuple[str, ...] = ()
+
+
+TABLES: dict[type, Table] = {
+    Customer: Table("customer", {}),
+    Address: Table("address", {"customer": "customer"}),
+    Stock: Table("stock", {"location": "location", "product": "product"}, ("on_hand", "reserved", "expiry")),
+    Order: Table(
+        "sales_order", {"channel": "channel", "customer": "customer", "ship_to": "address", "warehouse": "warehouse"},
+        ("status", "payment_status", "updated_at"),
+    ),
+    Line: Table("order_line", {"sales_order": "sales_order", "product": "product"}, ("qty_allocated", "qty_picked", "status")),
+    Reservation: Table("reservation", {"order_line": "order_line", "stock": "stock"}, ("qty",)),
+    LedgerRow: Table("ledger", {"actor": "app_user"}),
+    OrderEvent: Table("order_event", {"sales_order": "sales_order", "ledger_id": None}),
+    Wave: Table("wave", {"warehouse": "warehouse", "picker": "app_user"}, ("status",)),
+    PickTask: Table(
+        "pick_task",
+        {"wave": "wave", "picker": "app_user", "sales_order": "sales_order", "order_line": "order_line",
+         "location": "location", "product": "product"},
+        ("picker", "qty_picked", "status", "version"),
+    ),
+    Package: Table("package", {"sales_order": "sales_order"}, ("status", "carrier", "version")),
+    PackageItem: Table("package_item", {"package": "package", "order_line": "order_line"}, ("qty",)),
+    Delivery: Table("delivery", {"package": "package", "ledger_id": None}),
+    FloorTask: Table(
+        "floor_task",
+        {"location": "location", "product": "product", "sales_order": "sales_order", "package": "package", "ledger_id": None},
+        ("status",),
+    ),
+    SyncException: Table(
+        "sync_exception",
+        {"ledger_id": None, "sales_order": "sales_order", "order_line": "order_line", "location": "location", "product": "product"},
+        ("status", "version"),
+    ),
+    ScopeExit: Table("scope_exit", {"entity_id": None}),
 }
-# The columns that can change once a row exists; everything else is fixed at insert, so updates
-# write only these (fewer bound values, and indexes on fixed columns are left alone).
-MUTABLE: dict[type, tuple[str, ...]] = {
-    Stock: ("on_hand", "reserved", "expiry"),
-    Order: ("status", "payment_status", "updated_at"),
-    Line: ("qty_allocated", "qty_picked", "status"),
-    Reservation: ("qty",),
-    PickTask: ("picker", "qty_picked", "status", "version"),
-    Package: ("status", "carrier", "version"),
-    PackageItem: ("qty",),
-    FloorTask: ("status",),
-    SyncException: ("status", "version"),
-    Wave: ("status",),
+# Rows the engine reads but never writes: a projection of a wider table the admin routes own.
+PROJECTIONS: dict[type, Table] = {
+    Product: Table("product", {}),
+    Location: Table("location", {"warehouse": "warehouse"}),
+    User: Table("app_user", {}),
+    Channel: Table("channel", {}),
 }
-# Insert order that satisfies foreign keys.
-WRITE_ORDER: tuple[type, ...] = (
-    Customer, Address, Stock, Order, Line, Reservation, LedgerRow, OrderEvent, Wave, PickTask,
-    Package, PackageItem, Delivery, FloorTask, SyncException, ScopeExit,
-)
+def _write_order() -> tuple[type, ...]:
+    """Insert order that satisfies foreign keys: a table after every table it references."""
+    by_name = {d.name: t for t, d in TABLES.items()}
+    done: list[type] = []
+    pending = list(TABLES)
+    while pending:
+        for row_type in pending:
+            targets = {by_name[r] for r in TABLES[row_type].refs.values() if r in by_name and by_name[r] is not row_type}
+            if targets <= set(done):
+                done.append(row_type)
+                pending.remove(row_type)
+                break
+        else:
+            raise RuntimeError(f"foreign keys form a cycle among {[t.__name__ for t in pending]}")
+    return tuple(done)
+
+
+WRITE_ORDER: tuple[type, ...] = _write_order()
 
 
 def columns(row_type: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(row_type))
+    """The table's columns, in order: the row type's fields."""
+    return _COLUMNS[row_type]
+
+
+def table_of(row_type: type) -> str:
+    return (TABLES.get(row_type) or PROJECTIONS[row_type]).name
+
+
+def select_list(row_type: type, alias: str = "") -> str:
+    """`id, sku, …` (or `p.id, p.sku, …`) for a SELECT of this row type."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + name for name in columns(row_type))
+
+
+def from_record(row_type: type, record):
+    """A row built by column name from a database record (sqlite3.Row, asyncpg.Record or a mapping)."""
+    bools = _BOOLS[row_type]
+    values = {name: record[name] for name in _COLUMNS[row_type]}
+    for name in bools:  # SQLite hands booleans back as 0/1
+        values[name] = bool(values[name])
+    return row_type(**values)
 
 
 # Which State attribute holds the rows of each mutable type, by id.
@@ -450,3 +506,9 @@ class State:
 
     def deliveries_of(self, package_id: int) -> list[Delivery]:
         return list(self._bucket(("delivery_package", package_id)))
+
+
+_COLUMNS: dict[type, tuple[str, ...]] = {t: tuple(f.name for f in fields(t)) for t in (*TABLES, *PROJECTIONS)}
+_BOOLS: dict[type, tuple[str, ...]] = {
+    t: tuple(f.name for f in fields(t) if f.type in ("bool", bool)) for t in (*TABLES, *PROJECTIONS)
+}

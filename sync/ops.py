@@ -196,14 +196,14 @@ class ResolveException(_Op, tag="resolve_exception", kw_only=True):
     exception_id: RowId
 
 
-DeviceOp = Union[Pick, PickShort, Pack, Ship, Deliver, DeliverFailed, Receive, Count, Move, ReturnReceive]
-
-
-ServerOp = Union[IntakeOrder, CancelOrder, MarkPaid, AdjustStock, ReleaseWave, ReassignTask, ResolveException]
-Op = Union[ServerOp, DeviceOp]
+# Every op the engine applies. Each is registered once next to its rule (`sync.registry`), with the
+# roles that may send it and whether a device may push it; `sync.engine` refuses to import when
+# this union and the registry disagree.
+Op = Union[
+    IntakeOrder, CancelOrder, MarkPaid, AdjustStock, ReleaseWave, ReassignTask, ResolveException,
+    Pick, PickShort, Pack, Ship, Deliver, DeliverFailed, Receive, Count, Move, ReturnReceive,
+]
 OP_TYPES: dict[str, type[_Op]] = {cls.__struct_config__.tag: cls for cls in Op.__args__}
-# What a device may push; server-origin ops come only from REST routes.
-DEVICE_OP_TYPES: dict[str, type[_Op]] = {cls.__struct_config__.tag: cls for cls in DeviceOp.__args__}
 
 
 def op_type(op: _Op) -> str:

@@ -7,8 +7,18 @@ from .errors import Rejected
 from .floor import line_named, order_of, product_named
 from .model import Package, PackageItem, State
 from .orders import set_status
+from .ops import Pack
+from .reads import Reads
+from .registry import STAFF, registers
 
 
+def _reads_pack(op: Pack, reads: Reads) -> None:
+    reads.line_ids.add(op.order_line_id)
+    reads.skus.add(op.sku)
+    reads.package_codes.add(op.package)
+
+
+@registers(Pack, reads=_reads_pack, roles=STAFF | {"packer"}, device=True)
 def apply_pack(state: State, op, ctx: ApplyContext) -> dict:
     line = line_named(state, op.order_line_id)
     product = product_named(state, op.sku)

@@ -13,6 +13,8 @@ from .floor import committed, floor_task, line_named, location_named, order_of, 
 from .model import Line, PickTask, ScopeExit, State
 from .ops import Pick, PickShort, ReassignTask
 from .orders import line_status, set_status
+from .reads import Reads, UNBOUNDED
+from .registry import STAFF, registers
 
 PICKING = frozenset({"released", "picking"})
 
@@ -83,6 +85,13 @@ def _scanned(state: State, op: Pick | PickShort, ctx: ApplyContext):
     return line, product, location, order
 
 
+def _reads_pick(op: Pick, reads: Reads) -> None:
+    reads.line_ids.add(op.order_line_id)
+    reads.stock_at(op.location, op.sku)
+    reads.take(op.location, op.sku, op.qty, op.order_line_id)
+
+
+@registers(Pick, reads=_reads_pick, roles=STAFF | {"picker"}, device=True)
 def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict:
     line, product, location, order = _scanned(state, op, ctx)
 
@@ -124,6 +133,17 @@ def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict:
     return {"picked": fill, "put_away": surplus, "line_qty_picked": line.qty_picked}
 
 
+def _reads_pick_short(op: PickShort, reads: Reads) -> None:
+    reads.allocates = True
+    reads.line_ids.add(op.order_line_id)
+    reads.stock_at(op.location, op.sku)
+    if op.reason == "empty":  # the whole bin is written off
+        reads.take(op.location, op.sku, UNBOUNDED)
+    else:  # the missing units come off the line's own reservation there first, like a pick
+        reads.take(op.location, op.sku, op.qty_short, op.order_line_id)
+
+
+@registers(PickShort, reads=_reads_pick_short, roles=STAFF | {"picker"}, device=True)
 def apply_pick_short(state: State, op: PickShort, ctx: ApplyContext) -> dict:
     line, product, location, order = _scanned(state, op, ctx)
     stock = stock_at(state, location, product, op.lot)
@@ -170,6 +190,12 @@ def apply_pick_short(state: State, op: PickShort, ctx: ApplyContext) -> dict:
     return {"replaced": replaced, "backordered": line.qty - committed(state, line)}
 
 
+def _reads_reassign_task(op: ReassignTask, reads: Reads) -> None:
+    reads.task_ids.add(op.task_id)
+    reads.usernames.add(op.picker)
+
+
+@registers(ReassignTask, reads=_reads_reassign_task, roles=STAFF, device=False)
 def apply_reassign(state: State, op: ReassignTask, ctx: ApplyContext) -> dict:
     task = state.tasks.get(op.task_id)
     if task is None:

@@ -8,8 +8,17 @@ from .errors import NotFound, Rejected
 from .floor import location_named, product_named, stock_row
 from .model import State
 from .ops import ReturnReceive
+from .reads import Reads
+from .registry import STAFF, registers
 
 
+def _reads_return_receive(op: ReturnReceive, reads: Reads) -> None:
+    reads.feeds_backorders()
+    reads.order_ids.add(op.order_id)
+    reads.stock_at(op.location, op.sku)
+
+
+@registers(ReturnReceive, reads=_reads_return_receive, roles=STAFF | {"packer"}, device=True)
 def apply_return_receive(state: State, op: ReturnReceive, ctx: ApplyContext) -> dict:
     order = state.orders.get(op.order_id)
     if order is None:

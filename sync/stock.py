@@ -8,8 +8,18 @@ from .errors import Invalid, NotFound
 from .model import State, Stock
 from .floor import location_named, product_named, stock_at, stock_row, take_from_bin
 from .ops import AdjustStock, Count, Move, Receive
+from .reads import Reads, UNBOUNDED
+from .registry import STAFF, registers
 
 
+def _reads_adjust_stock(op: AdjustStock, reads: Reads) -> None:
+    reads.feeds_backorders()
+    reads.stock_at(op.location, op.sku)
+    if op.qty_delta < 0:
+        reads.take(op.location, op.sku, -op.qty_delta)
+
+
+@registers(AdjustStock, reads=_reads_adjust_stock, roles=STAFF, device=False)
 def apply_adjust(state: State, op: AdjustStock, ctx: ApplyContext) -> dict:
     location = state.locations_by_code.get(op.location)
     if location is None:
@@ -43,6 +53,12 @@ def apply_adjust(state: State, op: AdjustStock, ctx: ApplyContext) -> dict:
     return {"stock_id": stock.id, "on_hand": stock.on_hand, "reserved": stock.reserved}
 
 
+def _reads_receive(op: Receive, reads: Reads) -> None:
+    reads.feeds_backorders()
+    reads.stock_at(op.location, op.sku)
+
+
+@registers(Receive, reads=_reads_receive, roles=STAFF, device=True)
 def apply_receive(state: State, op: Receive, ctx: ApplyContext) -> dict:
     location = location_named(state, op.location)
     product = product_named(state, op.sku)
@@ -57,6 +73,14 @@ def apply_receive(state: State, op: Receive, ctx: ApplyContext) -> dict:
     return {"stock_id": stock.id, "on_hand": stock.on_hand}
 
 
+def _reads_count(op: Count, reads: Reads) -> None:
+    reads.feeds_backorders()
+    reads.stock_at(op.location, op.sku)
+    reads.counts.add((op.location, op.sku))
+    reads.take(op.location, op.sku, UNBOUNDED)
+
+
+@registers(Count, reads=_reads_count, roles=STAFF, device=True)
 def apply_count(state: State, op: Count, ctx: ApplyContext) -> dict:
     """The book follows the count; a difference is flagged, and open counts of that bin are closed."""
     location = location_named(state, op.location)
@@ -81,6 +105,14 @@ def apply_count(state: State, op: Count, ctx: ApplyContext) -> dict:
     return {"stock_id": stock.id, "on_hand": stock.on_hand, "difference": difference}
 
 
+def _reads_move(op: Move, reads: Reads) -> None:
+    reads.feeds_backorders()
+    reads.skus.add(op.sku)
+    reads.location_codes.update((op.from_location, op.to_location))
+    reads.take(op.from_location, op.sku, op.qty)
+
+
+@registers(Move, reads=_reads_move, roles=STAFF | {"picker"}, device=True)
 def apply_move(state: State, op: Move, ctx: ApplyContext) -> dict:
     source = location_named(state, op.from_location, "from_location")
     target = location_named(state, op.to_location, "to_location")

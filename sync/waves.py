@@ -7,8 +7,16 @@ from .errors import IllegalTransition, Invalid, NotFound
 from .model import PickTask, State, Wave
 from .ops import ReleaseWave
 from .orders import set_status
+from .reads import Reads
+from .registry import STAFF, registers
 
 
+def _reads_release_wave(op: ReleaseWave, reads: Reads) -> None:
+    reads.order_ids.update(op.order_ids)
+    reads.usernames.add(op.picker)
+
+
+@registers(ReleaseWave, reads=_reads_release_wave, roles=STAFF, device=False)
 def apply_release_wave(state: State, op: ReleaseWave, ctx: ApplyContext) -> dict:
     picker = state.users_by_name.get(op.picker)
     if picker is None:

@@ -1,40 +1,77 @@
-"""Run ops through the engine in one write transaction."""
+"""The one engine transaction: lock → load → apply → write back, committed together.
+
+REST actions (`run_ops`, `run_one`), device pushes (`server.sync_api.service.push`) and the tests'
+ledger replay all go through `engine_transaction`; nothing else assembles the engine's steps.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from sync import Outcome, Rejected, apply_batch
+from sync.engine import Submission
 from sync.ops import Op
 
-from server.db import Database
+from server.db import Database, Tx
 
 from .loader import load_state
 from .writer import write_changes
+
+T = TypeVar("T")
 
 # Every engine write takes this transaction-scoped lock on PostgreSQL, so batches apply in one
 # commit order on every engine (SQLite gets the same from BEGIN IMMEDIATE).
 _PG_ENGINE_LOCK = 7_441_001
 
 
-async def engine_lock(tx) -> None:
-    """Serialise engine writes on PostgreSQL (SQLite's BEGIN IMMEDIATE already does)."""
-    if tx.dialect == "postgres":
-        await tx.execute("SELECT pg_advisory_xact_lock(?)", _PG_ENGINE_LOCK)
+class EngineTx:
+    """An open, locked write transaction in which the engine can apply batches."""
+
+    def __init__(self, tx: Tx):
+        self.tx = tx
+
+    async def apply(
+        self,
+        submissions: Sequence[Submission | Op],
+        *,
+        now: dt.datetime,
+        actor: int | None,
+        actor_name: str = "",
+        device_id: str | None = None,
+        record_rejected: bool = True,
+    ) -> list[Outcome]:
+        """Load the slice these ops need, apply them, write back what changed (ids filled into outcomes)."""
+        batch = list(submissions)
+        state = await load_state(self.tx, batch)
+        outcomes = apply_batch(
+            state, batch, now=now, actor=actor, actor_name=actor_name, device_id=device_id,
+            record_rejected=record_rejected,
+        )
+        await write_changes(self.tx, state, outcomes)
+        return outcomes
+
+
+async def engine_transaction(db: Database, work: Callable[[EngineTx], Awaitable[T]]) -> T:
+    """Run `work` in one write transaction holding the engine lock; it commits when `work` returns."""
+
+    async def locked(tx: Tx) -> T:
+        if tx.dialect == "postgres":
+            await tx.execute("SELECT pg_advisory_xact_lock(?)", _PG_ENGINE_LOCK)
+        return await work(EngineTx(tx))
+
+    return await db.run_write(locked)
 
 
 async def run_ops(db: Database, ops: list[Op], *, actor: int | None, record_rejected: bool = False) -> list[Outcome]:
     """Apply server-origin ops atomically; returns one outcome per op with real ids in its result."""
 
-    async def work(tx):
-        await engine_lock(tx)
-        state = await load_state(tx, ops)
-        now = dt.datetime.now(dt.timezone.utc)
-        outcomes = apply_batch(state, ops, now=now, actor=actor, record_rejected=record_rejected)
-        await write_changes(tx, state, outcomes)
-        return outcomes
+    async def work(engine: EngineTx) -> list[Outcome]:
+        now = dt.datetime.now(dt.timezone.utc)  # taken under the lock: commit times follow commit order
+        return await engine.apply(ops, now=now, actor=actor, record_rejected=record_rejected)
 
-    return await db.run_write(work)
+    return await engine_transaction(db, work)
 
 
 async def run_one(db: Database, op: Op, *, actor: int | None) -> Outcome:

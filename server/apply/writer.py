@@ -46,14 +46,14 @@ async def write_changes(tx: Tx, state: m.State, outcomes) -> None:
     for row_type in m.WRITE_ORDER:
         rows = by_type.get(row_type)
         if rows:
-            table = m.TABLES[row_type][0]
+            table = m.TABLES[row_type].name
             for row, real in zip(rows, await _allocate_ids(tx, table, len(rows))):
                 ids[row.id] = real
 
     def remap(row) -> None:
         if row.id < 0:
             row.id = ids[row.id]
-        for name in m.TABLES[type(row)][1]:
+        for name in m.TABLES[type(row)].refs:
             value = getattr(row, name)
             if isinstance(value, int) and value < 0:
                 setattr(row, name, ids[value])
@@ -79,14 +79,14 @@ async def write_changes(tx: Tx, state: m.State, outcomes) -> None:
     for row in state.deleted:
         deleted[type(row)].append(row.id)
     for row_type, row_ids in deleted.items():
-        table = m.TABLES[row_type][0]
+        table = m.TABLES[row_type].name
         await tx.execute(f"DELETE FROM {table} WHERE id IN {in_list(row_ids)}", *row_ids)
 
     for row_type in m.WRITE_ORDER:
         rows = by_type.get(row_type)
         if not rows:
             continue
-        table = m.TABLES[row_type][0]
+        table = m.TABLES[row_type].name
         cols = m.columns(row_type)
         await tx.executemany(
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES {in_list(cols)}",
@@ -100,8 +100,8 @@ async def write_changes(tx: Tx, state: m.State, outcomes) -> None:
         rows = changed.get(row_type)
         if not rows:
             continue
-        table = m.TABLES[row_type][0]
-        cols = m.MUTABLE[row_type]
+        table = m.TABLES[row_type].name
+        cols = m.TABLES[row_type].mutable
         await tx.executemany(
             f"UPDATE {table} SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
             list(map(attrgetter(*cols, "id"), rows)),

@@ -13,6 +13,7 @@ from msgspec import Meta, Struct
 
 from server.accounts.security import STAFF, CurrentUser
 from server.apply import run_one
+from server.db import record_to
 from server.errors import responses
 from server.params import RowId
 from sync.ops import ReassignTask, ResolveException
@@ -55,12 +56,12 @@ class ReassignIn(Struct, forbid_unknown_fields=True):
 
 
 _EXCEPTIONS = (
-    "SELECT e.id, e.kind, e.code, e.message, e.status, e.device_id, e.seq, e.sales_order, e.order_line, l.code AS location, "
+    "SELECT e.id, e.kind, e.code, e.message, e.status, e.device_id, e.seq, e.sales_order AS order_id, e.order_line AS order_line_id, l.code AS location, "
     "p.sku, e.qty, e.people, e.created_at FROM sync_exception e LEFT JOIN location l ON l.id = e.location "
     "LEFT JOIN product p ON p.id = e.product"
 )
 _FLOOR_TASKS = (
-    "SELECT f.id, f.kind, f.status, l.code AS location, p.sku, f.lot, f.qty, f.tote, f.sales_order, pk.code AS package, "
+    "SELECT f.id, f.kind, f.status, l.code AS location, p.sku, f.lot, f.qty, f.tote, f.sales_order AS order_id, pk.code AS package, "
     "f.note, f.created_at FROM floor_task f LEFT JOIN location l ON l.id = f.location LEFT JOIN product p ON p.id = f.product "
     "LEFT JOIN package pk ON pk.id = f.package"
 )
@@ -82,7 +83,7 @@ class ExceptionController(Controller):
             args.append(status)
         async with state.db.read() as tx:
             rows = await tx.fetch(sql + " ORDER BY e.id DESC LIMIT ?", *args, limit)
-        return [ExceptionOut(*(r[i] for i in range(14))) for r in rows]
+        return [record_to(ExceptionOut, r) for r in rows]
 
     @post("/exceptions/{exception_id:int}/resolve", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(401, 403, 404))
     async def resolve(self, exception_id: RowId, request: Request[CurrentUser, str, State], state: State) -> ExceptionOut:
@@ -90,7 +91,7 @@ class ExceptionController(Controller):
         await run_one(state.db, ResolveException(exception_id=exception_id), actor=request.user.id)
         async with state.db.read() as tx:
             row = await tx.fetchrow(_EXCEPTIONS + " WHERE e.id = ?", exception_id)
-        return ExceptionOut(*(row[i] for i in range(14)))
+        return record_to(ExceptionOut, row)
 
     @get("/floor-tasks", guards=[STAFF], responses=responses(400, 401, 403))
     async def floor_tasks(
@@ -108,7 +109,7 @@ class ExceptionController(Controller):
         sql = _FLOOR_TASKS + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY f.id"
         async with state.db.read() as tx:
             rows = await tx.fetch(sql, *args)
-        return [FloorTaskOut(*(r[i] for i in range(12))) for r in rows]
+        return [record_to(FloorTaskOut, r) for r in rows]
 
     @post("/tasks/{task_id:int}/reassign", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409, 422))
     async def reassign(self, task_id: RowId, data: ReassignIn, request: Request[CurrentUser, str, State], state: State) -> dict:

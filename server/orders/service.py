@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.db import Database, Tx
+from server.db import Database, Tx, record_to
 from server.orders.schemas import AddressOut, CustomerOut, EventOut, LineOut, OrderOut, OrderSummary
 
 
@@ -32,7 +32,7 @@ async def read_order(tx: Tx, order_id: int) -> OrderOut | None:
         payment_status=o["payment_status"], tracking_token=o["tracking_token"], created_at=o["created_at"],
         customer=CustomerOut(o["name"], o["email"], o["phone"]),
         ship_to=AddressOut(o["line1"], o["line2"], o["city"], o["postcode"], o["region"], o["country"]),
-        lines=[LineOut(*(r[i] for i in range(8))) for r in lines],
+        lines=[record_to(LineOut, r) for r in lines],
         timeline=[EventOut(e["status"], e["at"], e["note"]) for e in events],
     )
 
@@ -51,4 +51,4 @@ async def list_orders(db: Database, status: str | None, limit: int) -> list[Orde
     sql += " GROUP BY o.id, c.code, o.external_ref, o.status, o.payment_status, cu.name, o.created_at ORDER BY o.id DESC LIMIT ?"
     async with db.read() as tx:
         rows = await tx.fetch(sql, *args, limit)
-    return [OrderSummary(*(r[i] for i in range(9))) for r in rows]
+    return [record_to(OrderSummary, r) for r in rows]

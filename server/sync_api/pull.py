@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections import defaultdict
 
-from server.db import Database, in_list
+from server.db import Database, in_list, record_to
 from server.sync_api.schemas import PullException, PullOut, PullPackage, PullTask, Removed
-from server.sync_api.service import PushRefused, decode_cursor, encode_cursor
+from server.sync_api.refusal import SyncRefused
 
 _TASK_SQL = (
     "SELECT t.id, t.wave, t.seq, t.status, l.code, l.path_seq, p.sku, p.name, t.product, t.lot, t.qty, t.qty_picked, t.tote, "
@@ -17,7 +18,7 @@ _TASK_SQL = (
     "JOIN order_line ol ON ol.id = t.order_line JOIN sales_order o ON o.id = t.sales_order"
 )
 _EXCEPTION_SQL = (
-    "SELECT id, kind, code, message, status, device_id, seq, sales_order, people, created_at FROM sync_exception"
+    "SELECT id, kind, code, message, status, device_id, seq, sales_order AS order_id, people, created_at FROM sync_exception"
 )
 
 
@@ -26,9 +27,9 @@ async def pull(db: Database, user_id: int, role: str, device_id: str, cursor: st
     async with db.read() as tx:
         device = await tx.fetchrow("SELECT owner, revoked_at FROM device WHERE device_id = ?", device_id)
         if device is None or device["owner"] != user_id:
-            raise PushRefused(403, "not_your_device", "pull with a device registered to you")
+            raise SyncRefused(403, "not_your_device", "pull with a device registered to you")
         if device["revoked_at"] is not None:
-            raise PushRefused(403, "device_revoked", "this device was revoked")
+            raise SyncRefused(403, "device_revoked", "this device was revoked")
         # Everything committed up to here is in this snapshot; ledger ids are assigned in commit order.
         watermark = await tx.fetchval("SELECT COALESCE(MAX(id), 0) FROM ledger")
         reset = since == 0 or since > watermark
@@ -111,7 +112,7 @@ async def _supervisor(tx, out: PullOut, since: int, reset: bool) -> None:
         rows = await tx.fetch(_EXCEPTION_SQL + " WHERE version > ? ORDER BY id", since)
     for r in rows:
         if r["status"] == "open":
-            out.exceptions.append(PullException(*(r[i] for i in range(10))))
+            out.exceptions.append(record_to(PullException, r))
         else:
             out.removed.append(Removed("exception", r["id"]))
     by_status = {r[0]: r[1] for r in await tx.fetch("SELECT status, COUNT(*) FROM sales_order GROUP BY status")}
@@ -120,3 +121,19 @@ async def _supervisor(tx, out: PullOut, since: int, reset: bool) -> None:
         "open_exceptions": await tx.fetchval("SELECT COUNT(*) FROM sync_exception WHERE status = 'open'"),
         "open_floor_tasks": await tx.fetchval("SELECT COUNT(*) FROM floor_task WHERE status = 'open'"),
     }
+
+
+def encode_cursor(version: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{version}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, value = raw.partition(":")
+        if prefix != "v1":
+            raise ValueError
+        return int(value)
+    except (ValueError, UnicodeDecodeError):
+        raise SyncRefused(400, "bad_cursor", "cursor is not one this server gave out; pull without a cursor for a full snapshot",
+                          field="cursor") from None

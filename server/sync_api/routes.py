@@ -13,13 +13,14 @@ from server.accounts.security import ANY_ROLE, STAFF, CurrentUser
 from server.errors import responses
 from server.sync_api import pull as pull_service
 from server.sync_api import service
+from server.sync_api.refusal import SyncRefused
 from server.sync_api.schemas import MAX_BYTES, MAX_OPS, Limits, PullOut, PushOut
-from sync.ops import DEVICE_OP_TYPES
+from sync.engine import DEVICE_OP_TYPES
 
 log = logging.getLogger("shipshape.sync")
 
 
-def _refusal(error: service.PushRefused) -> Response:
+def _refusal(error: SyncRefused) -> Response:
     body = {"error": error.error, "message": error.message, **error.extra}
     return Response(body, status_code=error.status)
 
@@ -52,7 +53,7 @@ class SyncController(Controller):
             # A NUL inside an op's args rejects that op alone (PostgreSQL cannot store one).
             check_nul = b"\\u0000" in body
             return Response(await service.push(state.db, request.user.id, request.user.username, batch, check_nul))
-        except service.PushRefused as error:
+        except SyncRefused as error:
             return _refusal(error)
         except Exception:  # infrastructure failure: the transaction rolled back, the device retries
             log.exception("push failed; batch rolled back")
@@ -66,5 +67,5 @@ class SyncController(Controller):
         """The device's work in scope: a delta since `cursor` with `removed` tombstones, or a snapshot with `reset: true`."""
         try:
             return Response(await pull_service.pull(state.db, request.user.id, request.user.role, device_id, cursor))
-        except service.PushRefused as error:
+        except SyncRefused as error:
             return _refusal(error)

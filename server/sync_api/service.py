@@ -1,34 +1,23 @@
-"""Push: apply a device's queued ops exactly once, in order, atomically. Pull: its work since a cursor."""
+"""Push: apply a device's queued ops exactly once, in order, atomically."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import logging
 
 import msgspec
 
-from server.apply.loader import load_state
-from server.apply.runner import engine_lock
-from server.apply.writer import write_changes
+from server.apply.runner import EngineTx, engine_transaction
 from server.db import Database, in_list
+from server.sync_api.refusal import SyncRefused
 from server.sync_api.schemas import MAX_OPS, OpEnvelope, OpResult, PushIn, PushOut
-from sync import apply_batch
 from sync.engine import BadOp, Submission
-from sync.ops import DEVICE_OP_TYPES
+from sync.engine import DEVICE_OP_TYPES
 
 log = logging.getLogger("shipshape.sync")
 _INT32 = 2**31 - 1
 _decode_push = msgspec.json.Decoder(PushIn).decode
-
-
-class PushRefused(Exception):
-    """The batch cannot be taken at all (wrong device, revoked, gap, too large): nothing applied."""
-
-    def __init__(self, status: int, error: str, message: str, **extra):
-        super().__init__(message)
-        self.status, self.error, self.message, self.extra = status, error, message, extra
 
 
 def decode_push(body: bytes) -> PushIn:
@@ -71,29 +60,25 @@ def _submission(envelope: OpEnvelope, check_nul: bool = False) -> Submission:
 async def push(db: Database, user_id: int, username: str, batch: PushIn, check_nul: bool = False) -> PushOut:
     ops = batch.ops
     if len(ops) > MAX_OPS:
-        raise PushRefused(413, "too_many_ops", f"at most {MAX_OPS} ops per push; split the batch", max_ops=MAX_OPS)
+        raise SyncRefused(413, "too_many_ops", f"at most {MAX_OPS} ops per push; split the batch", max_ops=MAX_OPS)
     for i, envelope in enumerate(ops[1:], start=1):
         if envelope.seq != ops[0].seq + i:
-            raise PushRefused(400, "seq_not_consecutive", f"ops[{i}].seq is {envelope.seq}; a batch must be consecutive seqs", field=f"ops[{i}].seq")
+            raise SyncRefused(400, "seq_not_consecutive", f"ops[{i}].seq is {envelope.seq}; a batch must be consecutive seqs", field=f"ops[{i}].seq")
     now = dt.datetime.now(dt.timezone.utc)
 
-    async def work(tx):
-        await engine_lock(tx)
-        return await _push_locked(tx, user_id, username, batch, now, check_nul)
-
-    outcome = await db.run_write(work)
-    if isinstance(outcome, PushRefused):
+    outcome = await engine_transaction(db, lambda engine: _push_locked(engine, user_id, username, batch, now, check_nul))
+    if isinstance(outcome, SyncRefused):
         raise outcome  # raised after the commit: a revoked device's ops stay in quarantine
     return outcome
 
 
-async def _push_locked(tx, user_id: int, username: str, batch: PushIn, now: dt.datetime, check_nul: bool) -> PushOut | PushRefused:
-    ops = batch.ops
+async def _push_locked(engine: EngineTx, user_id: int, username: str, batch: PushIn, now: dt.datetime, check_nul: bool) -> PushOut | SyncRefused:
+    ops, tx = batch.ops, engine.tx
     device = await tx.fetchrow("SELECT owner, last_seq, revoked_at FROM device WHERE device_id = ?", batch.device_id)
     if device is None:
-        raise PushRefused(403, "unknown_device", f"device {batch.device_id} is not registered; register it at POST /api/devices")
+        raise SyncRefused(403, "unknown_device", f"device {batch.device_id} is not registered; register it at POST /api/devices")
     if device["owner"] != user_id:
-        raise PushRefused(403, "not_your_device", "a device pushes only its own ops: this device belongs to another user")
+        raise SyncRefused(403, "not_your_device", "a device pushes only its own ops: this device belongs to another user")
     if device["revoked_at"] is not None:
         # Keep what it sent for a supervisor; nothing is applied, nothing is lost.
         await tx.executemany(
@@ -101,12 +86,12 @@ async def _push_locked(tx, user_id: int, username: str, batch: PushIn, now: dt.d
             "ON CONFLICT (device_id, seq) DO NOTHING",
             [(batch.device_id, e.seq, msgspec.json.encode(e).decode(), now) for e in ops],
         )
-        return PushRefused(403, "device_revoked", "this device was revoked; its queued ops were kept for a supervisor")
+        return SyncRefused(403, "device_revoked", "this device was revoked; its queued ops were kept for a supervisor")
     last = device["last_seq"]
     replays = [e for e in ops if e.seq <= last]
     fresh = [e for e in ops if e.seq > last]
     if fresh and fresh[0].seq != last + 1:
-        raise PushRefused(409, "seq_gap", f"expected seq {last + 1}, got {fresh[0].seq}", expected_seq=last + 1)
+        raise SyncRefused(409, "seq_gap", f"expected seq {last + 1}, got {fresh[0].seq}", expected_seq=last + 1)
 
     results: list[OpResult] = []
     if replays:
@@ -121,9 +106,7 @@ async def _push_locked(tx, user_id: int, username: str, batch: PushIn, now: dt.d
             results.append(OpResult(seq, r["status"], r["code"], r["message"], True, json.loads(r["result"])))
     if fresh:
         submissions = [_submission(e, check_nul) for e in fresh]
-        state = await load_state(tx, submissions)
-        outcomes = apply_batch(state, submissions, now=now, actor=user_id, actor_name=username, device_id=batch.device_id)
-        await write_changes(tx, state, outcomes)
+        outcomes = await engine.apply(submissions, now=now, actor=user_id, actor_name=username, device_id=batch.device_id)
         offset = None
         stamped = [e.at for e in fresh if e.at is not None]
         if stamped:
@@ -137,21 +120,3 @@ async def _push_locked(tx, user_id: int, username: str, batch: PushIn, now: dt.d
         results += [OpResult(o.seq, o.status, o.code, o.message, False, o.result) for o in outcomes]
         last = fresh[-1].seq
     return PushOut(acked_through=last, results=results, server_time=now)
-
-
-# -- pull -----------------------------------------------------------------------------------------
-
-def encode_cursor(version: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{version}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, value = raw.partition(":")
-        if prefix != "v1":
-            raise ValueError
-        return int(value)
-    except (ValueError, UnicodeDecodeError):
-        raise PushRefused(400, "bad_cursor", "cursor is not one this server gave out; pull without a cursor for a full snapshot",
-                          field="cursor") from None

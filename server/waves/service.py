@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from server.db import Database
+from server.db import Database, record_to
 from server.waves.schemas import TaskOut, WaveOut
 
 _TASK_SQL = (
-    "SELECT t.id, t.wave, t.seq, t.sales_order, t.order_line, l.code, p.sku, p.name, t.lot, t.qty, t.qty_picked, "
-    "t.tote, t.status FROM pick_task t JOIN location l ON l.id = t.location JOIN product p ON p.id = t.product"
+    "SELECT t.id, t.wave AS wave_id, t.seq, t.sales_order AS order_id, t.order_line AS order_line_id, "
+    "l.code AS location, p.sku, p.name AS product_name, t.lot, t.qty, t.qty_picked, t.tote, t.status FROM pick_task t JOIN location l ON l.id = t.location JOIN product p ON p.id = t.product"
 )
 
 
 def _task(r) -> TaskOut:
-    return TaskOut(*(r[i] for i in range(13)))
+    return record_to(TaskOut, r)
 
 
 async def get_wave(db: Database, wave_id: int) -> WaveOut | None:

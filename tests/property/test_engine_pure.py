@@ -192,7 +192,7 @@ def _registry_attributes() -> dict[type, str]:
 
 
 REGISTRY_OF = _registry_attributes()  # Stock -> "stock", Order -> "orders", …
-TABLE_OF = {row_type: table for row_type, (table, _) in TABLES.items()}
+TABLE_OF = {row_type: described.name for row_type, described in TABLES.items()}
 ROW_TYPE = {table: row_type for row_type, table in TABLE_OF.items()}
 Tables = dict[str, dict[int, tuple]]
 BOOKKEEPING = (LedgerRow, SyncException)  # what even a rejected op may add: its ledger row, a supervisor's exception
@@ -240,7 +240,7 @@ def write_back(tables: Tables, state: State) -> Tables:
     def remap(row) -> None:
         if row.id < 0:
             row.id = ids[row.id]
-        for name in TABLES[type(row)][1]:
+        for name in TABLES[type(row)].refs:
             value = getattr(row, name)
             if isinstance(value, int) and value < 0:
                 setattr(row, name, ids[value])

@@ -31,12 +31,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.apply.loader import load_state
-from server.apply.runner import engine_lock
-from server.apply.writer import write_changes
+from server.apply.runner import engine_transaction
 from server.db import Database, Tx
 from server.settings import DatabaseConfig
-from sync.engine import BadOp, Submission, apply_batch
+from sync.engine import BadOp, Submission
 from sync.ops import decode_op
 from tests import support
 from tests.sync.guarantees.harness import (
@@ -454,17 +452,18 @@ async def _replay(config: DatabaseConfig, ledger: list) -> list[str]:
                     op_ = decode_op(row["args"])
                 submissions.append(Submission(op_, row["seq"], _as_datetime(row["device_at"])))
             first = rows[0]
-            async with db.write() as tx:
-                await engine_lock(tx)
-                state = await load_state(tx, submissions)
-                outcomes = apply_batch(
-                    state, submissions, now=_as_datetime(first["committed_at"]), actor=first["actor"],
+
+            async def replay(engine, submissions=submissions, first=first, last_seq=rows[-1]["seq"]):
+                outcomes = await engine.apply(
+                    submissions, now=_as_datetime(first["committed_at"]), actor=first["actor"],
                     actor_name=first["username"] if first["device_id"] else "", device_id=first["device_id"],
                     record_rejected=True,
                 )
-                await write_changes(tx, state, outcomes)
                 if first["device_id"]:
-                    await tx.execute("UPDATE device SET last_seq = ? WHERE device_id = ?", rows[-1]["seq"], first["device_id"])
+                    await engine.tx.execute("UPDATE device SET last_seq = ? WHERE device_id = ?", last_seq, first["device_id"])
+                return outcomes
+
+            outcomes = await engine_transaction(db, replay)
             for row, outcome in zip(rows, outcomes):
                 got = (outcome.ledger.id if outcome.ledger else None, outcome.status, outcome.code, outcome.message,
                        json.dumps(outcome.result, separators=(",", ":")))
@@ -655,8 +654,8 @@ def test_g6_a_batch_commits_atomically_or_not_at_all(client, raw):
 
 
 def test_g6_a_failure_in_the_write_back_answers_503_with_retry_after(client, raw, monkeypatch):
-    """`server.apply.writer.write_changes` raising after its first statement (as the service calls it)."""
-    import server.sync_api.service as service
+    """`server.apply.writer.write_changes` raising after its first statement (as the engine transaction calls it)."""
+    import server.apply.runner as service
 
     floor = seed_floor(client)
     real = service.write_changes

@@ -1,0 +1,97 @@
+"""The op registry: each op type is registered once, next to its rule, with everything derived from it.
+
+A registration names the args struct (which carries the op's type tag and version), the apply
+function, what the loader must read for it (`reads`), which roles may send it, and whether a device
+may push it. The engine's dispatch, the loader's needs, `/api/sync/limits`, the role check and the
+op catalogue in the docs all come from here; `sync.engine` refuses to import when an op in the
+`Op` union has no registration, so a missing one fails at start-up, never on a phone at 3 a.m.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from .reads import Reads
+
+# Every role a user can have; the server's guards and the registry speak the same names.
+ROLES: tuple[str, ...] = ("picker", "packer", "driver", "supervisor", "admin")
+STAFF: frozenset[str] = frozenset({"supervisor", "admin"})
+
+ApplyFn = Callable[..., dict]
+ReadsFn = Callable[[Any, Reads], None]
+F = TypeVar("F", bound=ApplyFn)
+
+
+@dataclass(frozen=True, slots=True)
+class OpSpec:
+    """Everything the system knows about one op type."""
+
+    type: str
+    version: int
+    args: type
+    apply: ApplyFn
+    reads: ReadsFn
+    roles: frozenset[str]
+    device: bool  # may be pushed by a device through /api/sync/push (else REST/server origin only)
+    summary: str
+
+    def allows(self, role: str) -> bool:
+        return role in self.roles
+
+
+_BY_CLASS: dict[type, OpSpec] = {}
+_BY_TYPE: dict[str, OpSpec] = {}
+
+
+def registers(args: type, *, reads: ReadsFn, roles: Iterable[str], device: bool) -> Callable[[F], F]:
+    """Decorate an op's apply function to register it: `@registers(Pick, reads=..., roles=..., device=True)`."""
+    allowed = frozenset(roles)
+    unknown = allowed - set(ROLES)
+    if unknown:
+        raise ValueError(f"{args.__name__}: unknown roles {sorted(unknown)}")
+
+    def decorate(apply: F) -> F:
+        tag = args.__struct_config__.tag  # type: ignore[attr-defined]
+        if tag in _BY_TYPE:
+            raise ValueError(f"op type {tag!r} is registered twice")
+        doc = (args.__doc__ or "").strip().splitlines()
+        spec = OpSpec(tag, args.VERSION, args, apply, reads, allowed, device, doc[0] if doc else "")  # type: ignore[attr-defined]
+        _BY_CLASS[args] = spec
+        _BY_TYPE[tag] = spec
+        return apply
+
+    return decorate
+
+
+def spec_for(op: object) -> OpSpec | None:
+    """The registration of an op instance, or None if its type was never registered."""
+    return _BY_CLASS.get(type(op))
+
+
+def spec_named(op_type: str) -> OpSpec | None:
+    return _BY_TYPE.get(op_type)
+
+
+def all_specs() -> list[OpSpec]:
+    """Every registered op, in registration order."""
+    return list(_BY_TYPE.values())
+
+
+def device_specs() -> dict[str, OpSpec]:
+    """The ops a device may push, by type."""
+    return {name: spec for name, spec in _BY_TYPE.items() if spec.device}
+
+
+def check_complete(union_members: Iterable[type]) -> None:
+    """Fail loudly at import time when an op in the union has no registration (or vice versa)."""
+    members = set(union_members)
+    missing = sorted(cls.__name__ for cls in members if cls not in _BY_CLASS)
+    stray = sorted(cls.__name__ for cls in _BY_CLASS if cls not in members)
+    if missing or stray:
+        raise RuntimeError(
+            "op registry out of step with sync.ops.Op: "
+            + (f"not registered: {', '.join(missing)}. " if missing else "")
+            + (f"registered but not in the Op union: {', '.join(stray)}." if stray else "")
+        )
