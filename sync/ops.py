@@ -57,11 +57,15 @@ class IntakeOrder(_Op, tag="intake_order", kw_only=True):
 
 
 class CancelOrder(_Op, tag="cancel_order", kw_only=True):
+    """An order cancelled; its reservations freed, picked units sent to put-away."""
+
     order_id: RowId
     reason: Annotated[str, Meta(max_length=500)] = ""
 
 
 class MarkPaid(_Op, tag="mark_paid", kw_only=True):
+    """A pending payment confirmed; the order may now be allocated and released."""
+
     order_id: RowId
 
 
@@ -141,6 +145,8 @@ class Deliver(_Op, tag="deliver", kw_only=True):
 
 
 class DeliverFailed(_Op, tag="deliver_failed", kw_only=True):
+    """A failed delivery attempt, with its reason."""
+
     package: PackageCode
     reason: Literal["not_home", "refused", "address_not_found", "access", "damaged", "other"]
     note: Annotated[str, Meta(max_length=500)] = ""
@@ -166,6 +172,8 @@ class Count(_Op, tag="count", kw_only=True):
 
 
 class Move(_Op, tag="move", kw_only=True):
+    """Units moved from one location to another."""
+
     from_location: Code
     to_location: Code
     sku: Code

@@ -13,15 +13,12 @@ from pathlib import Path
 import httpx
 
 from server.db import Database
+from server.schema import TABLE_NAMES
 from server.settings import DatabaseConfig
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA_TABLES = [
-    "scope_exit", "quarantined_op", "sync_exception", "floor_task", "delivery", "package_item", "package",
-    "ledger", "pick_task", "wave", "order_event", "reservation", "order_line", "sales_order", "address",
-    "customer", "stock", "location", "barcode", "product", "supplier", "device", "auth_token", "app_user",
-    "channel", "warehouse",
-]
+# Every table, children before parents (the order to empty them in), from the one schema description.
+DATA_TABLES = list(reversed(TABLE_NAMES))
 
 
 def db_config() -> DatabaseConfig:

@@ -1,4 +1,4 @@
-"""Sync bookkeeping: ops of revoked devices kept for a supervisor, and pull tombstones."""
+"""Ops of revoked devices, kept for a supervisor (pull tombstones are an engine table: sync.model.ScopeExit)."""
 
 from piccolo.columns import Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
@@ -9,10 +9,3 @@ class QuarantinedOp(Table, tablename="quarantined_op"):
     seq = Integer()
     body = Text()
     received_at = Timestamptz()
-
-
-class ScopeExit(Table, tablename="scope_exit"):
-    scope = Varchar(length=40)  # e.g. picker:7
-    entity = Varchar(length=24)
-    entity_id = Integer()
-    version = Integer()

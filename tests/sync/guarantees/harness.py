@@ -18,21 +18,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from server.schema import ENGINE_TABLE_NAMES, TABLE_NAMES
 from server.settings import DatabaseConfig
 from sync.orders import TRANSITIONS
 from tests import support
 
 # Every table of the schema, parents before children (insert order that satisfies foreign keys).
-TABLES = (
-    "warehouse", "channel", "app_user", "auth_token", "device", "supplier", "product", "barcode", "location",
-    "stock", "customer", "address", "sales_order", "order_line", "reservation", "ledger", "order_event", "wave",
-    "pick_task", "package", "package_item", "delivery", "floor_task", "sync_exception", "quarantined_op", "scope_exit",
-)
+TABLES = TABLE_NAMES
 # The rows a device's push may change (G5 compares these; "nothing applied" checks fingerprint them).
-ENGINE_TABLES = (
-    "stock", "order_line", "sales_order", "reservation", "pick_task", "ledger", "order_event", "floor_task",
-    "sync_exception", "scope_exit", "wave", "customer", "address", "package", "package_item", "delivery",
-)
+ENGINE_TABLES = ENGINE_TABLE_NAMES
 
 
 class RawDB:
