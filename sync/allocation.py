@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .model import Line, Order, Reservation, State, Stock
+from .model import Line, Order, Reservation, State, Stock, age
 from .orders import ALLOCATABLE, AWAITING_STOCK, allocation_status, line_status, set_status
 
 PICKABLE_KINDS = frozenset({"bin"})
@@ -18,7 +18,7 @@ def _candidates(state: State, product_id: int, warehouse_id: int, exclude: int |
         location = state.locations[stock.location]
         if location.kind in PICKABLE_KINDS and location.warehouse == warehouse_id and stock.available > 0 and location.id != exclude:
             rows.append(stock)
-    rows.sort(key=lambda s: (s.expiry or _FAR_FUTURE, state.locations[s.location].path_seq, s.id))
+    rows.sort(key=lambda s: (s.expiry or _FAR_FUTURE, state.locations[s.location].path_seq, age(s.id)))
     return rows
 
 
@@ -97,7 +97,7 @@ def feed_backorders(state: State, product_id: int, now, ledger_id: int | None) -
         if line.status in ("backordered", "partially_allocated")
         and state.orders[line.sales_order].status in AWAITING_STOCK
     ]
-    waiting.sort(key=lambda l: (l.sales_order, l.line_no))
+    waiting.sort(key=lambda l: (age(l.sales_order), l.line_no))
     for line in waiting:
         order = state.orders[line.sales_order]
         if allocate_line(state, order, line):
@@ -111,7 +111,7 @@ def shrink_reservations(state: State, stock: Stock, now, ledger_id: int | None) 
         return
     on_stock = sorted(
         state.reservations_on(stock.id),
-        key=lambda r: (state.lines[r.order_line].sales_order, r.order_line),
+        key=lambda r: (age(state.lines[r.order_line].sales_order), age(r.order_line)),
         reverse=True,
     )
     touched: list[Order] = []

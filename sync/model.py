@@ -254,6 +254,12 @@ class ScopeExit:
     version: int
 
 
+def age(row_id: int) -> tuple[bool, int]:
+    """Sort key for "oldest first" by id: rows already in the database (positive ids, in insert order)
+    before rows this batch created (temporary ids -1, -2, … in creation order)."""
+    return (row_id < 0, abs(row_id))
+
+
 # -- the one description of the tables these rows live in ------------------------------------------
 # A row type's fields are its table's columns, by name and in order. `refs` names the fields that
 # point at other rows (to the table they reference; None: not a foreign key, but it may hold a

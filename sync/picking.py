@@ -10,7 +10,7 @@ from .allocation import allocate_line, unreserve
 from .context import ApplyContext
 from .errors import Invalid, NotFound, Rejected
 from .floor import committed, floor_task, line_named, location_named, order_of, product_named, stock_at, take_from_bin
-from .model import Line, PickTask, ScopeExit, State
+from .model import Line, PickTask, ScopeExit, State, age
 from .ops import Pick, PickShort, ReassignTask
 from .orders import line_status, set_status
 from .reads import Reads, UNBOUNDED
@@ -22,7 +22,7 @@ PICKING = frozenset({"released", "picking"})
 def _release_excess(state: State, line: Line) -> None:
     """A line never holds more than its quantity: give back reservations beyond it."""
     excess = committed(state, line) - line.qty
-    for reservation in sorted(state.reservations_of(line.id), key=lambda r: -r.id):
+    for reservation in sorted(state.reservations_of(line.id), key=lambda r: age(r.id), reverse=True):
         if excess <= 0:
             break
         excess -= unreserve(state, reservation, excess)

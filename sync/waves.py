@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .context import ApplyContext
 from .errors import IllegalTransition, Invalid, NotFound
-from .model import PickTask, State, Wave
+from .model import PickTask, State, Wave, age
 from .ops import ReleaseWave
 from .orders import set_status
 from .reads import Reads
@@ -46,11 +46,11 @@ def apply_release_wave(state: State, op: ReleaseWave, ctx: ApplyContext) -> dict
             for reservation in state.reservations_of(line.id):
                 stock = state.stock[reservation.stock]
                 location = state.locations[stock.location]
-                picks.append((location.path_seq, location.code, order.id, line.line_no, line, stock, reservation.qty, tote))
+                picks.append((location.path_seq, location.code, age(order.id), line.line_no, order.id, line, stock, reservation.qty, tote))
         set_status(state, order, "released", ctx.now, ctx.ledger_id, note=f"released to {picker.username}")
     picks.sort(key=lambda p: p[:4])
     tasks = []
-    for seq, (_, _, order_id, _, line, stock, qty, tote) in enumerate(picks, start=1):
+    for seq, (_, _, _, _, order_id, line, stock, qty, tote) in enumerate(picks, start=1):
         task = state.add(PickTask(
             state.temp_id(), wave.id, picker.id, order_id, line.id, stock.location, line.product,
             stock.lot, qty, 0, seq, tote, "open",
