@@ -1,6 +1,7 @@
 // The device's storage: one IndexedDB database per browser profile, holding the outbox of ops not
-// yet acknowledged, what the server last sent us (tasks, packages, exceptions), the outcomes the
-// picker still has to act on, and a few facts about this device (meta).
+// yet acknowledged, what the server last sent us (every role's pulled lists, pwa/roles/index.js),
+// the outcomes the user still has to act on, and a few facts about this device (meta). Its schema
+// grows by versioned steps (pwa/schema.js), so an installed phone keeps its outbox across releases.
 //
 // The outbox is the record of what happened on the floor while offline, so an op is written with
 // `durability: "strict"` and its seq is taken from meta in the same transaction: two tabs can never
