@@ -1,7 +1,7 @@
 """The app shell's weight: gzipped (level 9) size of every JS and CSS file the service worker
 precaches, plus the worker itself, against the 100 KB budget of issue #5.
 
-The decoder (everything under /vendor/zxing-wasm/ and /vendor/barcode-detector/) is left out: it is
+The decoder (everything under /vendor/zxing-wasm/) is left out: it is
 precached so scanning works offline, but a page only loads it when the camera opens. The list is the
 server's own (server/web/precache.py), so a new module is counted the day it is added.
 
@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from server.web import precache  # noqa: E402
 
-DECODER = ("/vendor/zxing-wasm/", "/vendor/barcode-detector/")
+DECODER = ("/vendor/zxing-wasm/",)
 
 
 def shell_files() -> list[tuple[str, bytes]]:

@@ -1,7 +1,7 @@
 // Entry point: restores the session, registers this phone as a device, starts the sync client, then
-// shows each role its own work. The server decides what a role may do; this file only decides which
-// screen a role lands on. Everything here works offline once the phone has signed in one time: the
-// shell comes from the service worker, the work and the outbox from IndexedDB.
+// shows each role its own work. The server decides what a role may do; the role's own module
+// (pwa/roles/) decides what its user sees. Everything here works offline once the phone has signed
+// in one time: the shell comes from the service worker, the work and the outbox from IndexedDB.
 
 import { api, clearSession, loadSession, request, saveSession, whenSignedOut } from "./api.js";
 import { h, show } from "./dom.js";
@@ -9,9 +9,8 @@ import { outcomeList } from "./outcomes.js";
 import { feedback } from "./scan/feedback.js";
 import { interpret, loadGs1Rules } from "./scan/interpret.js";
 import { createScanner } from "./scan/scanner.js";
+import { loadRole, roleLabel } from "./roles/index.js";
 import { loginScreen } from "./screens/login.js";
-import { ordersScreen } from "./screens/orders.js";
-import { pickerScreen } from "./screens/picker.js";
 import { scanScreen } from "./screens/scan.js";
 import { statusBar } from "./status.js";
 import { openStore } from "./store.js";
@@ -24,19 +23,9 @@ const logoutButton = document.getElementById("logout");
 const scanLink = document.getElementById("scan-link");
 const statusSlot = document.getElementById("sync-status");
 
-const ROLE_NAMES = { picker: "Picker", packer: "Packer", driver: "Driver", supervisor: "Supervisor", admin: "Admin" };
-const CARTS_KEY = "shipshape.carts";
-
-const HOME_SCREENS = {
-  picker: (user, services) => pickerScreen(user, services),
-  packer: () => ordersScreen(),
-  supervisor: () => ordersScreen(),
-  admin: () => ordersScreen(),
-  driver: () => driverScreen(),
-};
-
 let current = null; // the mounted screen: {root, title, dispose?}
 let currentUser = null; // the signed-in user (also while offline with an expired token)
+let role = null; // the signed-in user's role module, or null for a role with no screen
 let client = null; // the sync client of the signed-in user's device
 let outcomes = null; // the list of scans the server decided otherwise, one per client
 let gs1Rules = null;
@@ -75,6 +64,7 @@ async function openHome(user) {
   currentUser = user;
   setUser(user);
   try {
+    role = await loadRole(user.role);
     await startSync(user);
   } catch (problem) {
     mount(problemScreen("This phone is not ready", problem.message));
@@ -91,8 +81,7 @@ function route() {
     mount(scanScreen());
     return;
   }
-  const screen = HOME_SCREENS[user.role] ?? unknownRoleScreen;
-  mount(screen(user, user.role === "picker" ? pickerServices() : null));
+  mount(role ? role.home(user, roleServices()) : unknownRoleScreen(user));
 }
 
 // -- the device and its sync client ----------------------------------------------------------------
@@ -105,7 +94,7 @@ async function startSync(user) {
   const deviceId = await ensureDevice(store, request, user);
   client = createSyncClient({ store, deviceId, onSignedOut: () => openLogin("Your session has ended. Please sign in again.") });
   client.start();
-  outcomes = outcomeList(client);
+  outcomes = outcomeList(client, role?.outcomes);
   show(statusSlot, statusBar(client));
   statusSlot.hidden = false;
 }
@@ -114,14 +103,17 @@ function stopSync() {
   client?.stop();
   client = null;
   outcomes = null;
+  role = null;
   show(statusSlot);
   statusSlot.hidden = true;
 }
 
-function pickerServices() {
+/** What a role's screen may use: its view of the device's data, the outbox, the scanner, the outcomes. */
+function roleServices() {
+  const replay = role.view;
   return {
     data: {
-      tasks: () => client.tasks(),
+      view: replay ? () => client.view(replay) : null,
       enqueue: (type, args) => client.enqueue(type, args),
       onChange: (listener) => {
         let seen = client.status.changes;
@@ -130,16 +122,6 @@ function pickerServices() {
           seen = status.changes;
           listener();
         });
-      },
-      carts: {
-        load: () => {
-          try {
-            return JSON.parse(localStorage.getItem(CARTS_KEY)) || {};
-          } catch {
-            return {};
-          }
-        },
-        save: (carts) => localStorage.setItem(CARTS_KEY, JSON.stringify(carts)),
       },
     },
     scanning: { createScanner, feedback, interpret: (text) => interpret(text), ready: gs1Rules },
@@ -175,26 +157,12 @@ function mount(screen) {
 
 function setUser(user) {
   if (user) {
-    show(who, h("span.who-name", user.display_name || user.username), h("span.who-role", ROLE_NAMES[user.role] ?? user.role));
+    show(who, h("span.who-name", user.display_name || user.username), h("span.who-role", roleLabel(user.role)));
   } else {
     show(who);
   }
   logoutButton.hidden = !user;
   scanLink.hidden = !user;
-}
-
-// Drivers have no route API yet; an honest empty state beats a fake list.
-function driverScreen() {
-  const root = h(
-    "section.screen",
-    h("div.screen-head", h("h1", "Your route")),
-    h(
-      "div.empty",
-      h("p.empty-title", "No route assigned yet"),
-      h("p", "Delivery routes are not part of this version of Shipshape. When routes arrive, your stops will be listed here in driving order."),
-    ),
-  );
-  return { root, title: "Your route" };
 }
 
 function problemScreen(title, message) {

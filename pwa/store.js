@@ -1,31 +1,23 @@
 // The device's storage: one IndexedDB database per browser profile, holding the outbox of ops not
-// yet acknowledged, what the server last sent us (tasks, packages, exceptions), the outcomes the
-// picker still has to act on, and a few facts about this device (meta).
+// yet acknowledged, what the server last sent us (every role's pulled lists, pwa/roles/index.js),
+// the outcomes the user still has to act on, and a few facts about this device (meta). Its schema
+// grows by versioned steps (pwa/schema.js), so an installed phone keeps its outbox across releases.
 //
 // The outbox is the record of what happened on the floor while offline, so an op is written with
 // `durability: "strict"` and its seq is taken from meta in the same transaction: two tabs can never
 // draw the same seq, and a crash can never leave a seq allocated without its op (no gaps).
 
 import { openDB } from "/vendor/idb/index.js";
+import { pulledLists } from "./roles/index.js";
+import { DB_VERSION, schemaSteps, upgrade } from "./schema.js";
 
 export const DB_NAME = "shipshape";
-const DB_VERSION = 1;
+const STEPS = schemaSteps();
 
 // Pulled state: which store a pull's list (and a tombstone's entity) lands in.
-const PULLED = [
-  { list: "tasks", entity: "pick_task", store: "tasks" },
-  { list: "packages", entity: "package", store: "packages" },
-  { list: "exceptions", entity: "exception", store: "exceptions" },
-];
+const PULLED = pulledLists();
 const STATE_STORES = PULLED.map((p) => p.store);
 const OP_TYPE = /^[a-z_]{1,32}$/;
-
-function upgrade(db) {
-  db.createObjectStore("outbox", { keyPath: "seq" });
-  db.createObjectStore("meta"); // out-of-line keys: meta.get("device_id") → value
-  for (const name of STATE_STORES) db.createObjectStore(name, { keyPath: "id" });
-  db.createObjectStore("outcomes", { keyPath: "seq" });
-}
 
 let persistAsked = false;
 
@@ -48,14 +40,14 @@ function askPersistence() {
  *   settlingOps()                           acked ops no pull has reflected yet (the view still applies them)
  *   dropThrough(seq)                        forget ops the server already holds (409 with a later expected_seq)
  *   applyPull(pull)                         upsert / tombstone / reset the pulled state, save the cursor
- *   tasks() / packages() / exceptions()     the pulled state
+ *   pulled()                                the pulled state, {list name: rows}
  *   outcomes() / dismissOutcome(seq)        results the user must see, until dismissed
  *   bindDevice(user_id, device_id)          start numbering at 1 for a newly registered device
  */
 export async function openStore(name = DB_NAME) {
   askPersistence();
   const db = await openDB(name, DB_VERSION, {
-    upgrade,
+    upgrade: (database, oldVersion, newVersion, tx) => upgrade(database, oldVersion, newVersion, tx, STEPS),
     // Another tab opened a newer version of the app: let it upgrade rather than block it.
     blocking() {
       db.close();
@@ -220,18 +212,11 @@ class Store {
     return (await this.meta("settling")) ?? [];
   }
 
-  async tasks() {
-    const tasks = await this.db.getAll("tasks");
-    // Walking order, as the server sorts them: wave, then the task's place on the pick path.
-    return tasks.sort((a, b) => a.wave_id - b.wave_id || a.seq - b.seq || a.id - b.id);
-  }
-
-  packages() {
-    return this.db.getAll("packages");
-  }
-
-  exceptions() {
-    return this.db.getAll("exceptions");
+  /** Every pulled list as stored, {tasks: [...], packages: [...], …}; a role's view orders them. */
+  async pulled() {
+    const tx = this.db.transaction(STATE_STORES);
+    const rows = await Promise.all(PULLED.map(({ store }) => tx.objectStore(store).getAll()));
+    return Object.fromEntries(PULLED.map(({ list }, i) => [list, rows[i]]));
   }
 
   outcomes() {

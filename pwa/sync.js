@@ -7,7 +7,6 @@
 
 import { loadSession } from "./api.js";
 import { openStore, wire } from "./store.js";
-import { taskView } from "./view.js";
 
 const LOCK = "shipshape-push";
 const CHANNEL = "shipshape";
@@ -58,7 +57,7 @@ function defaultDeviceName() {
  *   client.syncNow()               push the whole outbox, then pull; resolves when done (never rejects)
  *   client.subscribe(listener)     listener(status) now and on every change → unsubscribe()
  *   client.status                  {online, pending, draining: {sent, total} | null, lastSyncAt, error, retryAt, revoked, outcomes, changes}
- *   client.tasks()                 the pulled tasks with this device's pending ops replayed on top
+ *   client.view(replay)            replay(pulled lists, ops not yet reflected by a pull): a role's view
  *   client.outcomes()              adjusted/rejected results not yet dismissed; client.dismissOutcome(seq)
  *
  * `changes` counts changes of the device's data (a pull, an op queued or acknowledged), so a
@@ -405,9 +404,10 @@ export function createSyncClient({
       return () => listeners.delete(listener);
     },
 
-    async tasks() {
+    // The client knows no role: the signed-in role's module says how its ops replay onto its lists.
+    async view(replay) {
       const db = await storeReady;
-      return taskView(await db.tasks(), [...(await db.settlingOps()), ...(await db.pendingOps())]);
+      return replay(await db.pulled(), [...(await db.settlingOps()), ...(await db.pendingOps())]);
     },
 
     async outcomes() {

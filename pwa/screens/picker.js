@@ -261,7 +261,7 @@ function groupByWave(tasks) {
 const SEEN_KEY = "shipshape.wave-tasks";
 
 function rememberWaveTasks(waves) {
-  let seen = {};
+  let seen;
   try {
     seen = JSON.parse(localStorage.getItem(SEEN_KEY)) || {};
   } catch {

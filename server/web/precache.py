@@ -40,6 +40,9 @@ SERVICE_WORKER = "sw.js"
 ASSET_SUFFIXES = {
     ".js", ".mjs", ".css", ".html", ".json", ".png", ".svg", ".webp", ".ico", ".woff2", ".mp3", ".ogg", ".wav",
 }
+# Served for the camera tests and the decode benchmark, never opened by the app: a phone need not
+# carry them (the modules they import are the app's own and are listed anyway).
+NOT_ON_PHONES = ("scan/bench.*",)
 # Vendor entry modules (their static imports are followed) and plain vendor files. The decoder is
 # here so that scanning works offline; the page only loads it when the camera opens.
 VENDOR_MODULES = ("/vendor/idb/index.js", "/vendor/zxing-wasm/es/reader/index.js")
@@ -136,7 +139,7 @@ def _pwa_urls(pwa: Path) -> list[str]:
             continue
         if any(part.startswith(".") or part in {"__pycache__", "node_modules"} for part in relative.parts):
             continue
-        if relative.as_posix() == SERVICE_WORKER:
+        if relative.as_posix() == SERVICE_WORKER or any(relative.match(pattern) for pattern in NOT_ON_PHONES):
             continue
         urls.append(f"/static/{relative.as_posix()}")
     return urls

@@ -16,11 +16,11 @@ from litestar.static_files import create_static_files_router
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 
-# URL name → folder inside node_modules. Pinned exactly in package.json: barcode-detector pins its
-# zxing-wasm exactly, and ours must be that same version or the two .wasm files differ.
+# URL name → folder inside node_modules, each pinned exactly in package.json. The camera decodes
+# with the native BarcodeDetector where it has our formats, else zxing-wasm in a worker
+# (pwa/scan/scanner.js): no BarcodeDetector ponyfill is needed.
 VENDOR = {
     "idb": "idb/build",
-    "barcode-detector": "barcode-detector/dist/es",
     "zxing-wasm": "zxing-wasm/dist",
 }
 

@@ -11,7 +11,7 @@ import struct
 
 import pytest
 
-from server.web import precache
+from server.web import precache, vendor
 from tests.support import ROOT
 
 PWA = ROOT / "pwa"
@@ -38,11 +38,15 @@ def served_list(client) -> tuple[list[dict], str, str]:
     return json.loads(match[1]), json.loads(match[2]), response.text[match.end() :]
 
 
+# The standalone scan page for the camera tests and the decode benchmark: served, never on a phone.
+BENCH_PAGES = {"/static/scan/bench.html", "/static/scan/bench.js"}
+
+
 def shell_files() -> set[str]:
     """Every file under pwa/ the browser loads, found independently of the code under test."""
     found = {f"/static/{p.relative_to(PWA).as_posix()}" for p in PWA.rglob("*") if p.suffix in ASSETS and "__pycache__" not in p.parts}
     found |= {f"/static/icons/{p.name}" for p in (PWA / "icons").glob("*.png")}
-    return found - {"/static/sw.js"}
+    return found - {"/static/sw.js"} - BENCH_PAGES
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -69,6 +73,24 @@ def test_the_list_holds_every_shell_file_and_the_decoder(client):
     assert expected <= set(urls), f"missing: {sorted(expected - set(urls))}"
     assert not [url for url in urls if url.endswith(".py")]
     assert "/static/sw.js" not in urls, "the worker is served at /sw.js, not precached"
+
+
+def test_the_bench_pages_are_served_but_not_precached_onto_phones(client):
+    entries, _, _ = served_list(client)
+    urls = {entry["url"] for entry in entries}
+    assert {path for path in BENCH_PAGES if (ROOT / "pwa" / path.removeprefix("/static/")).is_file()} == BENCH_PAGES
+    assert not BENCH_PAGES & urls, f"precached onto every phone: {sorted(BENCH_PAGES & urls)}"
+    assert "/static/screens/scan.js" in urls, "the scan screen the bench page shows is the app's own, listed anyway"
+    for path in BENCH_PAGES:
+        assert client.get(path).status_code == 200, path
+
+
+def test_no_vendor_library_is_served_that_the_shell_does_not_load(client):
+    """Every vendored npm library is reached from the shell's list: an unused one is weight to audit for nothing."""
+    entries, _, _ = served_list(client)
+    used = {entry["url"].split("/")[2] for entry in entries if entry["url"].startswith("/vendor/")}
+    assert used == set(vendor.VENDOR), f"served but never loaded: {sorted(set(vendor.VENDOR) - used)}"
+    assert client.get("/vendor/barcode-detector/ponyfill.js").status_code == 404
 
 
 def test_every_listed_url_answers_200_with_the_bytes_its_revision_names(client):
@@ -120,12 +142,12 @@ def test_changing_one_byte_of_a_shell_file_changes_its_revision_and_the_version(
 
 
 def test_a_new_module_is_listed_with_what_it_imports_and_python_is_not(pwa_copy):
-    (pwa_copy / "camera.js").write_text('import { BarcodeDetector } from "/vendor/barcode-detector/ponyfill.js";\n')
+    (pwa_copy / "camera.js").write_text('import { readBarcodes } from "/vendor/zxing-wasm/es/full/index.js";\n')
     (pwa_copy / "helper.py").write_text("print('not for the browser')\n")
     listing = by_url(precache.build(pwa_copy))
     assert "/static/camera.js" in listing
-    assert "/vendor/barcode-detector/ponyfill.js" in listing
-    assert "/vendor/barcode-detector/zxing-exported.js" in listing, "the ponyfill's own import is followed"
+    assert "/vendor/zxing-wasm/es/full/index.js" in listing
+    assert "/vendor/zxing-wasm/es/share.js" in listing, "the module's own import is followed"
     assert "/static/helper.py" not in listing
 
 

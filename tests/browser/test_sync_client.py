@@ -27,6 +27,7 @@ _HARNESS = """
 async ({ token, user, start }) => {
   const { openStore } = await import("/static/store.js");
   const sync = await import("/static/sync.js");
+  const picker = await import("/static/roles/picker.js");
   const store = await openStore();
   const request = async (method, path, body) => {
     const r = await fetch(path, { method, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
@@ -36,7 +37,7 @@ async ({ token, user, start }) => {
   };
   const deviceId = await sync.ensureDevice(store, request, user, "test phone");
   const client = sync.createSyncClient({ store, getToken: () => token, intervalMs: 60000, backlogIntervalMs: 500 });
-  window.t = { store, client, sync, statuses: [] };
+  window.t = { store, client, sync, statuses: [], tasks: () => client.view(picker.view) };
   client.subscribe((s) => window.t.statuses.push(s));
   if (start) await client.start();
   return deviceId;
@@ -134,7 +135,8 @@ def mount_status(page) -> None:
       document.head.append(link);
       const { statusBar } = await import("/static/status.js");
       const { outcomeList } = await import("/static/outcomes.js");
-      document.body.append(outcomeList(window.t.client), statusBar(window.t.client));
+      const picker = await import("/static/roles/picker.js");
+      document.body.append(outcomeList(window.t.client, picker.outcomes), statusBar(window.t.client));
     }""")
 
 
@@ -144,7 +146,7 @@ def test_picks_queued_offline_survive_a_reload_and_drain_exactly_once_when_back_
     page = context.new_page()
     device_id = open_device(page, floor)
     page.wait_for_function("() => window.t.client.status.lastSyncAt !== null")
-    tasks = page.evaluate("() => window.t.client.tasks()")
+    tasks = page.evaluate("() => window.t.tasks()")
     assert sorted((t["sku"], t["location"], t["qty"]) for t in tasks) == [("SKU-A", "A-01", 3), ("SKU-B", "A-02", 2)]
     mount_status(page)
     expect(page.locator(".sync-net")).to_have_text("●Online")
@@ -155,7 +157,7 @@ def test_picks_queued_offline_survive_a_reload_and_drain_exactly_once_when_back_
         page.evaluate("(t) => window.t.client.enqueue('pick', {order_line_id: t.order_line_id, location: t.location, sku: t.sku, qty: t.qty})", task)
     expect(page.locator(".sync-pending")).to_have_text("2 to send")
     # The view already shows the picks as done, before the server has seen them.
-    view = page.evaluate("() => window.t.client.tasks()")
+    view = page.evaluate("() => window.t.tasks()")
     assert {(t["sku"], t["status"], t["qty_picked"], t["pending"]) for t in view} == {("SKU-A", "picked", 3, True), ("SKU-B", "picked", 2, True)}
 
     # Reload with the server unreachable (the shell itself is the service worker's job): the outbox is still there.
@@ -181,7 +183,7 @@ def test_picks_queued_offline_survive_a_reload_and_drain_exactly_once_when_back_
         assert floor.order(order["id"])["status"] == "picked"
     assert floor.stock("SKU-A", "A-01") == 2 and floor.stock("SKU-B", "A-02") == 1
     page.wait_for_function("() => window.t.client.status.error === null")
-    assert page.evaluate("() => window.t.client.tasks()") == [], "the pull after the push took the finished tasks away"
+    assert page.evaluate("() => window.t.tasks()") == [], "the pull after the push took the finished tasks away"
     assert page.evaluate("() => window.t.store.meta('acked_through')") == 2
     # A later sync sends nothing again.
     page.evaluate("() => window.t.client.syncNow()")
@@ -193,18 +195,18 @@ def test_a_pick_acknowledged_but_not_yet_pulled_still_shows_as_picked(context, f
     page = context.new_page()
     device_id = open_device(page, floor)
     page.wait_for_function("() => window.t.client.status.lastSyncAt !== null")
-    task = next(t for t in page.evaluate("() => window.t.client.tasks()") if t["sku"] == "SKU-A")
+    task = next(t for t in page.evaluate("() => window.t.tasks()") if t["sku"] == "SKU-A")
     page.route("**/api/sync/pull*", lambda route: route.abort())
     page.evaluate("(t) => window.t.client.enqueue('pick', {order_line_id: t.order_line_id, location: t.location, sku: t.sku, qty: t.qty})", task)
     page.wait_for_function("() => window.t.client.status.pending === 0 && window.t.client.status.error !== null")
     assert floor.device(device_id)["last_seq"] == 1  # the server has it
-    view = {t["id"]: t for t in page.evaluate("() => window.t.client.tasks()")}
+    view = {t["id"]: t for t in page.evaluate("() => window.t.tasks()")}
     assert (view[task["id"]]["status"], view[task["id"]]["qty_picked"]) == ("picked", task["qty"]), view[task["id"]]
 
     # The next pull reflects the pick on the server's side; the device's own guess is dropped.
     page.unroute("**/api/sync/pull*")
     page.evaluate("() => window.t.client.syncNow()")
-    assert [t["id"] for t in page.evaluate("() => window.t.client.tasks()")] == [t for t in view if t != task["id"]]
+    assert [t["id"] for t in page.evaluate("() => window.t.tasks()")] == [t for t in view if t != task["id"]]
     assert page.evaluate("() => window.t.store.settlingOps()") == []
 
 
@@ -403,7 +405,7 @@ def test_a_pick_another_device_made_first_comes_back_adjusted_and_tells_the_pick
     device_id = open_device(page, floor)
     page.wait_for_function("() => window.t.client.status.lastSyncAt !== null")
     mount_status(page)
-    task = next(t for t in page.evaluate("() => window.t.client.tasks()") if t["sku"] == "SKU-A")
+    task = next(t for t in page.evaluate("() => window.t.tasks()") if t["sku"] == "SKU-A")
 
     context.set_offline(True)
     page.evaluate("(t) => window.t.client.enqueue('pick', {order_line_id: t.order_line_id, location: t.location, sku: t.sku, qty: t.qty})", task)
@@ -482,8 +484,9 @@ def test_backoff_grows_to_a_minute_with_jitter_and_outcomes_say_what_to_do(conte
     got = page.evaluate("""async () => {
       const { backoffMs } = await import("/static/sync.js");
       const { describeOutcome } = await import("/static/outcomes.js");
+      const picker = await import("/static/roles/picker.js");
       const pick = { type: "pick", args: { order_line_id: 7, location: "A-01-03", sku: "TSHIRT-M-RED", qty: 2 } };
-      const result = (code, status, facts = {}) => describeOutcome({ seq: 1, status, code, message: "server says", result: facts }, pick);
+      const result = (code, status, facts = {}) => describeOutcome({ seq: 1, status, code, message: "server says", result: facts }, pick, picker.outcomes);
       return {
         backoff: [[1, 0], [1, 1], [2, 1], [7, 1], [30, 1], [30, 0]].map(([n, r]) => backoffMs(n, () => r)),
         cancelled: result("order_cancelled", "adjusted", { picked: 0, put_away: 2 }),

@@ -1,0 +1,54 @@
+// The one table of roles: what the whole device must know about each role, and where its module is.
+// A role's module (screen, view, outcome wording) is imported only when a user of that role signs
+// in, so a picker's phone never loads the driver's screens.
+//
+// The pulled lists are here rather than in the role's module because IndexedDB is shared by every
+// user who signs in on this phone: its schema (pwa/store.js) must hold every role's stores before
+// any role's module is loaded. `since` is the storage version that first created the store; a new
+// store takes the next version, and the upgrade creates it on phones that are already installed.
+//
+// Adding a role: write pwa/roles/<role>.js (see picker.js for the shape) and add its line below.
+
+const TASKS = { list: "tasks", entity: "pick_task", store: "tasks", since: 1 };
+const PACKAGES = { list: "packages", entity: "package", store: "packages", since: 1 };
+const EXCEPTIONS = { list: "exceptions", entity: "exception", store: "exceptions", since: 1 };
+
+/** role name → {label, pulls: [{list, entity, store, since}], load() → the role's module} */
+export const ROLES = {
+  picker: { label: "Picker", pulls: [TASKS], load: () => import("./picker.js") },
+  packer: { label: "Packer", pulls: [], load: () => import("./packer.js") },
+  driver: { label: "Driver", pulls: [PACKAGES], load: () => import("./driver.js") },
+  supervisor: { label: "Supervisor", pulls: [EXCEPTIONS], load: () => import("./supervisor.js") },
+  admin: { label: "Admin", pulls: [EXCEPTIONS], load: () => import("./supervisor.js") },
+};
+
+/** Every pulled list of every role, each store once: where a pull's rows and tombstones land. */
+export function pulledLists(roles = ROLES) {
+  const byStore = new Map();
+  for (const role of Object.values(roles)) {
+    for (const pull of role.pulls) {
+      const known = byStore.get(pull.store);
+      if (known && (known.list !== pull.list || known.entity !== pull.entity || known.since !== pull.since)) {
+        throw new Error(`two roles describe the store "${pull.store}" differently`);
+      }
+      byStore.set(pull.store, pull);
+    }
+  }
+  return [...byStore.values()];
+}
+
+/**
+ * The role's module for `name`: {home(user, services) → screen, view?(pulled, ops), outcomes?}.
+ * null for a role this app has no screen for.
+ */
+export async function loadRole(name, roles = ROLES) {
+  const entry = Object.hasOwn(roles, name) ? roles[name] : null;
+  if (!entry) return null;
+  const role = (await entry.load()).default;
+  return { name, label: entry.label, pulls: entry.pulls, outcomes: {}, ...role };
+}
+
+/** The name a role is shown by; an unknown role is shown as it is spelled. */
+export function roleLabel(name, roles = ROLES) {
+  return Object.hasOwn(roles, name) ? roles[name].label : name;
+}

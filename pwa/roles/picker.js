@@ -1,0 +1,62 @@
+// The picker: the task list and the walk (pwa/screens/picker.js), the pulled tasks with this phone's
+// unsent picks replayed on top (pwa/view.js), and what to do when the server decided a pick otherwise.
+
+import { pickerScreen } from "../screens/picker.js";
+import { taskView } from "../view.js";
+
+const CARTS_KEY = "shipshape.carts";
+
+// The cart's slot → tote bindings outlive a reload; they are this phone's, never the server's.
+const carts = {
+  load() {
+    try {
+      return JSON.parse(localStorage.getItem(CARTS_KEY)) || {};
+    } catch {
+      return {};
+    }
+  },
+  save(value) {
+    localStorage.setItem(CARTS_KEY, JSON.stringify(value));
+  },
+};
+
+/** The tasks in walking order, as the server sorts them, with the unsent picks replayed. */
+export function view(pulled, ops) {
+  const tasks = [...(pulled.tasks ?? [])].sort((a, b) => a.wave_id - b.wave_id || a.seq - b.seq || a.id - b.id);
+  return taskView(tasks, ops);
+}
+
+function pickWording(code, { args, facts, sku, bin, putBack, units }, say) {
+  const putAll = `Put ${units(args.qty ?? 1, sku)} back to ${bin}.`;
+  switch (code) {
+    case "order_cancelled":
+      return say("Order was cancelled", putBack ?? putAll);
+    case "order_on_hold":
+      return say("Order on hold", "Set the items aside for your supervisor.");
+    case "line_cancelled":
+      return say("Line was cancelled", putBack ?? putAll);
+    case "order_not_released":
+      return say("Order is not released for picking", putBack ?? putAll);
+    case "over_pick":
+      return say(facts.picked ? "More units than the line needed" : "Line was already filled", putBack ?? "Nothing to put back.");
+    case "stock_discrepancy":
+      // With units to put back, the line was filled already; the count of the bin follows by itself.
+      if (putBack) return say(facts.picked ? "More units than the line needed" : "Line was already filled", putBack);
+      return say(`${bin} held fewer units than the book`, `Keep the units in the tote. A count of ${bin} was ordered.`);
+    case "task_reassigned":
+      return say("This task was given to someone else", putBack ?? "Your pick counts. Go on to your next task.");
+    case "wrong_item":
+      return say("Wrong item", `Put ${sku} back to ${bin}. Nothing was recorded.`);
+    default:
+      return null;
+  }
+}
+
+export const outcomes = { pick: pickWording, pick_short: pickWording };
+
+export default {
+  home: (user, { data, scanning, outcomes: list }) =>
+    pickerScreen(user, { data: { ...data, tasks: data.view, carts }, scanning, outcomes: list }),
+  view,
+  outcomes,
+};
