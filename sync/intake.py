@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .allocation import allocate_order
 from .context import ApplyContext
 from .errors import IllegalTransition, Invalid, NotFound
@@ -20,7 +22,7 @@ def _reads_intake_order(op: IntakeOrder, reads: Reads) -> None:
 
 
 @registers(IntakeOrder, reads=_reads_intake_order, roles=STAFF, device=False)
-def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict:
+def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict[str, Any]:
     channel = state.channels_by_code.get(op.channel)
     if channel is None:
         raise NotFound("unknown_channel", f"no sales channel with code {op.channel!r}", field="channel")
@@ -65,7 +67,7 @@ def _reads_mark_paid(op: MarkPaid, reads: Reads) -> None:
 
 
 @registers(MarkPaid, reads=_reads_mark_paid, roles=STAFF, device=False)
-def apply_mark_paid(state: State, op: MarkPaid, ctx: ApplyContext) -> dict:
+def apply_mark_paid(state: State, op: MarkPaid, ctx: ApplyContext) -> dict[str, Any]:
     order = state.orders.get(op.order_id)
     if order is None:
         raise NotFound("unknown_order", f"no order {op.order_id}", field="order_id")
