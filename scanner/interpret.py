@@ -94,7 +94,7 @@ def interpret(scan: str) -> Scan:
             text = text[len(symbology.value):]
     fnc1 = text.startswith(GS)
     text = text.strip(GS + _WHITESPACE)
-    base = Scan(scan=scan, text=text, kind="unknown", valid=True, symbology=symbology and symbology.value)
+    base = Scan(scan=scan, text=text, kind="unknown", valid=True, symbology=symbology.value if symbology else None)
     if not text:
         return replace(base, valid=False, error="the scan is empty")
     gs1_symbology = symbology.gs1_symbology if symbology else None

@@ -1,6 +1,7 @@
 """Piccolo configuration: the engine chosen by DATABASE_URL, and the one Piccolo app."""
 
 from piccolo.conf.apps import AppRegistry
+from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
@@ -9,6 +10,7 @@ import os
 
 _config = DatabaseConfig.from_url(os.environ.get("DATABASE_URL"))
 
+DB: Engine
 if _config.dialect == "postgres":
     DB = PostgresEngine(config={"dsn": _config.dsn})
 else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from . import ops as o
 from . import cancel, delivery, intake, packing, picking, returns, stock, supervision, waves  # noqa: F401  (they register their ops)
@@ -24,7 +24,7 @@ from .registry import check_complete, device_specs, spec_for
 
 check_complete(o.Op.__args__)
 # What a device may push, by type; server-origin ops come only from REST routes.
-DEVICE_OP_TYPES: dict[str, type[o._Op]] = {name: spec.args for name, spec in device_specs().items()}
+DEVICE_OP_TYPES: dict[str, type[o.Op]] = {name: spec.args for name, spec in device_specs().items()}
 
 
 @dataclass(slots=True)
@@ -49,7 +49,7 @@ class Submission:
 
 @dataclass(slots=True)
 class Outcome:
-    status: str  # applied | adjusted | rejected
+    status: Literal["applied", "adjusted", "rejected"]
     result: dict[str, Any] = field(default_factory=dict)
     code: str | None = None
     message: str | None = None

@@ -19,7 +19,7 @@ from .reads import Reads
 if TYPE_CHECKING:
     from .context import ApplyContext
     from .model import State
-    from .ops import _Op
+    from .ops import Op
 
 # Every role a user can have; the server's guards and the registry speak the same names.
 ROLES: tuple[str, ...] = ("picker", "packer", "driver", "supervisor", "admin")
@@ -36,7 +36,7 @@ class OpSpec:
 
     type: str
     version: int
-    args: builtins.type[_Op]  # `builtins.`: the field above shadows `type` in this class body
+    args: builtins.type[Op]  # `builtins.`: the field above shadows `type` in this class body
     apply: ApplyFn
     reads: ReadsFn
     roles: frozenset[str]
@@ -51,7 +51,7 @@ _BY_CLASS: dict[type, OpSpec] = {}
 _BY_TYPE: dict[str, OpSpec] = {}
 
 
-def registers(args: type[_Op], *, reads: ReadsFn, roles: Iterable[str], device: bool) -> Callable[[F], F]:
+def registers(args: type[Op], *, reads: ReadsFn, roles: Iterable[str], device: bool) -> Callable[[F], F]:
     """Decorate an op's apply function to register it: `@registers(Pick, reads=..., roles=..., device=True)`."""
     allowed = frozenset(roles)
     unknown = allowed - set(ROLES)

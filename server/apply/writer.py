@@ -72,7 +72,7 @@ async def write_changes(tx: Tx, state: m.State, outcomes) -> None:
     if ledger_ids:
         version = max(ledger_ids)
         for row in (*state.new, *dirty):
-            if type(row) in _VERSIONED:
+            if isinstance(row, _VERSIONED):  # no row type has subclasses: the same test as type(row) in _VERSIONED
                 row.version = version
 
     deleted: dict[type, list[int]] = defaultdict(list)

@@ -117,6 +117,8 @@ async def _push_locked(engine: EngineTx, user_id: int, username: str, batch: Pus
             "UPDATE device SET last_seq = ?, last_push_at = ?, clock_offset_ms = COALESCE(?, clock_offset_ms) WHERE device_id = ?",
             fresh[-1].seq, now, offset, batch.device_id,
         )
-        results += [OpResult(o.seq, o.status, o.code, o.message, False, o.result) for o in outcomes]
+        for o in outcomes:
+            assert o.seq is not None  # every pushed op carries its device seq
+            results.append(OpResult(o.seq, o.status, o.code, o.message, False, o.result))
         last = fresh[-1].seq
     return PushOut(acked_through=last, results=results, server_time=now)
