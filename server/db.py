@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 import msgspec
@@ -222,9 +223,8 @@ class Database:
     async def write(self) -> AsyncIterator[Tx]:
         """A write transaction: `BEGIN IMMEDIATE` on SQLite (one writer per process, then the file lock)."""
         if self.dialect == "postgres":
-            async with self._pool.acquire() as connection:
-                async with connection.transaction():
-                    yield Tx("postgres", connection)
+            async with self._pool.acquire() as connection, connection.transaction():
+                yield Tx("postgres", connection)
             return
         async with self._write_lock:
             connection = self._writer
@@ -241,9 +241,8 @@ class Database:
     async def read(self) -> AsyncIterator[Tx]:
         """A consistent read: one snapshot for every query inside."""
         if self.dialect == "postgres":
-            async with self._pool.acquire() as connection:
-                async with connection.transaction(isolation="repeatable_read", readonly=True):
-                    yield Tx("postgres", connection)
+            async with self._pool.acquire() as connection, connection.transaction(isolation="repeatable_read", readonly=True):
+                yield Tx("postgres", connection)
             return
         readers = self._readers
         assert readers is not None, "Database.start() was not called"

@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 import msgspec
-
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from . import ops as o
 from . import cancel, delivery, intake, packing, picking, returns, stock, supervision, waves  # noqa: F401  (they register their ops)
+from . import ops as o
 from .context import ApplyContext
 from .errors import Rejected
 from .model import LedgerRow, State, SyncException

@@ -52,7 +52,7 @@ def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict[str, 
     ))
     state.orders_by_ref[(channel.id, op.external_ref)] = order
     state.add(OrderEvent(state.temp_id(), order.id, "new", ctx.now, f"received from {op.channel}", ctx.ledger_id))
-    for n, (line, product) in enumerate(zip(op.lines, products), start=1):
+    for n, (line, product) in enumerate(zip(op.lines, products, strict=True), start=1):
         state.add(Line(state.temp_id(), order.id, n, product.id, line.qty, 0, 0, "backordered"))
     if op.payment_status == "pending":
         set_status(state, order, "on_hold", ctx.now, ctx.ledger_id, note="waiting for payment")

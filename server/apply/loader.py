@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from server.db import Tx, in_list
 from sync import model as m
 from sync import reads_for
 from sync.reads import Reads
-
-from server.db import Tx, in_list
 
 _CHUNK = 500
 

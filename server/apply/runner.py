@@ -10,11 +10,10 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
+from server.db import Database, Tx
 from sync import Outcome, Rejected, apply_batch
 from sync.engine import Submission
 from sync.ops import Op
-
-from server.db import Database, Tx
 
 from .loader import load_state
 from .writer import write_changes
@@ -68,7 +67,7 @@ async def run_ops(db: Database, ops: Sequence[Op], *, actor: int | None, record_
     """Apply server-origin ops atomically; returns one outcome per op with real ids in its result."""
 
     async def work(engine: EngineTx) -> list[Outcome]:
-        now = dt.datetime.now(dt.timezone.utc)  # taken under the lock: commit times follow commit order
+        now = dt.datetime.now(dt.UTC)  # taken under the lock: commit times follow commit order
         return await engine.apply(ops, now=now, actor=actor, record_rejected=record_rejected)
 
     return await engine_transaction(db, work)

@@ -14,9 +14,9 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from server.accounts.security import STAFF, CurrentUser, requires
 from server.apply import run_one
 from server.errors import responses
-from server.params import RowId
 from server.orders import service
 from server.orders.schemas import CancelIn, OrderIn, OrderOut, OrderSummary
+from server.params import RowId
 from sync.ops import CancelOrder, IntakeOrder, MarkPaid
 from sync.orders import ORDER_STATUSES
 

@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK
 
-from server.accounts.security import ANY_ROLE, STAFF, CurrentUser
+from server.accounts.security import ANY_ROLE, CurrentUser
 from server.errors import responses
 from server.sync_api import pull as pull_service
 from server.sync_api import service
