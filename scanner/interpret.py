@@ -94,7 +94,7 @@ def interpret(scan: str) -> Scan:
             text = text[len(symbology.value):]
     fnc1 = text.startswith(GS)
     text = text.strip(GS + _WHITESPACE)
-    base = Scan(scan=scan, text=text, kind="unknown", valid=True, symbology=symbology and symbology.value)
+    base = Scan(scan=scan, text=text, kind="unknown", valid=True, symbology=symbology.value if symbology else None)
     if not text:
         return replace(base, valid=False, error="the scan is empty")
     gs1_symbology = symbology.gs1_symbology if symbology else None
@@ -334,7 +334,7 @@ def _diagnose_link(text: str) -> None:
     segments = [unquote(p) for p in parts.path.split("/") if p]
     while segments and not _is_ai(segments[0]):
         segments.pop(0)  # the link's own path prefix, before the first AI
-    pairs = list(zip(segments[::2], segments[1::2])) + parse_qsl(parts.query)
+    pairs = list(zip(segments[::2], segments[1::2], strict=False)) + parse_qsl(parts.query)  # an odd last segment has no value
     for key, value in pairs:
         if _is_ai(key):
             _one_element(key + value, whole=True)

@@ -63,6 +63,7 @@ def _zxing(symbology: str, content: str) -> tuple[float, float, str]:
     except ValueError as error:
         raise ValueError(f"cannot draw {content!r} as {symbology}: {error}") from None
     match = _ROOT.search(svg)
+    assert match is not None, "zxing-cpp's SVG always has a root element with a viewBox"
     body = re.sub(r"<desc>.*?</desc>", "", match.group(3), flags=re.DOTALL)
     body = body.replace(' id="barcode"', "")  # many barcodes share a page; ids must be unique
     return float(match.group(1)), float(match.group(2)), body.strip()
@@ -71,6 +72,7 @@ def _zxing(symbology: str, content: str) -> tuple[float, float, str]:
 def _qr(content: str) -> tuple[float, float, str]:
     svg = segno.make_qr(content, error="m").svg_inline(scale=1, border=4, omitsize=True, dark="#000", light="#fff")
     match = _VIEWBOX.search(svg)
+    assert match is not None, "segno's inline SVG always has a viewBox"
     return float(match.group(1)), float(match.group(2)), match.group(3)
 
 

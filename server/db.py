@@ -12,16 +12,19 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Sequence, TypeVar
-
-T = TypeVar("T")
+from typing import Any, TypeVar
 
 import aiosqlite
+import msgspec
 import piccolo.engine.sqlite  # noqa: F401  (registers the converters for TIMESTAMPTZ, DATE, BOOLEAN …)
 
 from server.settings import DatabaseConfig
+
+T = TypeVar("T")
+S = TypeVar("S", bound=msgspec.Struct)
 
 # Piccolo's INTEGER converter goes through Decimal for every value; plain int() of the bytes is the
 # same for the integers we store and many times faster on the sync path's wide reads.
@@ -40,9 +43,9 @@ def _to_pg(sql: str) -> str:
     return converted
 
 
-def record_to(struct_type: type[T], record) -> T:
+def record_to(struct_type: type[S], record) -> S:
     """A msgspec Struct built by field name from a database record (the SELECT names its columns so)."""
-    return struct_type(**{name: record[name] for name in struct_type.__struct_fields__})  # type: ignore[attr-defined]
+    return struct_type(**{name: record[name] for name in struct_type.__struct_fields__})
 
 
 def in_list(values: Sequence[Any]) -> str:
@@ -120,10 +123,12 @@ class Database:
     def __init__(self, config: DatabaseConfig):
         self.config = config
         self.dialect = config.dialect
-        self._pool = None
+        # PostgreSQL: an asyncpg pool (asyncpg ships no type information). SQLite: the writer, the
+        # readers, and the writer thread's own connection. All are made by start().
+        self._pool: Any = None
         self._writer: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
-        self._readers: asyncio.Queue | None = None
+        self._readers: asyncio.Queue[aiosqlite.Connection] | None = None
         self._reader_count = 2
         self._executor: ThreadPoolExecutor | None = None
         self._inline: sqlite3.Connection | None = None
@@ -147,6 +152,7 @@ class Database:
             self._pool = None
         if self._inline is not None:
             await asyncio.get_running_loop().run_in_executor(self._executor, self._inline.close)
+            assert self._executor is not None  # made together with _inline
             self._executor.shutdown()
             self._inline = None
         if self._writer is not None:
@@ -189,6 +195,7 @@ class Database:
 
     def _run_inline(self, work):
         connection = self._inline
+        assert connection is not None, "Database.start() was not called"
         connection.execute("BEGIN IMMEDIATE")
         try:
             result = _drive(work(_InlineTx("sqlite", connection)))
@@ -203,23 +210,25 @@ class Database:
         if self.dialect == "postgres":
             async with self._pool.acquire() as connection:
                 return await connection.fetchrow(_to_pg(sql), *args)
-        connection = await self._readers.get()
+        readers = self._readers
+        assert readers is not None, "Database.start() was not called"
+        connection = await readers.get()
         try:
             rows = await connection.execute_fetchall(sql, args)
         finally:
-            self._readers.put_nowait(connection)
-        return rows[0] if rows else None
+            readers.put_nowait(connection)
+        return next(iter(rows), None)  # the first row, if any
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Tx]:
         """A write transaction: `BEGIN IMMEDIATE` on SQLite (one writer per process, then the file lock)."""
         if self.dialect == "postgres":
-            async with self._pool.acquire() as connection:
-                async with connection.transaction():
-                    yield Tx("postgres", connection)
+            async with self._pool.acquire() as connection, connection.transaction():
+                yield Tx("postgres", connection)
             return
         async with self._write_lock:
             connection = self._writer
+            assert connection is not None, "Database.start() was not called"
             await connection.execute("BEGIN IMMEDIATE")
             try:
                 yield Tx("sqlite", connection)
@@ -232,11 +241,12 @@ class Database:
     async def read(self) -> AsyncIterator[Tx]:
         """A consistent read: one snapshot for every query inside."""
         if self.dialect == "postgres":
-            async with self._pool.acquire() as connection:
-                async with connection.transaction(isolation="repeatable_read", readonly=True):
-                    yield Tx("postgres", connection)
+            async with self._pool.acquire() as connection, connection.transaction(isolation="repeatable_read", readonly=True):
+                yield Tx("postgres", connection)
             return
-        connection = await self._readers.get()
+        readers = self._readers
+        assert readers is not None, "Database.start() was not called"
+        connection = await readers.get()
         try:
             await connection.execute("BEGIN")
             try:
@@ -244,4 +254,4 @@ class Database:
             finally:
                 await connection.execute("COMMIT")
         finally:
-            self._readers.put_nowait(connection)
+            readers.put_nowait(connection)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import msgspec
-
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
 
 from sync.errors import Rejected
 
@@ -28,8 +29,8 @@ class DomainError(Rejected):
     """A shell-level business error (duplicate SKU, unknown user …) with the same shape as engine rejections."""
 
 
-def _body(error: str, message: str, field: str | None = None, errors: list | None = None) -> dict:
-    body = {"error": error, "message": message}
+def _body(error: str, message: str, field: str | None = None, errors: list | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": error, "message": message}
     if field is not None:
         body["field"] = field
     if errors:
@@ -89,7 +90,7 @@ def internal_handler(request: Request, exc: Exception) -> Response:
     )
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Rejected: rejected_handler,
     ValidationException: validation_handler,
     HTTPException: http_handler,

@@ -1,14 +1,17 @@
 """Piccolo configuration: the engine chosen by DATABASE_URL, and the one Piccolo app."""
 
+import os
+
 from piccolo.conf.apps import AppRegistry
+from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from server.settings import DatabaseConfig
-import os
 
 _config = DatabaseConfig.from_url(os.environ.get("DATABASE_URL"))
 
+DB: Engine
 if _config.dialect == "postgres":
     DB = PostgresEngine(config={"dsn": _config.dsn})
 else:

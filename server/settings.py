@@ -21,7 +21,7 @@ class DatabaseConfig:
     dsn: str = ""  # postgres DSN
 
     @classmethod
-    def from_url(cls, url: str | None) -> "DatabaseConfig":
+    def from_url(cls, url: str | None) -> DatabaseConfig:
         if not url:
             return cls("sqlite", path=str(Path.cwd() / DEFAULT_SQLITE_FILE))
         parsed = urlparse(url)

@@ -74,7 +74,7 @@ def release_line(state: State, line: Line) -> None:
     state.touch(line)
 
 
-def allocate_order(state: State, order: Order, now, ledger_id: int | None) -> None:
+def allocate_order(state: State, order: Order, now: dt.datetime, ledger_id: int | None) -> None:
     """Reserve stock for every open line and move the order to allocated / partial / backordered."""
     lines = state.lines_of(order.id)
     for line in lines:
@@ -84,13 +84,13 @@ def allocate_order(state: State, order: Order, now, ledger_id: int | None) -> No
     set_status(state, order, allocation_status(lines), now, ledger_id)
 
 
-def refresh_order(state: State, order: Order, now, ledger_id: int | None, note: str = "") -> None:
+def refresh_order(state: State, order: Order, now: dt.datetime, ledger_id: int | None, note: str = "") -> None:
     """After its lines' allocation changed, put a not-yet-released order in the status it implies."""
     if order.status in ALLOCATABLE:
         set_status(state, order, allocation_status(state.lines_of(order.id)), now, ledger_id, note)
 
 
-def feed_backorders(state: State, product_id: int, now, ledger_id: int | None) -> None:
+def feed_backorders(state: State, product_id: int, now: dt.datetime, ledger_id: int | None) -> None:
     """Stock of a product became available: give it to waiting lines, oldest order first."""
     waiting = [
         line for line in state.lines_of_product(product_id)
@@ -104,7 +104,7 @@ def feed_backorders(state: State, product_id: int, now, ledger_id: int | None) -
             refresh_order(state, order, now, ledger_id, note="stock arrived")
 
 
-def shrink_reservations(state: State, stock: Stock, now, ledger_id: int | None) -> None:
+def shrink_reservations(state: State, stock: Stock, now: dt.datetime, ledger_id: int | None) -> None:
     """Stock fell below what is reserved on it: take units back from the newest orders first."""
     excess = stock.reserved - stock.on_hand
     if excess <= 0:

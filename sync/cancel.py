@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .allocation import feed_backorders, release_line
 from .context import ApplyContext
 from .errors import NotFound
@@ -18,7 +20,7 @@ def _reads_cancel_order(op: CancelOrder, reads: Reads) -> None:
 
 
 @registers(CancelOrder, reads=_reads_cancel_order, roles=STAFF, device=False)
-def apply_cancel(state: State, op: CancelOrder, ctx: ApplyContext) -> dict:
+def apply_cancel(state: State, op: CancelOrder, ctx: ApplyContext) -> dict[str, Any]:
     order = state.orders.get(op.order_id)
     if order is None:
         raise NotFound("unknown_order", f"no order {op.order_id}", field="order_id")

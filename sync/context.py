@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 # When several adjustments apply to one op, the outcome's code is the first of these that occurred.
 ADJUSTMENT_PRECEDENCE = ("order_cancelled", "line_cancelled", "order_not_released", "stock_discrepancy", "over_pick", "task_reassigned")
@@ -36,16 +37,16 @@ class ApplyContext:
     adjustments: list[tuple[str, str]] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
-    refs: dict = field(default_factory=dict)  # order / line / location / product the outcome is about
+    refs: dict[str, Any] = field(default_factory=dict)  # order / line / location / product the outcome is about
 
     def adjust(self, code: str, message: str) -> None:
         """The physical fact was recorded, but the server changed its consequence."""
         self.adjustments.append((code, message))
 
-    def flag(self, kind: str, code: str, message: str, **refs) -> None:
+    def flag(self, kind: str, code: str, message: str, **refs: int) -> None:
         self.flags.append(Flag(kind, code, message, **refs))
 
-    def about(self, **refs) -> None:
+    def about(self, **refs: int | None) -> None:
         self.refs.update({k: v for k, v in refs.items() if v is not None})
 
     def outcome_code(self) -> tuple[str, str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .context import ApplyContext
 from .errors import NotFound, Rejected
 from .floor import floor_task
-from .model import Delivery, Package, State
+from .model import Delivery, Order, Package, State
 from .ops import Deliver, DeliverFailed, Ship
 from .orders import TRANSITIONS, set_status
 from .reads import Reads
@@ -19,7 +21,7 @@ def _package(state: State, code: str) -> Package:
     return package
 
 
-def _advance(state: State, ctx: ApplyContext, order, to: str) -> None:
+def _advance(state: State, ctx: ApplyContext, order: Order, to: str) -> None:
     """Move the order forward to `to` through the statuses in between (packed → shipped → delivered)."""
     path = ["picked", "packed", "shipped", "delivered"]
     if order.status not in path:
@@ -34,7 +36,7 @@ def _reads_ship(op: Ship, reads: Reads) -> None:
 
 
 @registers(Ship, reads=_reads_ship, roles=STAFF | {"packer", "driver"}, device=True)
-def apply_ship(state: State, op: Ship, ctx: ApplyContext) -> dict:
+def apply_ship(state: State, op: Ship, ctx: ApplyContext) -> dict[str, Any]:
     package = _package(state, op.package)
     order = state.orders[package.sales_order]
     ctx.about(sales_order=order.id)
@@ -55,7 +57,7 @@ def apply_ship(state: State, op: Ship, ctx: ApplyContext) -> dict:
     return {"package_id": package.id, "duplicate": False}
 
 
-def _facts(d: Delivery | Deliver) -> tuple:
+def _facts(d: Delivery | Deliver) -> tuple[str, str, str]:
     return (d.recipient.strip().lower(), d.signature, d.photo)
 
 
@@ -64,7 +66,7 @@ def _reads_deliver(op: Deliver, reads: Reads) -> None:
 
 
 @registers(Deliver, reads=_reads_deliver, roles=STAFF | {"driver"}, device=True)
-def apply_deliver(state: State, op: Deliver, ctx: ApplyContext) -> dict:
+def apply_deliver(state: State, op: Deliver, ctx: ApplyContext) -> dict[str, Any]:
     package = _package(state, op.package)
     order = state.orders[package.sales_order]
     ctx.about(sales_order=order.id)
@@ -92,7 +94,7 @@ def _reads_deliver_failed(op: DeliverFailed, reads: Reads) -> None:
 
 
 @registers(DeliverFailed, reads=_reads_deliver_failed, roles=STAFF | {"driver"}, device=True)
-def apply_deliver_failed(state: State, op: DeliverFailed, ctx: ApplyContext) -> dict:
+def apply_deliver_failed(state: State, op: DeliverFailed, ctx: ApplyContext) -> dict[str, Any]:
     package = _package(state, op.package)
     order = state.orders[package.sales_order]
     ctx.about(sales_order=order.id)

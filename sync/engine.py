@@ -10,10 +10,12 @@ Every rule checks before it changes anything, so a rejected op leaves the State 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from . import ops as o
 from . import cancel, delivery, intake, packing, picking, returns, stock, supervision, waves  # noqa: F401  (they register their ops)
+from . import ops as o
 from .context import ApplyContext
 from .errors import Rejected
 from .model import LedgerRow, State, SyncException
@@ -22,7 +24,7 @@ from .registry import check_complete, device_specs, spec_for
 
 check_complete(o.Op.__args__)
 # What a device may push, by type; server-origin ops come only from REST routes.
-DEVICE_OP_TYPES: dict[str, type] = {name: spec.args for name, spec in device_specs().items()}
+DEVICE_OP_TYPES: dict[str, type[o.Op]] = {name: spec.args for name, spec in device_specs().items()}
 
 
 @dataclass(slots=True)
@@ -47,8 +49,8 @@ class Submission:
 
 @dataclass(slots=True)
 class Outcome:
-    status: str  # applied | adjusted | rejected
-    result: dict = field(default_factory=dict)
+    status: Literal["applied", "adjusted", "rejected"]
+    result: dict[str, Any] = field(default_factory=dict)
     code: str | None = None
     message: str | None = None
     field: str | None = None
@@ -57,7 +59,7 @@ class Outcome:
     seq: int | None = None
 
 
-def reads_for(submissions: list) -> Reads:
+def reads_for(submissions: Sequence[Submission | o.Op]) -> Reads:
     """What the loader must read for these ops (or submissions), from each op's registration."""
     reads = Reads()
     for submission in submissions:
@@ -68,7 +70,7 @@ def reads_for(submissions: list) -> Reads:
     return reads
 
 
-def _exception(state: State, ctx: ApplyContext, kind: str, code: str, message: str, **refs) -> None:
+def _exception(state: State, ctx: ApplyContext, kind: str, code: str, message: str, **refs: Any) -> None:
     state.add(SyncException(
         state.temp_id(), kind, code, message, "open", ctx.device_id, ctx.seq, ctx.ledger_id,
         refs.get("sales_order"), refs.get("order_line"), refs.get("location"), refs.get("product"),
@@ -125,6 +127,7 @@ def apply_batch(
             outcome.ledger = ledger
             refs = {k: v for k, v in ctx.refs.items() if k != "result"}
             if outcome.status != "applied":
+                assert outcome.code is not None and outcome.message is not None  # set for every adjusted or rejected outcome
                 _exception(state, ctx, "conflict" if outcome.status == "adjusted" else "rejected_op", outcome.code, outcome.message, **refs)
             for flag in ctx.flags:
                 _exception(

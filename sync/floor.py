@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .allocation import shrink_reservations
 from .context import ApplyContext
 from .errors import NotFound
@@ -36,7 +38,7 @@ def stock_at(state: State, location: Location, product: Product, lot: str) -> St
     return None
 
 
-def stock_row(state: State, location: Location, product: Product, lot: str, expiry=None) -> Stock:
+def stock_row(state: State, location: Location, product: Product, lot: str, expiry: dt.date | None = None) -> Stock:
     """The stock row for location × product × lot, created empty if the book has none."""
     stock = stock_at(state, location, product, lot)
     if stock is None:
@@ -44,8 +46,10 @@ def stock_row(state: State, location: Location, product: Product, lot: str, expi
     return stock
 
 
-def floor_task(state: State, ctx: ApplyContext, kind: str, *, location=None, product=None, lot="", qty=0, tote="",
-               order=None, package=None, note="") -> FloorTask:
+def floor_task(
+    state: State, ctx: ApplyContext, kind: str, *, location: int | None = None, product: int | None = None, lot: str = "",
+    qty: int = 0, tote: str = "", order: int | None = None, package: int | None = None, note: str = "",
+) -> FloorTask:
     return state.add(FloorTask(
         state.temp_id(), kind, "open", location, product, lot, qty, tote, order, package, note, ctx.ledger_id, ctx.now,
     ))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .allocation import allocate_order
 from .context import ApplyContext
 from .errors import IllegalTransition, Invalid, NotFound
@@ -20,7 +22,7 @@ def _reads_intake_order(op: IntakeOrder, reads: Reads) -> None:
 
 
 @registers(IntakeOrder, reads=_reads_intake_order, roles=STAFF, device=False)
-def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict:
+def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict[str, Any]:
     channel = state.channels_by_code.get(op.channel)
     if channel is None:
         raise NotFound("unknown_channel", f"no sales channel with code {op.channel!r}", field="channel")
@@ -50,7 +52,7 @@ def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict:
     ))
     state.orders_by_ref[(channel.id, op.external_ref)] = order
     state.add(OrderEvent(state.temp_id(), order.id, "new", ctx.now, f"received from {op.channel}", ctx.ledger_id))
-    for n, (line, product) in enumerate(zip(op.lines, products), start=1):
+    for n, (line, product) in enumerate(zip(op.lines, products, strict=True), start=1):
         state.add(Line(state.temp_id(), order.id, n, product.id, line.qty, 0, 0, "backordered"))
     if op.payment_status == "pending":
         set_status(state, order, "on_hold", ctx.now, ctx.ledger_id, note="waiting for payment")
@@ -65,7 +67,7 @@ def _reads_mark_paid(op: MarkPaid, reads: Reads) -> None:
 
 
 @registers(MarkPaid, reads=_reads_mark_paid, roles=STAFF, device=False)
-def apply_mark_paid(state: State, op: MarkPaid, ctx: ApplyContext) -> dict:
+def apply_mark_paid(state: State, op: MarkPaid, ctx: ApplyContext) -> dict[str, Any]:
     order = state.orders.get(op.order_id)
     if order is None:
         raise NotFound("unknown_order", f"no order {op.order_id}", field="order_id")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 
 @dataclass(slots=True)
@@ -351,7 +351,16 @@ def select_list(row_type: type, alias: str = "") -> str:
     return ", ".join(prefix + name for name in columns(row_type))
 
 
-def from_record(row_type: type, record):
+class Record(Protocol):
+    """A database row readable by column name: sqlite3.Row, asyncpg.Record, a mapping."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+R = TypeVar("R")
+
+
+def from_record(row_type: type[R], record: Record) -> R:
     """A row built by column name from a database record (sqlite3.Row, asyncpg.Record or a mapping)."""
     bools = _BOOLS[row_type]
     values = {name: record[name] for name in _COLUMNS[row_type]}
@@ -366,6 +375,17 @@ _REGISTRY: dict[type, str] = {
     Address: "addresses", Wave: "waves", PickTask: "tasks", Package: "packages", PackageItem: "package_items",
     Delivery: "deliveries", FloorTask: "floor_tasks", SyncException: "exceptions",
 }
+
+
+class Row(Protocol):
+    """Any row State tracks: every one has an id (negative while temporary)."""
+
+    id: int
+
+
+RowT = TypeVar("RowT", bound=Row)
+# A secondary index's key: (index name, the id rows are grouped by).
+_IndexKey = tuple[str, int]
 
 
 @dataclass(slots=True)
@@ -396,13 +416,13 @@ class State:
     floor_tasks: dict[int, FloorTask] = field(default_factory=dict)
     exceptions: dict[int, SyncException] = field(default_factory=dict)
 
-    new: list = field(default_factory=list)
-    dirty: dict[int, object] = field(default_factory=dict)  # id(row) -> row
-    deleted: list = field(default_factory=list)
+    new: list[Row] = field(default_factory=list)
+    dirty: dict[int, Row] = field(default_factory=dict)  # id(row) -> row
+    deleted: list[Row] = field(default_factory=list)
     _next_temp: int = -1
     # Secondary indexes, built on first use from the registries above and kept up to date by
     # add/delete. The fields they group by never change once a row exists.
-    _index: dict | None = None
+    _index: dict[_IndexKey, list[Row]] | None = None
 
     # -- change tracking -------------------------------------------------------------------
     def temp_id(self) -> int:
@@ -410,24 +430,24 @@ class State:
         self._next_temp -= 1
         return value
 
-    def add(self, row):
+    def add(self, row: RowT) -> RowT:
         """Record a new row (its id must come from `temp_id`)."""
         self.new.append(row)
         registry = self._registry(row)
         if registry is not None:
             registry[row.id] = row
-            if type(row) is Package:
+            if isinstance(row, Package):
                 self.packages_by_code[row.code] = row
             if self._index is not None:
-                self._index_row(row)
+                self._index_row(self._index, row)
         return row
 
-    def touch(self, row) -> None:
+    def touch(self, row: Row) -> None:
         """Record that an existing row changed."""
         if row.id > 0:
             self.dirty[id(row)] = row
 
-    def delete(self, row) -> None:
+    def delete(self, row: Row) -> None:
         registry = self._registry(row)
         if registry is not None:
             registry.pop(row.id, None)
@@ -442,41 +462,43 @@ class State:
         else:
             self.new.remove(row)
 
-    def _registry(self, row) -> dict | None:
+    def _registry(self, row: Row) -> dict[int, Any] | None:
         name = _REGISTRY.get(type(row))
         return None if name is None else getattr(self, name)
 
     # -- secondary indexes ------------------------------------------------------------------
     @staticmethod
-    def _keys(row) -> tuple:
-        kind = type(row)
-        if kind is Line:
+    def _keys(row: Row) -> tuple[_IndexKey, ...]:
+        # isinstance, not `type(row) is`, so the checker narrows; no row type has subclasses.
+        if isinstance(row, Line):
             return (("line_order", row.sales_order), ("line_product", row.product))
-        if kind is Reservation:
+        if isinstance(row, Reservation):
             return (("res_line", row.order_line), ("res_stock", row.stock))
-        if kind is Stock:
+        if isinstance(row, Stock):
             return (("stock_product", row.product),)
-        if kind is PickTask:
+        if isinstance(row, PickTask):
             return (("task_line", row.order_line), ("task_order", row.sales_order))
-        if kind is PackageItem:
+        if isinstance(row, PackageItem):
             return (("item_line", row.order_line), ("item_package", row.package))
-        if kind is Package:
+        if isinstance(row, Package):
             return (("package_order", row.sales_order),)
-        if kind is Delivery:
+        if isinstance(row, Delivery):
             return (("delivery_package", row.package),)
         return ()
 
-    def _index_row(self, row) -> None:
+    def _index_row(self, index: dict[_IndexKey, list[Row]], row: Row) -> None:
         for key in self._keys(row):
-            self._index.setdefault(key, []).append(row)
+            index.setdefault(key, []).append(row)
 
-    def _bucket(self, key) -> list:
+    def _bucket(self, key: _IndexKey) -> list[Any]:
         if self._index is None:
             self._index = {}
-            for registry in (self.lines, self.reservations, self.stock, self.tasks, self.package_items,
-                             self.packages, self.deliveries):
+            registries: tuple[dict[int, Any], ...] = (
+                self.lines, self.reservations, self.stock, self.tasks, self.package_items, self.packages, self.deliveries,
+            )
+            for registry in registries:
                 for row in registry.values():
-                    self._index_row(row)
+                    self._index_row(self._index, row)
         return self._index.get(key, [])
 
     # -- lookups the rules share -----------------------------------------------------------

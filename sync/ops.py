@@ -7,7 +7,7 @@ decodes straight into `CancelOrder`; `VERSION` is the version of its args this s
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, ClassVar, Literal, cast
 
 import msgspec
 from msgspec import Meta, Struct
@@ -207,15 +207,16 @@ class ResolveException(_Op, tag="resolve_exception", kw_only=True):
 # Every op the engine applies. Each is registered once next to its rule (`sync.registry`), with the
 # roles that may send it and whether a device may push it; `sync.engine` refuses to import when
 # this union and the registry disagree.
-Op = Union[
-    IntakeOrder, CancelOrder, MarkPaid, AdjustStock, ReleaseWave, ReassignTask, ResolveException,
-    Pick, PickShort, Pack, Ship, Deliver, DeliverFailed, Receive, Count, Move, ReturnReceive,
-]
+Op = (
+    IntakeOrder | CancelOrder | MarkPaid | AdjustStock | ReleaseWave | ReassignTask | ResolveException
+    | Pick | PickShort | Pack | Ship | Deliver | DeliverFailed | Receive | Count | Move | ReturnReceive
+)
 OP_TYPES: dict[str, type[_Op]] = {cls.__struct_config__.tag: cls for cls in Op.__args__}
 
 
 def op_type(op: _Op) -> str:
-    return type(op).__struct_config__.tag
+    # msgspec types a tag as str | int | None; every op's is the string in its class statement.
+    return cast(str, type(op).__struct_config__.tag)
 
 
 def encode_args(op: _Op) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .errors import IllegalTransition
 from .model import Line, Order, OrderEvent, State
 
@@ -40,7 +42,7 @@ def check_transition(order: Order, to: str) -> None:
         )
 
 
-def set_status(state: State, order: Order, to: str, now, ledger_id: int | None, note: str = "") -> None:
+def set_status(state: State, order: Order, to: str, now: dt.datetime, ledger_id: int | None, note: str = "") -> None:
     """Move an order to `to` (if that is a legal step) and add it to the order's timeline."""
     if order.status == to:
         return

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .context import ApplyContext
 from .errors import Rejected
 from .floor import line_named, order_of, product_named
 from .model import Package, PackageItem, State
-from .orders import set_status
 from .ops import Pack
+from .orders import set_status
 from .reads import Reads
 from .registry import STAFF, registers
 
@@ -19,7 +21,7 @@ def _reads_pack(op: Pack, reads: Reads) -> None:
 
 
 @registers(Pack, reads=_reads_pack, roles=STAFF | {"packer"}, device=True)
-def apply_pack(state: State, op, ctx: ApplyContext) -> dict:
+def apply_pack(state: State, op: Pack, ctx: ApplyContext) -> dict[str, Any]:
     line = line_named(state, op.order_line_id)
     product = product_named(state, op.sku)
     order = order_of(state, line)

@@ -6,14 +6,16 @@ that fact, then adapt the bookkeeping and tell someone (BRIEF §4, conflict rule
 
 from __future__ import annotations
 
+from typing import Any
+
 from .allocation import allocate_line, unreserve
 from .context import ApplyContext
 from .errors import Invalid, NotFound, Rejected
 from .floor import committed, floor_task, line_named, location_named, order_of, product_named, stock_at, take_from_bin
-from .model import Line, PickTask, ScopeExit, State, age
+from .model import Line, Location, Order, PickTask, Product, ScopeExit, State, age
 from .ops import Pick, PickShort, ReassignTask
 from .orders import line_status, set_status
-from .reads import Reads, UNBOUNDED
+from .reads import UNBOUNDED, Reads
 from .registry import STAFF, registers
 
 PICKING = frozenset({"released", "picking"})
@@ -71,7 +73,7 @@ def _advance_order(state: State, ctx: ApplyContext, line: Line) -> None:
         set_status(state, order, "picked", ctx.now, ctx.ledger_id)
 
 
-def _scanned(state: State, op: Pick | PickShort, ctx: ApplyContext):
+def _scanned(state: State, op: Pick | PickShort, ctx: ApplyContext) -> tuple[Line, Product, Location, Order]:
     """The line, product, bin and order a pick or short pick names; the scanned item must be the line's."""
     line = line_named(state, op.order_line_id)
     product = product_named(state, op.sku)
@@ -92,7 +94,7 @@ def _reads_pick(op: Pick, reads: Reads) -> None:
 
 
 @registers(Pick, reads=_reads_pick, roles=STAFF | {"picker"}, device=True)
-def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict:
+def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict[str, Any]:
     line, product, location, order = _scanned(state, op, ctx)
 
     stock = stock_at(state, location, product, op.lot)
@@ -144,7 +146,7 @@ def _reads_pick_short(op: PickShort, reads: Reads) -> None:
 
 
 @registers(PickShort, reads=_reads_pick_short, roles=STAFF | {"picker"}, device=True)
-def apply_pick_short(state: State, op: PickShort, ctx: ApplyContext) -> dict:
+def apply_pick_short(state: State, op: PickShort, ctx: ApplyContext) -> dict[str, Any]:
     line, product, location, order = _scanned(state, op, ctx)
     stock = stock_at(state, location, product, op.lot)
     # The units are not in the bin: the book loses them, this line's reservation there first.
@@ -196,7 +198,7 @@ def _reads_reassign_task(op: ReassignTask, reads: Reads) -> None:
 
 
 @registers(ReassignTask, reads=_reads_reassign_task, roles=STAFF, device=False)
-def apply_reassign(state: State, op: ReassignTask, ctx: ApplyContext) -> dict:
+def apply_reassign(state: State, op: ReassignTask, ctx: ApplyContext) -> dict[str, Any]:
     task = state.tasks.get(op.task_id)
     if task is None:
         raise NotFound("unknown_task", f"no open pick task {op.task_id}", field="task_id")

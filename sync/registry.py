@@ -9,17 +9,23 @@ op catalogue in the docs all come from here; `sync.engine` refuses to import whe
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .reads import Reads
+
+if TYPE_CHECKING:
+    from .context import ApplyContext
+    from .model import State
+    from .ops import Op
 
 # Every role a user can have; the server's guards and the registry speak the same names.
 ROLES: tuple[str, ...] = ("picker", "packer", "driver", "supervisor", "admin")
 STAFF: frozenset[str] = frozenset({"supervisor", "admin"})
 
-ApplyFn = Callable[..., dict]
+ApplyFn = Callable[["State", Any, "ApplyContext"], dict[str, Any]]
 ReadsFn = Callable[[Any, Reads], None]
 F = TypeVar("F", bound=ApplyFn)
 
@@ -30,7 +36,7 @@ class OpSpec:
 
     type: str
     version: int
-    args: type
+    args: builtins.type[Op]  # `builtins.`: the field above shadows `type` in this class body
     apply: ApplyFn
     reads: ReadsFn
     roles: frozenset[str]
@@ -45,7 +51,7 @@ _BY_CLASS: dict[type, OpSpec] = {}
 _BY_TYPE: dict[str, OpSpec] = {}
 
 
-def registers(args: type, *, reads: ReadsFn, roles: Iterable[str], device: bool) -> Callable[[F], F]:
+def registers(args: type[Op], *, reads: ReadsFn, roles: Iterable[str], device: bool) -> Callable[[F], F]:
     """Decorate an op's apply function to register it: `@registers(Pick, reads=..., roles=..., device=True)`."""
     allowed = frozenset(roles)
     unknown = allowed - set(ROLES)
@@ -53,11 +59,11 @@ def registers(args: type, *, reads: ReadsFn, roles: Iterable[str], device: bool)
         raise ValueError(f"{args.__name__}: unknown roles {sorted(unknown)}")
 
     def decorate(apply: F) -> F:
-        tag = args.__struct_config__.tag  # type: ignore[attr-defined]
+        tag = cast(str, args.__struct_config__.tag)  # msgspec types a tag as str | int | None; ops use strings
         if tag in _BY_TYPE:
             raise ValueError(f"op type {tag!r} is registered twice")
         doc = (args.__doc__ or "").strip().splitlines()
-        spec = OpSpec(tag, args.VERSION, args, apply, reads, allowed, device, doc[0] if doc else "")  # type: ignore[attr-defined]
+        spec = OpSpec(tag, args.VERSION, args, apply, reads, allowed, device, doc[0] if doc else "")
         _BY_CLASS[args] = spec
         _BY_TYPE[tag] = spec
         return apply

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .allocation import PICKABLE_KINDS, feed_backorders
 from .context import ApplyContext
 from .errors import NotFound, Rejected
@@ -19,7 +21,7 @@ def _reads_return_receive(op: ReturnReceive, reads: Reads) -> None:
 
 
 @registers(ReturnReceive, reads=_reads_return_receive, roles=STAFF | {"packer"}, device=True)
-def apply_return_receive(state: State, op: ReturnReceive, ctx: ApplyContext) -> dict:
+def apply_return_receive(state: State, op: ReturnReceive, ctx: ApplyContext) -> dict[str, Any]:
     order = state.orders.get(op.order_id)
     if order is None:
         raise NotFound("unknown_order", f"no order {op.order_id}", field="order_id")

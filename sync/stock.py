@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .allocation import PICKABLE_KINDS, feed_backorders, shrink_reservations
 from .context import ApplyContext
 from .errors import Invalid, NotFound
-from .model import State, Stock
 from .floor import location_named, product_named, stock_at, stock_row, take_from_bin
+from .model import State, Stock
 from .ops import AdjustStock, Count, Move, Receive
-from .reads import Reads, UNBOUNDED
+from .reads import UNBOUNDED, Reads
 from .registry import STAFF, registers
 
 
@@ -20,7 +22,7 @@ def _reads_adjust_stock(op: AdjustStock, reads: Reads) -> None:
 
 
 @registers(AdjustStock, reads=_reads_adjust_stock, roles=STAFF, device=False)
-def apply_adjust(state: State, op: AdjustStock, ctx: ApplyContext) -> dict:
+def apply_adjust(state: State, op: AdjustStock, ctx: ApplyContext) -> dict[str, Any]:
     location = state.locations_by_code.get(op.location)
     if location is None:
         raise NotFound("unknown_location", f"no location with code {op.location!r}", field="location")
@@ -59,7 +61,7 @@ def _reads_receive(op: Receive, reads: Reads) -> None:
 
 
 @registers(Receive, reads=_reads_receive, roles=STAFF, device=True)
-def apply_receive(state: State, op: Receive, ctx: ApplyContext) -> dict:
+def apply_receive(state: State, op: Receive, ctx: ApplyContext) -> dict[str, Any]:
     location = location_named(state, op.location)
     product = product_named(state, op.sku)
     ctx.about(location=location.id, product=product.id)
@@ -81,7 +83,7 @@ def _reads_count(op: Count, reads: Reads) -> None:
 
 
 @registers(Count, reads=_reads_count, roles=STAFF, device=True)
-def apply_count(state: State, op: Count, ctx: ApplyContext) -> dict:
+def apply_count(state: State, op: Count, ctx: ApplyContext) -> dict[str, Any]:
     """The book follows the count; a difference is flagged, and open counts of that bin are closed."""
     location = location_named(state, op.location)
     product = product_named(state, op.sku)
@@ -113,7 +115,7 @@ def _reads_move(op: Move, reads: Reads) -> None:
 
 
 @registers(Move, reads=_reads_move, roles=STAFF | {"picker"}, device=True)
-def apply_move(state: State, op: Move, ctx: ApplyContext) -> dict:
+def apply_move(state: State, op: Move, ctx: ApplyContext) -> dict[str, Any]:
     source = location_named(state, op.from_location, "from_location")
     target = location_named(state, op.to_location, "to_location")
     product = product_named(state, op.sku)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .context import ApplyContext
 from .errors import NotFound
 from .model import State
@@ -15,7 +17,7 @@ def _reads_resolve_exception(op: ResolveException, reads: Reads) -> None:
 
 
 @registers(ResolveException, reads=_reads_resolve_exception, roles=STAFF, device=False)
-def apply_resolve_exception(state: State, op: ResolveException, ctx: ApplyContext) -> dict:
+def apply_resolve_exception(state: State, op: ResolveException, ctx: ApplyContext) -> dict[str, Any]:
     exception = state.exceptions.get(op.exception_id)
     if exception is None:
         raise NotFound("unknown_exception", f"no exception {op.exception_id}", field="exception_id")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .context import ApplyContext
 from .errors import IllegalTransition, Invalid, NotFound
 from .model import PickTask, State, Wave, age
@@ -17,7 +19,7 @@ def _reads_release_wave(op: ReleaseWave, reads: Reads) -> None:
 
 
 @registers(ReleaseWave, reads=_reads_release_wave, roles=STAFF, device=False)
-def apply_release_wave(state: State, op: ReleaseWave, ctx: ApplyContext) -> dict:
+def apply_release_wave(state: State, op: ReleaseWave, ctx: ApplyContext) -> dict[str, Any]:
     picker = state.users_by_name.get(op.picker)
     if picker is None:
         raise NotFound("unknown_user", f"no user {op.picker!r}", field="picker")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from server.accounts.security import hash_password, new_token, verify_password
 from server.accounts.schemas import DeviceOut, LoginOut, UserOut
+from server.accounts.security import hash_password, new_token, verify_password
 from server.db import Database
 from server.errors import DomainError
 
@@ -20,7 +20,7 @@ async def login(db: Database, username: str, password: str, ttl_hours: int) -> L
     if not verify_password(row["password_hash"] if row else None, password):
         return None
     token, hashed = new_token()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     expires = now + dt.timedelta(hours=ttl_hours)
     async with db.write() as tx:
         await tx.execute("DELETE FROM auth_token WHERE owner = ? AND expires_at < ?", row["id"], now)
@@ -44,7 +44,7 @@ async def create_user(db: Database, username: str, role: str, password: str, dis
             raise DomainError("duplicate_username", f"user {username!r} already exists", field="username", status=409)
         await tx.execute(
             "INSERT INTO app_user (username, display_name, role, password_hash, active, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            username, display_name or username, role, hashed, True, dt.datetime.now(dt.timezone.utc),
+            username, display_name or username, role, hashed, True, dt.datetime.now(dt.UTC),
         )
         user_id = await tx.fetchval("SELECT id FROM app_user WHERE username = ?", username)
     return UserOut(user_id, username, role, display_name or username)
@@ -81,7 +81,7 @@ async def register_device(db: Database, owner_id: int, name: str) -> DeviceOut:
     async with db.write() as tx:
         await tx.execute(
             "INSERT INTO device (device_id, owner, name, last_seq, registered_at) VALUES (?, ?, ?, ?, ?)",
-            device_id, owner_id, name, 0, dt.datetime.now(dt.timezone.utc),
+            device_id, owner_id, name, 0, dt.datetime.now(dt.UTC),
         )
         row = await tx.fetchrow(_DEVICE_SQL + " WHERE d.device_id = ?", device_id)
     return _device(row)
@@ -104,7 +104,7 @@ async def revoke_device(db: Database, device_id: str, by_user: int) -> DeviceOut
         if row["revoked_at"] is None:
             await tx.execute(
                 "UPDATE device SET revoked_at = ?, revoked_by = ? WHERE device_id = ?",
-                dt.datetime.now(dt.timezone.utc), by_user, device_id,
+                dt.datetime.now(dt.UTC), by_user, device_id,
             )
         row = await tx.fetchrow(_DEVICE_SQL + " WHERE d.device_id = ?", device_id)
     return _device(row)

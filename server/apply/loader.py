@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from server.db import Tx, in_list
 from sync import model as m
 from sync import reads_for
 from sync.reads import Reads
-
-from server.db import Tx, in_list
 
 _CHUNK = 500
 
@@ -61,8 +60,8 @@ async def load_state(tx: Tx, submissions) -> m.State:
         _put_user(state, r)
 
     order_ids = set(needs.order_ids)
-    for channel, ref in needs.refs:
-        channel_row = state.channels_by_code.get(channel)
+    for channel_code, ref in needs.refs:
+        channel_row = state.channels_by_code.get(channel_code)
         if channel_row is not None:
             found = await tx.fetchval("SELECT id FROM sales_order WHERE channel = ? AND external_ref = ?", channel_row.id, ref)
             if found is not None:

@@ -10,11 +10,10 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
+from server.db import Database, Tx
 from sync import Outcome, Rejected, apply_batch
 from sync.engine import Submission
 from sync.ops import Op
-
-from server.db import Database, Tx
 
 from .loader import load_state
 from .writer import write_changes
@@ -64,11 +63,11 @@ async def engine_transaction(db: Database, work: Callable[[EngineTx], Awaitable[
     return await db.run_write(locked)
 
 
-async def run_ops(db: Database, ops: list[Op], *, actor: int | None, record_rejected: bool = False) -> list[Outcome]:
+async def run_ops(db: Database, ops: Sequence[Op], *, actor: int | None, record_rejected: bool = False) -> list[Outcome]:
     """Apply server-origin ops atomically; returns one outcome per op with real ids in its result."""
 
     async def work(engine: EngineTx) -> list[Outcome]:
-        now = dt.datetime.now(dt.timezone.utc)  # taken under the lock: commit times follow commit order
+        now = dt.datetime.now(dt.UTC)  # taken under the lock: commit times follow commit order
         return await engine.apply(ops, now=now, actor=actor, record_rejected=record_rejected)
 
     return await engine_transaction(db, work)
@@ -78,5 +77,6 @@ async def run_one(db: Database, op: Op, *, actor: int | None) -> Outcome:
     """Apply one op for a REST request: a rejection changes nothing and is raised as a 4xx."""
     (outcome,) = await run_ops(db, [op], actor=actor, record_rejected=False)
     if outcome.status == "rejected":
+        assert outcome.code is not None and outcome.message is not None  # the engine sets both on a rejection
         raise Rejected(outcome.code, outcome.message, outcome.field, outcome.http_status)
     return outcome

@@ -6,9 +6,8 @@ import json
 from collections import defaultdict
 from operator import attrgetter
 
-from sync import model as m
-
 from server.db import Tx, in_list
+from sync import model as m
 
 
 async def _allocate_ids(tx: Tx, table: str, count: int) -> list[int]:
@@ -47,7 +46,7 @@ async def write_changes(tx: Tx, state: m.State, outcomes) -> None:
         rows = by_type.get(row_type)
         if rows:
             table = m.TABLES[row_type].name
-            for row, real in zip(rows, await _allocate_ids(tx, table, len(rows))):
+            for row, real in zip(rows, await _allocate_ids(tx, table, len(rows)), strict=True):
                 ids[row.id] = real
 
     def remap(row) -> None:
@@ -72,7 +71,7 @@ async def write_changes(tx: Tx, state: m.State, outcomes) -> None:
     if ledger_ids:
         version = max(ledger_ids)
         for row in (*state.new, *dirty):
-            if type(row) in _VERSIONED:
+            if isinstance(row, _VERSIONED):  # no row type has subclasses: the same test as type(row) in _VERSIONED
                 row.version = version
 
     deleted: dict[type, list[int]] = defaultdict(list)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 
 from scanner import BarcodeError, classify_product_code
@@ -60,10 +61,8 @@ async def find_products(db: Database, sku: str | None = None, barcode: str | Non
         args.append(sku)
     if barcode:
         gtin = None
-        try:
+        with contextlib.suppress(BarcodeError):
             gtin = classify_product_code(barcode).gtin
-        except BarcodeError:
-            pass
         where.append("p.id IN (SELECT product FROM barcode WHERE code = ? OR gtin = ?)")
         args += [barcode, gtin or barcode]
     sql = _PRODUCT_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.sku LIMIT ?"

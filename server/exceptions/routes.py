@@ -99,7 +99,8 @@ class ExceptionController(Controller):
         status: Literal["open", "done"] | None = "open",
     ) -> list[FloorTaskOut]:
         """Follow-up work created by sync outcomes: put-aways, cycle counts, unpacking."""
-        where, args = [], []
+        where: list[str] = []
+        args: list[str] = []
         if kind:
             where.append("f.kind = ?")
             args.append(kind)

@@ -48,5 +48,6 @@ class StockController(Controller):
         )
         outcome = await run_one(state.db, op, actor=request.user.id)
         (stock,) = await service.find_stock(state.db, stock_id=outcome.result["stock_id"])
+        assert outcome.ledger is not None  # run_one raised unless the op was applied, so it has its ledger row
         return AdjustmentOut(ledger_id=outcome.ledger.id, stock=stock)
 

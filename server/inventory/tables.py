@@ -3,6 +3,7 @@
 from piccolo.columns import ForeignKey, Integer, Varchar
 from piccolo.table import Table
 
+
 class Warehouse(Table, tablename="warehouse"):
     code = Varchar(length=16, unique=True)
     name = Varchar(length=128)

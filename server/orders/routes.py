@@ -14,13 +14,21 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from server.accounts.security import STAFF, CurrentUser, requires
 from server.apply import run_one
 from server.errors import responses
-from server.params import RowId
 from server.orders import service
 from server.orders.schemas import CancelIn, OrderIn, OrderOut, OrderSummary
+from server.params import RowId
 from sync.ops import CancelOrder, IntakeOrder, MarkPaid
 from sync.orders import ORDER_STATUSES
 
 _READERS = requires("packer", "supervisor", "admin")
+
+
+async def _order(state: State, order_id: int) -> OrderOut:
+    """The order as the API shows it, or 404 (after an applied op it always exists)."""
+    order = await service.get_order(state.db, order_id)
+    if order is None:
+        raise NotFoundException(f"no order {order_id}")
+    return order
 
 
 class OrderController(Controller):
@@ -39,7 +47,7 @@ class OrderController(Controller):
             lines=data.lines, payment_status=data.payment_status, tracking_token=secrets.token_urlsafe(12),
         )
         outcome = await run_one(state.db, op, actor=request.user.id)
-        order = await service.get_order(state.db, outcome.result["order_id"])
+        order = await _order(state, outcome.result["order_id"])
         return Response(order, status_code=HTTP_200_OK if outcome.result["duplicate"] else HTTP_201_CREATED)
 
     @get("/", guards=[_READERS], responses=responses(400, 401, 403))
@@ -57,19 +65,16 @@ class OrderController(Controller):
     @get("/{order_id:int}", guards=[_READERS], responses=responses(401, 403, 404))
     async def get_one(self, order_id: RowId, state: State) -> OrderOut:
         """An order with its lines and its status timeline."""
-        order = await service.get_order(state.db, order_id)
-        if order is None:
-            raise NotFoundException(f"no order {order_id}")
-        return order
+        return await _order(state, order_id)
 
     @post("/{order_id:int}/cancel", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409))
     async def cancel(self, order_id: RowId, request: Request[CurrentUser, str, State], state: State, data: CancelIn | None = None) -> OrderOut:
         """Cancel an order: its reservations go back to stock (and to waiting backorders)."""
         await run_one(state.db, CancelOrder(order_id=order_id, reason=data.reason if data else ""), actor=request.user.id)
-        return await service.get_order(state.db, order_id)
+        return await _order(state, order_id)
 
     @post("/{order_id:int}/pay", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(401, 403, 404, 409))
     async def mark_paid(self, order_id: RowId, request: Request[CurrentUser, str, State], state: State) -> OrderOut:
         """Record payment for an order held as pending; it is then allocated."""
         await run_one(state.db, MarkPaid(order_id=order_id), actor=request.user.id)
-        return await service.get_order(state.db, order_id)
+        return await _order(state, order_id)

@@ -111,7 +111,7 @@ async def _package(tx: Tx, *codes: str) -> _Found | None:
     )
 
 
-async def _order(tx: Tx, where: str, value: int | str) -> _Found | None:
+async def _order(tx: Tx, where: str, value: int | str | None) -> _Found | None:
     if isinstance(value, int) and not 0 < value <= _MAX_ID:
         return None
     row = await tx.fetchrow(_ORDER_SQL + where, value)

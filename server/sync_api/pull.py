@@ -7,8 +7,8 @@ import datetime as dt
 from collections import defaultdict
 
 from server.db import Database, in_list, record_to
-from server.sync_api.schemas import PullException, PullOut, PullPackage, PullTask, Removed
 from server.sync_api.refusal import SyncRefused
+from server.sync_api.schemas import PullException, PullOut, PullPackage, PullTask, Removed
 
 _TASK_SQL = (
     "SELECT t.id, t.wave, t.seq, t.status, l.code, l.path_seq, p.sku, p.name, t.product, t.lot, t.qty, t.qty_picked, t.tote, "
@@ -33,7 +33,7 @@ async def pull(db: Database, user_id: int, role: str, device_id: str, cursor: st
         # Everything committed up to here is in this snapshot; ledger ids are assigned in commit order.
         watermark = await tx.fetchval("SELECT COALESCE(MAX(id), 0) FROM ledger")
         reset = since == 0 or since > watermark
-        out = PullOut(cursor=encode_cursor(max(watermark, since)), reset=reset, scope=role, server_time=dt.datetime.now(dt.timezone.utc))
+        out = PullOut(cursor=encode_cursor(max(watermark, since)), reset=reset, scope=role, server_time=dt.datetime.now(dt.UTC))
         if reset:
             since = 0
         if role == "picker":

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK
 
-from server.accounts.security import ANY_ROLE, STAFF, CurrentUser
+from server.accounts.security import ANY_ROLE, CurrentUser
 from server.errors import responses
 from server.sync_api import pull as pull_service
 from server.sync_api import service
@@ -23,6 +24,11 @@ log = logging.getLogger("shipshape.sync")
 def _refusal(error: SyncRefused) -> Response:
     body = {"error": error.error, "message": error.message, **error.extra}
     return Response(body, status_code=error.status)
+
+
+def _error(status: int, error: str, message: str, headers: dict[str, str] | None = None) -> Response[Any]:
+    """An error body from a route whose success type is something else (OpenAPI lists them via `responses`)."""
+    return Response({"error": error, "message": message}, status_code=status, headers=headers)
 
 
 class SyncController(Controller):
@@ -46,9 +52,9 @@ class SyncController(Controller):
         try:
             batch = service.decode_push(body)
         except msgspec.ValidationError as error:
-            return Response({"error": "validation_failed", "message": str(error)}, status_code=400)
+            return _error(400, "validation_failed", str(error))
         except msgspec.DecodeError as error:
-            return Response({"error": "bad_request", "message": f"malformed JSON: {error}"}, status_code=400)
+            return _error(400, "bad_request", f"malformed JSON: {error}")
         try:
             # A NUL inside an op's args rejects that op alone (PostgreSQL cannot store one).
             check_nul = b"\\u0000" in body
@@ -57,10 +63,7 @@ class SyncController(Controller):
             return _refusal(error)
         except Exception:  # infrastructure failure: the transaction rolled back, the device retries
             log.exception("push failed; batch rolled back")
-            return Response(
-                {"error": "unavailable", "message": "the batch was not applied; retry it unchanged"},
-                status_code=503, headers={"Retry-After": "1"},
-            )
+            return _error(503, "unavailable", "the batch was not applied; retry it unchanged", headers={"Retry-After": "1"})
 
     @get("/pull", guards=[ANY_ROLE], responses=responses(400, 401, 403))
     async def pull(self, request: Request[CurrentUser, str, State], state: State, device_id: str, cursor: str | None = None) -> Response[PullOut]:

@@ -12,8 +12,7 @@ from server.apply.runner import EngineTx, engine_transaction
 from server.db import Database, in_list
 from server.sync_api.refusal import SyncRefused
 from server.sync_api.schemas import MAX_OPS, OpEnvelope, OpResult, PushIn, PushOut
-from sync.engine import BadOp, Submission
-from sync.engine import DEVICE_OP_TYPES
+from sync.engine import DEVICE_OP_TYPES, BadOp, Submission
 
 log = logging.getLogger("shipshape.sync")
 _INT32 = 2**31 - 1
@@ -29,7 +28,7 @@ def _device_time(at: dt.datetime | None) -> dt.datetime | None:
     if at is None:
         return None
     try:
-        return at.replace(tzinfo=dt.timezone.utc) if at.tzinfo is None else at.astimezone(dt.timezone.utc)
+        return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
     except OverflowError:  # a clock at the very edge of the calendar tells us nothing
         return None
 
@@ -64,7 +63,7 @@ async def push(db: Database, user_id: int, username: str, batch: PushIn, check_n
     for i, envelope in enumerate(ops[1:], start=1):
         if envelope.seq != ops[0].seq + i:
             raise SyncRefused(400, "seq_not_consecutive", f"ops[{i}].seq is {envelope.seq}; a batch must be consecutive seqs", field=f"ops[{i}].seq")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
 
     outcome = await engine_transaction(db, lambda engine: _push_locked(engine, user_id, username, batch, now, check_nul))
     if isinstance(outcome, SyncRefused):
@@ -117,6 +116,8 @@ async def _push_locked(engine: EngineTx, user_id: int, username: str, batch: Pus
             "UPDATE device SET last_seq = ?, last_push_at = ?, clock_offset_ms = COALESCE(?, clock_offset_ms) WHERE device_id = ?",
             fresh[-1].seq, now, offset, batch.device_id,
         )
-        results += [OpResult(o.seq, o.status, o.code, o.message, False, o.result) for o in outcomes]
+        for o in outcomes:
+            assert o.seq is not None  # every pushed op carries its device seq
+            results.append(OpResult(o.seq, o.status, o.code, o.message, False, o.result))
         last = fresh[-1].seq
     return PushOut(acked_through=last, results=results, server_time=now)

@@ -16,6 +16,14 @@ from server.waves.schemas import TaskOut, WaveIn, WaveOut
 from sync.ops import ReleaseWave
 
 
+async def _wave(state: State, wave_id: int) -> WaveOut:
+    """The wave as the API shows it, or 404 (after an applied release it always exists)."""
+    wave = await service.get_wave(state.db, wave_id)
+    if wave is None:
+        raise NotFoundException(f"no wave {wave_id}")
+    return wave
+
+
 class WaveController(Controller):
     path = "/api/waves"
     tags = ["waves"]
@@ -24,14 +32,11 @@ class WaveController(Controller):
     async def release(self, data: WaveIn, request: Request[CurrentUser, str, State], state: State) -> WaveOut:
         """Release allocated orders into pick tasks for a picker, sorted by the locations' pick path."""
         outcome = await run_one(state.db, ReleaseWave(order_ids=data.order_ids, picker=data.picker), actor=request.user.id)
-        return await service.get_wave(state.db, outcome.result["wave_id"])
+        return await _wave(state, outcome.result["wave_id"])
 
     @get("/{wave_id:int}", guards=[STAFF], responses=responses(401, 403, 404))
     async def get_one(self, wave_id: RowId, state: State) -> WaveOut:
-        wave = await service.get_wave(state.db, wave_id)
-        if wave is None:
-            raise NotFoundException(f"no wave {wave_id}")
-        return wave
+        return await _wave(state, wave_id)
 
 
 class TaskController(Controller):
