@@ -7,7 +7,8 @@ from typing import Any
 from .allocation import feed_backorders, release_line
 from .context import ApplyContext
 from .errors import NotFound
-from .model import State
+from .floor import floor_task, unpack_task
+from .model import Order, State
 from .ops import CancelOrder
 from .orders import check_transition, set_status
 from .reads import Reads
@@ -17,6 +18,7 @@ from .registry import STAFF, registers
 def _reads_cancel_order(op: CancelOrder, reads: Reads) -> None:
     reads.feeds_backorders()
     reads.order_ids.add(op.order_id)
+    reads.picked_of.add(op.order_id)
 
 
 @registers(CancelOrder, reads=_reads_cancel_order, roles=STAFF, device=False)
@@ -36,7 +38,40 @@ def apply_cancel(state: State, op: CancelOrder, ctx: ApplyContext) -> dict[str, 
         if task.status == "open":
             task.status = "cancelled"
             state.touch(task)
+    put_away = _put_picked_units_away(state, ctx, order)
     set_status(state, order, "cancelled", ctx.now, ctx.ledger_id, note=op.reason)
     for product_id in sorted(freed):
         feed_backorders(state, product_id, ctx.now, ctx.ledger_id)
-    return {"order_id": order.id}
+    return {"order_id": order.id, "put_away": put_away}
+
+
+def _put_picked_units_away(state: State, ctx: ApplyContext, order: Order) -> int:
+    """Units already picked for the order go back: each tote's units to the bin they came from, and
+    every open package is unpacked. Returns the units sent to put-away."""
+    total = 0
+    for line in state.lines_of(order.id):
+        packed = sum(item.qty for item in state.items_of_line(line.id))
+        in_totes = line.qty_picked - packed
+        if in_totes <= 0:
+            continue
+        total += in_totes
+        # The units leave the line for a put-away tote: still in the building, no longer the order's.
+        line.qty_picked -= in_totes
+        state.touch(line)
+        product = state.products.get(line.product)
+        sku = product.sku if product else f"product {line.product}"
+        # The finished tasks say which tote holds the units and which bin they came from.
+        for task in sorted(state.tasks_of_line(line.id), key=lambda t: t.seq):
+            step = min(in_totes, task.qty_picked)
+            if step <= 0:
+                continue
+            floor_task(state, ctx, "put_away", location=task.location, product=line.product, lot=task.lot, qty=step,
+                       tote=task.tote, order=order.id, note=f"order {order.external_ref} was cancelled: put {step} {sku} back")
+            in_totes -= step
+        if in_totes > 0:  # picked without a task (e.g. by a supervisor's device): the units are somewhere on the floor
+            floor_task(state, ctx, "put_away", product=line.product, qty=in_totes, order=order.id,
+                       note=f"order {order.external_ref} was cancelled: put {in_totes} {sku} back")
+    for package in state.packages_of(order.id):
+        if package.status == "open":
+            unpack_task(state, ctx, order, package.id, "was cancelled")
+    return total

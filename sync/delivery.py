@@ -6,7 +6,7 @@ from typing import Any
 
 from .context import ApplyContext
 from .errors import NotFound, Rejected
-from .floor import floor_task
+from .floor import unpack_task
 from .model import Delivery, Order, Package, State
 from .ops import Deliver, DeliverFailed, Ship
 from .orders import TRANSITIONS, set_status
@@ -41,8 +41,7 @@ def apply_ship(state: State, op: Ship, ctx: ApplyContext) -> dict[str, Any]:
     order = state.orders[package.sales_order]
     ctx.about(sales_order=order.id)
     if order.status in ("cancelled", "on_hold"):
-        floor_task(state, ctx, "unpack", order=order.id, package=package.id,
-                   note=f"order {order.external_ref} is {order.status}: unpack {package.code} and return its units to stock")
+        unpack_task(state, ctx, order, package.id, f"is {order.status}")
         raise Rejected(f"order_{order.status}", f"order {order.external_ref} is {order.status}: do not ship {package.code}; "
                        "unpack it and return the units to stock (a task was created)", field="package")
     if package.status in ("delivered", "returned"):

@@ -87,8 +87,13 @@ def apply_batch(
     actor_name: str = "",
     device_id: str | None = None,
     record_rejected: bool = True,
+    allowed: frozenset[str] | None = None,
 ) -> list[Outcome]:
-    """Apply ops in order. Each gets exactly one outcome; a rejected op changes nothing but the ledger."""
+    """Apply ops in order. Each gets exactly one outcome; a rejected op changes nothing but the ledger.
+
+    `allowed` is the op types the sender may send (`sync.registry.allowed_ops`); any other op is
+    rejected as `forbidden_op`. None means a trusted caller (a REST route whose guard already checked
+    the role against the same registry, the demo seeder, a ledger replay)."""
     outcomes = []
     for submission in submissions:
         if not isinstance(submission, Submission):
@@ -110,6 +115,9 @@ def apply_batch(
             if isinstance(op, BadOp):
                 raise Rejected(op.code, op.message, status=422)
             spec = spec_for(op)
+            if allowed is not None and op_type not in allowed:
+                raise Rejected("forbidden_op", f"{actor_name or 'this user'} may not send {op_type} ops; a supervisor or admin can "
+                               "do it, or an admin can grant it to this user", status=403)
             if spec is None:  # cannot happen for a decoded op (check_complete); never a 503 if it does
                 raise Rejected("unknown_op_type", f"this server has no rule for op type {op_type!r}", status=422)
             result = spec.apply(state, op, ctx)

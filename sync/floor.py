@@ -55,6 +55,16 @@ def floor_task(
     ))
 
 
+def unpack_task(state: State, ctx: ApplyContext, order: Order, package_id: int, why: str) -> None:
+    """One open unpack task per package: a second reason to unpack it adds no second task."""
+    for task in state.floor_tasks.values():
+        if task.kind == "unpack" and task.status == "open" and task.package == package_id:
+            return
+    code = state.packages[package_id].code if package_id in state.packages else str(package_id)
+    floor_task(state, ctx, "unpack", order=order.id, package=package_id,
+               note=f"order {order.external_ref} {why}: unpack {code} and return its units to stock")
+
+
 def take_from_bin(state: State, ctx: ApplyContext, stock: Stock | None, location: Location, product: Product, qty: int) -> int:
     """`qty` units physically left a bin. The book follows, never below zero; returns the units the
     book did not have (a discrepancy, for which a cycle count of the bin is created)."""

@@ -90,6 +90,20 @@ def device_specs() -> dict[str, OpSpec]:
     return {name: spec for name, spec in _BY_TYPE.items() if spec.device}
 
 
+def allowed_ops(role: str, grants: Iterable[str] = ()) -> frozenset[str]:
+    """The op types a user may send: those whose registration names the role, plus the device ops an
+    admin granted to this user (floor staff who receive or count)."""
+    granted = set(grants)
+    return frozenset(
+        name for name, spec in _BY_TYPE.items() if role in spec.roles or (spec.device and name in granted)
+    )
+
+
+def grantable() -> frozenset[str]:
+    """Device ops an admin may grant to a user whose role does not include them."""
+    return frozenset(name for name, spec in _BY_TYPE.items() if spec.device)
+
+
 def check_complete(union_members: Iterable[type]) -> None:
     """Fail loudly at import time when an op in the union has no registration (or vice versa)."""
     members = set(union_members)

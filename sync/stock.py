@@ -7,7 +7,7 @@ from typing import Any
 from .allocation import PICKABLE_KINDS, feed_backorders, shrink_reservations
 from .context import ApplyContext
 from .errors import Invalid, NotFound
-from .floor import location_named, product_named, stock_at, stock_row, take_from_bin
+from .floor import floor_task, location_named, product_named, stock_at, stock_row
 from .model import State, Stock
 from .ops import AdjustStock, Count, Move, Receive
 from .reads import UNBOUNDED, Reads
@@ -122,10 +122,26 @@ def apply_move(state: State, op: Move, ctx: ApplyContext) -> dict[str, Any]:
     ctx.about(location=source.id, product=product.id)
     if source.id == target.id:
         raise Invalid("same_location", "from_location and to_location are the same", field="to_location")
-    take_from_bin(state, ctx, stock_at(state, source, product, op.lot), source, product, op.qty)
+    # A move never changes how many units of a SKU the warehouse holds: the book moves what the source
+    # held at most. More than that is a discrepancy, not found stock: both bins are counted and the
+    # counts set the book right (a count is one of the ops that may change a SKU's total).
+    source_stock = stock_at(state, source, product, op.lot)
+    on_book = source_stock.on_hand if source_stock is not None else 0
+    moved = min(op.qty, on_book)
+    if source_stock is not None and moved:
+        source_stock.on_hand -= moved
+        state.touch(source_stock)
+        if source_stock.reserved > source_stock.on_hand:
+            shrink_reservations(state, source_stock, ctx.now, ctx.ledger_id)
     stock = stock_row(state, target, product, op.lot)
-    stock.on_hand += op.qty
+    stock.on_hand += moved
     state.touch(stock)
-    if target.kind in PICKABLE_KINDS:
+    if moved < op.qty:
+        for bin_ in (source, target):
+            floor_task(state, ctx, "cycle_count", location=bin_.id, product=product.id,
+                       note=f"{op.qty} {product.sku} moved {source.code} → {target.code}; the book held {on_book}")
+        ctx.adjust("stock_discrepancy", f"{source.code} held {on_book} of {product.sku} on the book, {op.qty} were moved; "
+                   f"the book moved {moved} and counts of {source.code} and {target.code} were created.")
+    if moved and target.kind in PICKABLE_KINDS:
         feed_backorders(state, product.id, ctx.now, ctx.ledger_id)
-    return {"stock_id": stock.id, "on_hand": stock.on_hand}
+    return {"stock_id": stock.id, "on_hand": stock.on_hand, "moved": moved}

@@ -14,7 +14,9 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
-ROLES = ("picker", "packer", "driver", "supervisor", "admin")
+from sync.registry import ROLES, allowed_ops
+
+__all__ = ["ROLES", "CurrentUser", "allowed_ops", "may_send", "requires"]
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a miss costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -47,6 +49,12 @@ class CurrentUser:
     username: str
     role: str
     display_name: str
+    grants: frozenset[str] = frozenset()  # device op types an admin granted beyond the role
+
+    @property
+    def allowed_ops(self) -> frozenset[str]:
+        """The op types this user may send, by role and grants (the same registry the REST guards use)."""
+        return allowed_ops(self.role, self.grants)
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
@@ -59,13 +67,14 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException("missing bearer token: log in at POST /api/auth/login")
         db = connection.app.state.db
         row = await db.fetchrow(
-            "SELECT u.id, u.username, u.role, u.display_name, t.expires_at FROM auth_token t "
+            "SELECT u.id, u.username, u.role, u.display_name, u.grants, t.expires_at FROM auth_token t "
             "JOIN app_user u ON u.id = t.owner WHERE t.token_hash = ? AND u.active = ?",
             token_hash(token), True,
         )
         if row is None or row["expires_at"] < dt.datetime.now(dt.UTC):
             raise NotAuthorizedException("token is invalid or expired: log in again")
-        user = CurrentUser(row["id"], row["username"], row["role"], row["display_name"])
+        grants = frozenset(g for g in (row["grants"] or "").split(",") if g)
+        user = CurrentUser(row["id"], row["username"], row["role"], row["display_name"], grants)
         return AuthenticationResult(user=user, auth=token)
 
 
@@ -79,6 +88,17 @@ def requires(*roles: str):
 
     guard.roles = roles  # type: ignore[attr-defined]  # a function attribute, read by the role × route test and the docs
     return guard
+
+
+def may_send(op_type: str):
+    """A guard for a REST route that applies `op_type`: the roles its registration names (sync.registry),
+    so REST and sync never disagree on what a role may do."""
+    from sync.registry import spec_named
+
+    spec = spec_named(op_type)
+    if spec is None:
+        raise LookupError(f"no registered op {op_type!r}")
+    return requires(*(role for role in ROLES if role in spec.roles))
 
 
 ANY_ROLE = requires(*ROLES)

@@ -12,6 +12,7 @@ class AppUser(Table, tablename="app_user"):
     password_hash = Varchar(length=256)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    grants = Varchar(length=200, default="")  # op types granted beyond the role, comma-separated
 
 
 class AuthToken(Table, tablename="auth_token"):
@@ -19,6 +20,7 @@ class AuthToken(Table, tablename="auth_token"):
     owner = ForeignKey(AppUser)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
+    device_id = Varchar(length=64, null=True, default=None)  # the device it is used from, once known
 
 
 class Device(Table, tablename="device"):

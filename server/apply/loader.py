@@ -32,6 +32,7 @@ _RESERVATIONS_OF = _select(m.Reservation, "l.sales_order IN {in_}", "r").replace
     " WHERE ", " JOIN order_line l ON l.id = r.order_line WHERE "
 )
 _OPEN_TASKS_OF = _select(m.PickTask, "status = 'open' AND sales_order IN {in_}")
+_DONE_TASKS_OF = _select(m.PickTask, "status = 'done' AND sales_order IN {in_}")
 _TASKS_BY_ID = _select(m.PickTask, "id IN {in_}")
 _PACKAGES_OF = _select(m.Package, "sales_order IN {in_}")
 _ITEMS_OF = _select(m.PackageItem, "package IN {in_}")
@@ -45,6 +46,7 @@ _USERS_BY_NAME = _select(m.User, "username IN {in_}")
 _USERS_BY_ID = _select(m.User, "id IN {in_}")
 _CHANNELS_BY_CODE = _select(m.Channel, "code IN {in_}")
 _EXCEPTIONS_BY_ID = _select(m.SyncException, "id IN {in_}")
+_OPEN_UNPACKS_OF = _select(m.FloorTask, "kind = 'unpack' AND status = 'open' AND package IN {in_}")
 _OPEN_COUNTS = _select(m.FloorTask, "kind = 'cycle_count' AND status = 'open'")
 
 
@@ -70,6 +72,8 @@ async def load_state(tx: Tx, submissions) -> m.State:
     order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM package WHERE code IN {in_}", needs.package_codes)}
     order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM pick_task WHERE id IN {in_}", needs.task_ids)}
     await _load_orders(tx, state, order_ids)
+    for r in await _fetch_in(tx, _DONE_TASKS_OF, needs.picked_of):
+        state.tasks[r["id"]] = m.from_record(m.PickTask, r)
     if needs.task_ids:
         for r in await _fetch_in(tx, _TASKS_BY_ID, needs.task_ids - set(state.tasks)):
             state.tasks[r["id"]] = m.from_record(m.PickTask, r)
@@ -193,3 +197,5 @@ async def _load_orders(tx: Tx, state: m.State, order_ids: set[int]) -> None:
         state.package_items[r["id"]] = m.from_record(m.PackageItem, r)
     for r in await _fetch_in(tx, _DELIVERIES_OF, package_ids):
         state.deliveries[r["id"]] = m.from_record(m.Delivery, r)
+    for r in await _fetch_in(tx, _OPEN_UNPACKS_OF, package_ids):
+        state.floor_tasks[r["id"]] = m.from_record(m.FloorTask, r)

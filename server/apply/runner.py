@@ -40,13 +40,14 @@ class EngineTx:
         actor_name: str = "",
         device_id: str | None = None,
         record_rejected: bool = True,
+        allowed: frozenset[str] | None = None,
     ) -> list[Outcome]:
         """Load the slice these ops need, apply them, write back what changed (ids filled into outcomes)."""
         batch = list(submissions)
         state = await load_state(self.tx, batch)
         outcomes = apply_batch(
             state, batch, now=now, actor=actor, actor_name=actor_name, device_id=device_id,
-            record_rejected=record_rejected,
+            record_rejected=record_rejected, allowed=allowed,
         )
         await write_changes(self.tx, state, outcomes)
         return outcomes

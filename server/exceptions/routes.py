@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK
 from msgspec import Meta, Struct
 
-from server.accounts.security import STAFF, CurrentUser
+from server.accounts.security import STAFF, CurrentUser, may_send
 from server.apply import run_one
 from server.db import record_to
 from server.errors import responses
@@ -85,7 +85,7 @@ class ExceptionController(Controller):
             rows = await tx.fetch(sql + " ORDER BY e.id DESC LIMIT ?", *args, limit)
         return [record_to(ExceptionOut, r) for r in rows]
 
-    @post("/exceptions/{exception_id:int}/resolve", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(401, 403, 404))
+    @post("/exceptions/{exception_id:int}/resolve", guards=[may_send("resolve_exception")], status_code=HTTP_200_OK, responses=responses(401, 403, 404))
     async def resolve(self, exception_id: RowId, request: Request[CurrentUser, str, State], state: State) -> ExceptionOut:
         """Mark an exception dealt with (an op in the ledger, so supervisors' devices see it in their next pull)."""
         await run_one(state.db, ResolveException(exception_id=exception_id), actor=request.user.id)
@@ -112,7 +112,7 @@ class ExceptionController(Controller):
             rows = await tx.fetch(sql, *args)
         return [record_to(FloorTaskOut, r) for r in rows]
 
-    @post("/tasks/{task_id:int}/reassign", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409, 422))
+    @post("/tasks/{task_id:int}/reassign", guards=[may_send("reassign_task")], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409, 422))
     async def reassign(self, task_id: RowId, data: ReassignIn, request: Request[CurrentUser, str, State], state: State) -> dict:
         """Give an open pick task to another picker; the old picker's next pull drops it."""
         outcome = await run_one(state.db, ReassignTask(task_id=task_id, picker=data.picker), actor=request.user.id)

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.status_codes import HTTP_201_CREATED
 
-from server.accounts.security import ADMIN, ANY_ROLE, STAFF, CurrentUser
+from server.accounts.security import ADMIN, ANY_ROLE, CurrentUser, may_send
 from server.apply import run_one
 from server.errors import responses
 from server.inventory import service
@@ -39,7 +39,7 @@ class StockController(Controller):
         """Stock rows (per location × SKU × lot), filtered by SKU and/or location code."""
         return await service.find_stock(state.db, sku=sku, location=location)
 
-    @post("/adjustments", guards=[STAFF], status_code=HTTP_201_CREATED, responses=responses(400, 401, 403, 404, 409, 422))
+    @post("/adjustments", guards=[may_send("adjust_stock")], status_code=HTTP_201_CREATED, responses=responses(400, 401, 403, 404, 409, 422))
     async def adjust(self, data: AdjustmentIn, request: Request[CurrentUser, str, State], state: State) -> AdjustmentOut:
         """Book a stock difference with a reason. Never below zero; reservations shrink if stock does."""
         op = AdjustStock(

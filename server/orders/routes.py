@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from server.accounts.security import STAFF, CurrentUser, requires
+from server.accounts.security import CurrentUser, may_send, requires
 from server.apply import run_one
 from server.errors import responses
 from server.orders import service
@@ -36,7 +36,7 @@ class OrderController(Controller):
     tags = ["orders"]
 
     @post(
-        "/", guards=[STAFF], status_code=HTTP_201_CREATED, responses=responses(400, 401, 403, 404, 422),
+        "/", guards=[may_send("intake_order")], status_code=HTTP_201_CREATED, responses=responses(400, 401, 403, 404, 422),
         response_description="The new order (201), or the existing one when the channel already sent this external_ref (200)",
     )
     async def intake(self, data: OrderIn, request: Request[CurrentUser, str, State], state: State) -> Response[OrderOut]:
@@ -67,13 +67,13 @@ class OrderController(Controller):
         """An order with its lines and its status timeline."""
         return await _order(state, order_id)
 
-    @post("/{order_id:int}/cancel", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409))
+    @post("/{order_id:int}/cancel", guards=[may_send("cancel_order")], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409))
     async def cancel(self, order_id: RowId, request: Request[CurrentUser, str, State], state: State, data: CancelIn | None = None) -> OrderOut:
         """Cancel an order: its reservations go back to stock (and to waiting backorders)."""
         await run_one(state.db, CancelOrder(order_id=order_id, reason=data.reason if data else ""), actor=request.user.id)
         return await _order(state, order_id)
 
-    @post("/{order_id:int}/pay", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(401, 403, 404, 409))
+    @post("/{order_id:int}/pay", guards=[may_send("mark_paid")], status_code=HTTP_200_OK, responses=responses(401, 403, 404, 409))
     async def mark_paid(self, order_id: RowId, request: Request[CurrentUser, str, State], state: State) -> OrderOut:
         """Record payment for an order held as pending; it is then allocated."""
         await run_one(state.db, MarkPaid(order_id=order_id), actor=request.user.id)

@@ -58,7 +58,9 @@ class SyncController(Controller):
         try:
             # A NUL inside an op's args rejects that op alone (PostgreSQL cannot store one).
             check_nul = b"\\u0000" in body
-            return Response(await service.push(state.db, request.user.id, request.user.username, batch, check_nul))
+            return Response(await service.push(
+                state.db, request.user.id, request.user.username, batch, check_nul, allowed=request.user.allowed_ops
+            ))
         except SyncRefused as error:
             return _refusal(error)
         except Exception:  # infrastructure failure: the transaction rolled back, the device retries

@@ -56,7 +56,10 @@ def _submission(envelope: OpEnvelope, check_nul: bool = False) -> Submission:
     return Submission(BadOp(op_type, envelope.version, args_json, code, message), envelope.seq, envelope.at)
 
 
-async def push(db: Database, user_id: int, username: str, batch: PushIn, check_nul: bool = False) -> PushOut:
+async def push(
+    db: Database, user_id: int, username: str, batch: PushIn, check_nul: bool = False, allowed: frozenset[str] | None = None
+) -> PushOut:
+    """Apply a device's batch. `allowed`: the op types its user may send; any other is rejected as `forbidden_op`."""
     ops = batch.ops
     if len(ops) > MAX_OPS:
         raise SyncRefused(413, "too_many_ops", f"at most {MAX_OPS} ops per push; split the batch", max_ops=MAX_OPS)
@@ -65,13 +68,15 @@ async def push(db: Database, user_id: int, username: str, batch: PushIn, check_n
             raise SyncRefused(400, "seq_not_consecutive", f"ops[{i}].seq is {envelope.seq}; a batch must be consecutive seqs", field=f"ops[{i}].seq")
     now = dt.datetime.now(dt.UTC)
 
-    outcome = await engine_transaction(db, lambda engine: _push_locked(engine, user_id, username, batch, now, check_nul))
+    outcome = await engine_transaction(db, lambda engine: _push_locked(engine, user_id, username, batch, now, check_nul, allowed))
     if isinstance(outcome, SyncRefused):
         raise outcome  # raised after the commit: a revoked device's ops stay in quarantine
     return outcome
 
 
-async def _push_locked(engine: EngineTx, user_id: int, username: str, batch: PushIn, now: dt.datetime, check_nul: bool) -> PushOut | SyncRefused:
+async def _push_locked(
+    engine: EngineTx, user_id: int, username: str, batch: PushIn, now: dt.datetime, check_nul: bool, allowed: frozenset[str] | None
+) -> PushOut | SyncRefused:
     ops, tx = batch.ops, engine.tx
     device = await tx.fetchrow("SELECT owner, last_seq, revoked_at FROM device WHERE device_id = ?", batch.device_id)
     if device is None:
@@ -105,7 +110,9 @@ async def _push_locked(engine: EngineTx, user_id: int, username: str, batch: Pus
             results.append(OpResult(seq, r["status"], r["code"], r["message"], True, json.loads(r["result"])))
     if fresh:
         submissions = [_submission(e, check_nul) for e in fresh]
-        outcomes = await engine.apply(submissions, now=now, actor=user_id, actor_name=username, device_id=batch.device_id)
+        outcomes = await engine.apply(
+            submissions, now=now, actor=user_id, actor_name=username, device_id=batch.device_id, allowed=allowed
+        )
         offset = None
         stamped = [e.at for e in fresh if e.at is not None]
         if stamped:

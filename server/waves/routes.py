@@ -7,7 +7,7 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.status_codes import HTTP_201_CREATED
 
-from server.accounts.security import STAFF, CurrentUser, requires
+from server.accounts.security import STAFF, CurrentUser, may_send, requires
 from server.apply import run_one
 from server.errors import responses
 from server.params import RowId
@@ -28,7 +28,7 @@ class WaveController(Controller):
     path = "/api/waves"
     tags = ["waves"]
 
-    @post("/", guards=[STAFF], status_code=HTTP_201_CREATED, responses=responses(400, 401, 403, 404, 409, 422))
+    @post("/", guards=[may_send("release_wave")], status_code=HTTP_201_CREATED, responses=responses(400, 401, 403, 404, 409, 422))
     async def release(self, data: WaveIn, request: Request[CurrentUser, str, State], state: State) -> WaveOut:
         """Release allocated orders into pick tasks for a picker, sorted by the locations' pick path."""
         outcome = await run_one(state.db, ReleaseWave(order_ids=data.order_ids, picker=data.picker), actor=request.user.id)
