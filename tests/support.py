@@ -1,4 +1,6 @@
-"""Shared test helpers: which database, resetting it, users and logins, a small warehouse."""
+"""Shared test helpers: which database, resetting it, users and logins, a live server, order bodies.
+
+The warehouse a test starts from is built with `tests.warehouse`."""
 
 from __future__ import annotations
 
@@ -129,25 +131,6 @@ class LiveServer:
 
 
 ADDRESS = {"line1": "1 Dock Road", "city": "Leeds", "postcode": "LS1 1AA", "country": "GB"}
-
-
-def small_warehouse(client, headers, stock: dict[str, list[tuple[str, int]]] | None = None) -> None:
-    """Products SKU-A/B/C, bins A-01..A-06 (path order) and the given stock {sku: [(bin, qty)]}."""
-    stock = stock if stock is not None else {"SKU-A": [("A-01", 5), ("A-03", 5)], "SKU-B": [("A-02", 3)], "SKU-C": []}
-    for i, sku in enumerate(["SKU-A", "SKU-B", "SKU-C"]):
-        r = client.post("/api/products", json={"sku": sku, "name": f"Product {sku[-1]}", "barcodes": [f"INT-{sku}"]}, headers=headers)
-        assert r.status_code == 201, r.text
-    for n in range(1, 7):
-        r = client.post("/api/locations", json={"code": f"A-{n:02d}", "kind": "bin", "path_seq": n * 10}, headers=headers)
-        assert r.status_code == 201, r.text
-    for sku, rows in stock.items():
-        for location, qty in rows:
-            r = client.post(
-                "/api/stock/adjustments",
-                json={"location": location, "sku": sku, "qty_delta": qty, "reason": "opening stock"},
-                headers=headers,
-            )
-            assert r.status_code == 201, r.text
 
 
 def order_body(ref: str, lines: list[tuple[str, int]], **extra) -> dict:
