@@ -34,8 +34,8 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support import LiveServer  # noqa: E402  (the one live-server helper, shared with the tests)
 from tests.browser.camera import Barcode, barcode_video, camera_browser, camera_page  # noqa: E402
+from tests.support import LiveServer  # noqa: E402  (the one live-server helper, shared with the tests)
 
 F = zxingcpp.BarcodeFormat
 CODES = {
