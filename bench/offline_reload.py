@@ -33,10 +33,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-
-from _server import free_port, start_server, stop_server
-
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.support import LiveServer, free_port  # noqa: E402  (the one live-server helper, shared with the tests)
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 PHONE = {"width": 360, "height": 640}
@@ -133,7 +135,8 @@ def main() -> int:
         else:
             subprocess.run([sys.executable, "-m", "server.cli", "migrate"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
                            env={**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"})
-        server = start_server({**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"}, port, folder / "server.log")
+        server = LiveServer(env={**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"}, port=port,
+                            log_path=folder / "server.log", startup_timeout=60)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
             plain = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, service_workers="block")
@@ -152,13 +155,13 @@ def main() -> int:
             page.evaluate(_CONTROLLED)
             online = reloads(page, args.runs)
 
-            stop_server(server)
+            server.stop()
             context.set_offline(True)
             offline = reloads(page, args.runs)
             context.close()
         finally:
             browser.close()
-            stop_server(server)
+            server.stop()
 
     what = "the picker's task list from IndexedDB" if args.role == "picker" else "\"Sign in\" usable"
     print(f"reload → interactive ({what}), {args.runs} reloads each, headless Chromium, 360×640")

@@ -34,8 +34,8 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _server import free_port, start_server, stop_server  # noqa: E402
 from tests.browser.camera import Barcode, barcode_video, camera_browser, camera_page  # noqa: E402
+from tests.support import LiveServer  # noqa: E402  (the one live-server helper, shared with the tests)
 
 F = zxingcpp.BarcodeFormat
 CODES = {
@@ -48,11 +48,11 @@ CODES = {
 PAGE = "/static/scan/bench.html"
 
 
-def start(work: Path) -> tuple[subprocess.Popen, str]:
+def start(work: Path) -> tuple[LiveServer, str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'bench.db'}"}
     subprocess.run([sys.executable, "-m", "server.cli", "migrate"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    port = free_port()
-    return start_server(env, port, work / "server.log"), f"http://127.0.0.1:{port}"
+    server = LiveServer(env=env, log_path=work / "server.log", startup_timeout=60)
+    return server, server.url
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -150,7 +150,7 @@ def main() -> None:
                 )
                 print(f"\nload average after: {os.getloadavg()[0]:.1f}")
         finally:
-            stop_server(server)
+            server.stop()
 
 
 if __name__ == "__main__":

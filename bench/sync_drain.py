@@ -89,11 +89,11 @@ from pathlib import Path
 
 import httpx
 
-from _server import free_port, start_server, stop_server
-
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from tests.support import LiveServer  # noqa: E402  (the one live-server helper, shared with the tests)
 
 PASSWORD = "bench-password-1"
 N_PRODUCTS = 200
@@ -700,9 +700,8 @@ def main() -> None:
         for path in tmp.glob(copy.name + "*"):
             path.unlink()
 
-        port = free_port()
-        server = start_server(env, port, tmp / "server.log")
-        url = f"http://127.0.0.1:{port}"
+        server = LiveServer(env=env, log_path=tmp / "server.log", startup_timeout=60)
+        url = server.url
         with httpx.Client(base_url=url, timeout=300) as client:
             headers, devices = {}, {}
             for name in list(plan.ops) + [ONLINE_PICKER, SUPERVISOR]:
@@ -724,9 +723,9 @@ def main() -> None:
                 f"{len(plan.cancel_orders)} orders cancelled after the backlog was built")
 
             batches = batches_of(plan, max_ops)
-            cpu0 = _cpu_seconds(server.pid)
+            cpu0 = _cpu_seconds(server.process.pid)
             elapsed, results, per_push = drain(client, plan, batches, devices, headers)
-            server_cpu = _cpu_seconds(server.pid) - cpu0
+            server_cpu = _cpu_seconds(server.process.pid) - cpu0
             ship_ops = plan.total() / elapsed
             per_push_ms = sorted(1000 * s for s in per_push)
             log(f"shipshape drain: {plan.total()} ops in {len(batches)} pushes in {elapsed:.2f} s = {ship_ops:,.0f} ops/s "
@@ -747,7 +746,7 @@ def main() -> None:
             p99 = statistics.quantiles(measured, n=100, method="inclusive")[98]
             log(f"single-op push ({len(measured)} sequential, keep-alive, after 20 warm-up): median {statistics.median(measured):.2f} ms, "
                 f"p99 {p99:.2f} ms, max {measured[-1]:.2f} ms; statuses {dict(statuses)}")
-        stop_server(server)
+        server.stop()
 
         while copies:
             baseline_run()
@@ -762,7 +761,8 @@ def main() -> None:
         log(f"shipshape {ship_ops:,.0f} ops/s vs plain sqlite3 {base_ops:,.0f} ops/s")
         log(f"ratio: {ship_ops / base_ops:.2f}")
     finally:
-        stop_server(server)
+        if server is not None:
+            server.stop()
         if args.keep:
             log(f"kept {tmp}")
         else:

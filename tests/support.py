@@ -1,4 +1,6 @@
-"""Shared test helpers: which database, resetting it, users and logins, a small warehouse."""
+"""Shared test helpers: which database, resetting it, users and logins, a live server, order bodies.
+
+The warehouse a test starts from is built with `tests.warehouse`."""
 
 from __future__ import annotations
 
@@ -76,57 +78,56 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A real `shipshape serve` process on loopback, on the test database."""
+    """A real `shipshape serve` process on loopback, for the tests and the benchmarks alike.
 
-    def __init__(self, workers: int = 1):
-        self.port = free_port()
+    By default it serves the test database (this process's environment, DATABASE_URL included) on a
+    free port, with a generous login rate limit, and keeps the server's stderr on a pipe for failure
+    messages. The benchmarks, which seed a database of their own, pass their `env` as is and a
+    `log_path` that gets the server's stdout and stderr.
+    """
+
+    def __init__(
+        self, workers: int = 1, *, env: dict[str, str] | None = None, port: int | None = None,
+        log_path: Path | None = None, startup_timeout: float = 30,
+    ):
+        self.port = port if port is not None else free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "SHIPSHAPE_LOGIN_RATE_LIMIT": os.environ.get("SHIPSHAPE_LOGIN_RATE_LIMIT", "1000")}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), "--workers", str(workers)],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 30
+        if env is None:
+            env = {**os.environ, "SHIPSHAPE_LOGIN_RATE_LIMIT": os.environ.get("SHIPSHAPE_LOGIN_RATE_LIMIT", "1000")}
+        command = [
+            sys.executable, "-m", "server.cli", "serve",
+            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+        ]
+        if log_path is None:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        else:
+            with open(log_path, "wb") as log_file:
+                self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")
+                output = self.process.stderr.read() if log_path is None else log_path.read_bytes()
+                raise RuntimeError(f"server exited: {output.decode()[-2000:]}")
             try:
                 if httpx.get(self.url + "/api/health", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError("server did not come up within 30 s")
+        raise RuntimeError(f"server did not come up within {startup_timeout:g} s")
 
     def stop(self) -> None:
+        """Terminate the server (kill it if it will not go within 15 s); stopping twice is harmless."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(10)
+                self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
 
 
 ADDRESS = {"line1": "1 Dock Road", "city": "Leeds", "postcode": "LS1 1AA", "country": "GB"}
-
-
-def small_warehouse(client, headers, stock: dict[str, list[tuple[str, int]]] | None = None) -> None:
-    """Products SKU-A/B/C, bins A-01..A-06 (path order) and the given stock {sku: [(bin, qty)]}."""
-    stock = stock if stock is not None else {"SKU-A": [("A-01", 5), ("A-03", 5)], "SKU-B": [("A-02", 3)], "SKU-C": []}
-    for i, sku in enumerate(["SKU-A", "SKU-B", "SKU-C"]):
-        r = client.post("/api/products", json={"sku": sku, "name": f"Product {sku[-1]}", "barcodes": [f"INT-{sku}"]}, headers=headers)
-        assert r.status_code == 201, r.text
-    for n in range(1, 7):
-        r = client.post("/api/locations", json={"code": f"A-{n:02d}", "kind": "bin", "path_seq": n * 10}, headers=headers)
-        assert r.status_code == 201, r.text
-    for sku, rows in stock.items():
-        for location, qty in rows:
-            r = client.post(
-                "/api/stock/adjustments",
-                json={"location": location, "sku": sku, "qty_delta": qty, "reason": "opening stock"},
-                headers=headers,
-            )
-            assert r.status_code == 201, r.text
 
 
 def order_body(ref: str, lines: list[tuple[str, int]], **extra) -> dict:

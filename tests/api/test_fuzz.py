@@ -9,7 +9,8 @@ import schemathesis
 from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 
-from tests.support import create_user, order_body
+from tests.support import create_user
+from tests.warehouse import Warehouse
 
 
 @pytest.fixture
@@ -24,11 +25,11 @@ def fuzz_headers(live_server, api_schema) -> dict[str, str]:
     headers = {"Authorization": f"Bearer {token}"}
     # A little real data, so ids and SKUs the fuzzer tries sometimes exist.
     with httpx.Client(base_url=live_server.url, headers=headers) as http:
-        http.post("/api/products", json={"sku": "FZ-1", "name": "Fuzz", "barcodes": ["5012345678900"]})
-        http.post("/api/locations", json={"code": "F-01", "kind": "bin", "path_seq": 1})
-        http.post("/api/stock/adjustments", json={"location": "F-01", "sku": "FZ-1", "qty_delta": 50, "reason": "seed"})
-        body = order_body("FZ-ORDER", [("FZ-1", 1)])
-        http.post("/api/orders", json=body)
+        warehouse = Warehouse(http, None)
+        warehouse.product("FZ-1", "Fuzz", ["5012345678900"])
+        warehouse.location("F-01", 1)
+        warehouse.stock("FZ-1", "F-01", 50, reason="seed")
+        warehouse.order("FZ-ORDER", [("FZ-1", 1)])
     return headers
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.test_roles import MATRIX
+from tests.api.route_matrix import MATRIX
 
 
 def test_schema_lists_routes_and_their_error_codes(client):

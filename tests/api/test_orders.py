@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.support import order_body, small_warehouse
+from tests.support import order_body
+from tests.warehouse import small_warehouse
 
 
 def stock_of(client, headers, sku):

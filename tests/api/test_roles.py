@@ -5,44 +5,8 @@ from __future__ import annotations
 import pytest
 
 from server.accounts.security import ROLES
+from tests.api.route_matrix import MATRIX
 from tests.support import create_user, login
-
-# (method, path, roles allowed). Bodies are irrelevant here: guards run before validation,
-# so an allowed role gets anything but 401/403 and a disallowed role gets exactly 403.
-MATRIX = [
-    ("GET", "/api/auth/me", ROLES),
-    ("POST", "/api/auth/logout", ROLES),
-    ("GET", "/api/users", ("supervisor", "admin")),
-    ("POST", "/api/users", ("admin",)),
-    ("POST", "/api/users/nobody/disable", ("admin",)),
-    ("POST", "/api/devices", ROLES),
-    ("GET", "/api/devices", ROLES),
-    ("POST", "/api/devices/unknown/revoke", ("supervisor", "admin")),
-    ("GET", "/api/products", ROLES),
-    ("POST", "/api/products", ("admin",)),
-    ("GET", "/api/products/SKU-X", ROLES),
-    ("GET", "/api/locations", ROLES),
-    ("POST", "/api/locations", ("admin",)),
-    ("GET", "/api/stock", ROLES),
-    ("POST", "/api/stock/adjustments", ("supervisor", "admin")),
-    ("GET", "/api/orders", ("packer", "supervisor", "admin")),
-    ("POST", "/api/orders", ("supervisor", "admin")),
-    ("GET", "/api/orders/1", ("packer", "supervisor", "admin")),
-    ("POST", "/api/orders/1/cancel", ("supervisor", "admin")),
-    ("POST", "/api/orders/1/pay", ("supervisor", "admin")),
-    ("POST", "/api/waves", ("supervisor", "admin")),
-    ("GET", "/api/waves/1", ("supervisor", "admin")),
-    ("GET", "/api/tasks/mine", ("picker",)),
-    ("POST", "/api/tasks/1/reassign", ("supervisor", "admin")),
-    ("GET", "/api/exceptions", ("supervisor", "admin")),
-    ("POST", "/api/exceptions/1/resolve", ("supervisor", "admin")),
-    ("GET", "/api/floor-tasks", ("supervisor", "admin")),
-    ("GET", "/api/sync/limits", ROLES),
-    ("POST", "/api/sync/push", ROLES),
-    ("GET", "/api/sync/pull", ROLES),
-    ("POST", "/api/scan/resolve", ROLES),
-]
-
 
 def _routes_of(app) -> set[tuple[str, str]]:
     found = set()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import order_body, small_warehouse
+from tests.support import order_body
+from tests.warehouse import small_warehouse
 
 
 def snapshot(client, headers):

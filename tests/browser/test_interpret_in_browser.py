@@ -8,7 +8,7 @@ import random
 import pytest
 
 from scanner import interpret
-from tests.scanner.test_vectors import _BARCODE_BITS, DATA_FIELDS, KINDS, VECTORS
+from tests.scanner.vectors import BARCODE_BITS, DATA_FIELDS, KINDS, VECTORS
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +90,7 @@ def test_every_shared_vector_means_the_same_on_the_device(page):
 def _generated_scans(seed: int = 4, count: int = 400) -> list[str]:
     """Random joins of barcode fragments (the property test's ingredients and a few more), and short noise."""
     rng = random.Random(seed)
-    bits = list(_BARCODE_BITS.elements) + _EXTRA_BITS
+    bits = list(BARCODE_BITS.elements) + _EXTRA_BITS
 
     def piece() -> str:
         return rng.choice(bits) if rng.random() < 0.8 else "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 4)))

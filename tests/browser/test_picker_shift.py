@@ -19,7 +19,7 @@ from playwright.sync_api import expect, sync_playwright
 from tests import support
 from tests.browser.camera import CHROMIUM, Barcode, barcode_video, camera_flags
 from tests.browser.conftest import SCREENSHOTS, _off_playwrights_loop
-from tests.sync.floor import device_for, released_wave
+from tests.warehouse import device_for, released_wave
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from server.db import Database
 from tests import support
 from tests.browser.conftest import CHROMIUM, _off_playwrights_loop
-from tests.sync.floor import released_wave
+from tests.warehouse import released_wave, small_warehouse
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +61,7 @@ class Floor:
         login = self.http.post("/api/auth/login", json={"username": "pia", "password": "pia-password"}).json()
         self.token, self.user = login["access_token"], login["user"]
         self.pia = {"Authorization": f"Bearer {self.token}"}
-        support.small_warehouse(self.http, self.admin)
+        small_warehouse(self.http, self.admin)
         self.orders = released_wave(self.http, self.admin, [[("SKU-A", 3)], [("SKU-B", 2)]])
 
     def device(self, device_id: str) -> dict:

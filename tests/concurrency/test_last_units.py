@@ -22,6 +22,7 @@ import httpx
 
 from server.db import Database
 from tests import support
+from tests.warehouse import Warehouse
 
 SKU = "LAST-1"
 DISTINCT = 40
@@ -35,16 +36,11 @@ def _seed(base: str) -> dict[str, str]:
         r = http.post("/api/auth/login", json={"username": "root", "password": password})
         assert r.status_code == 200, r.text
         headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        r = http.post("/api/products", json={"sku": SKU, "name": "The last widget", "barcodes": ["INT-LAST-1"]}, headers=headers)
-        assert r.status_code == 201, r.text
+        warehouse = Warehouse(http, headers)
+        warehouse.product(SKU, "The last widget", ["INT-LAST-1"])
         for n, (code, qty) in enumerate([("L-01", 6), ("L-02", 4)], start=1):
-            r = http.post("/api/locations", json={"code": code, "kind": "bin", "path_seq": n * 10}, headers=headers)
-            assert r.status_code == 201, r.text
-            r = http.post(
-                "/api/stock/adjustments",
-                json={"location": code, "sku": SKU, "qty_delta": qty, "reason": "opening stock"}, headers=headers,
-            )
-            assert r.status_code == 201, r.text
+            warehouse.location(code, n * 10)
+            warehouse.stock(SKU, code, qty)
     return headers
 
 

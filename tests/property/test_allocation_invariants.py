@@ -45,6 +45,7 @@ from hypothesis.stateful import (
 from server.db import Database
 from sync.orders import ALLOCATABLE, AWAITING_STOCK, TRANSITIONS, allocation_status
 from tests import support
+from tests.warehouse import small_warehouse
 
 SKUS = ("SKU-A", "SKU-B", "SKU-C")
 BINS = ("A-01", "A-02", "A-03", "A-04")  # of the six bins small_warehouse makes, the ones steps touch
@@ -220,15 +221,15 @@ class AllocationMachine(RuleBasedStateMachine):
         self.statuses: set[str] = set()  # of all orders, as of the last check
 
     def _set_up_warehouse(self) -> None:
-        support.small_warehouse(self.client, self.headers, stock=OPENING_STOCK)
-        self.post("/api/locations", {"code": STAGING, "kind": "staging", "path_seq": 5}, expect=201)
+        warehouse = small_warehouse(self.client, self.headers, stock=OPENING_STOCK)
+        warehouse.location(STAGING, 5, kind="staging")
         # The model: what the accepted adjustments put where.
         self.on_hand: dict[tuple[str, str], int] = defaultdict(int)
         for sku, rows in OPENING_STOCK.items():
             for location, qty in rows:
                 self.on_hand[(location, sku)] += qty
         sku, qty = STAGED
-        self.post("/api/stock/adjustments", {"location": STAGING, "sku": sku, "qty_delta": qty, "reason": "staged"}, expect=201)
+        warehouse.stock(sku, STAGING, qty, reason="staged")
         self.on_hand[(STAGING, sku)] += qty
 
     def teardown(self) -> None:

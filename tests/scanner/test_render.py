@@ -18,7 +18,7 @@ from scanner import interpret
 from scanner.render import SYMBOLOGIES, LabelData, barcode_svg, shipping_label_zpl
 from scanner.sscc import DEFAULT_COMPANY_PREFIX, hri, order_of_sscc, sscc_for_order
 from tests.support import create_user, login, order_body, reset_database
-from tests.sync.floor import device_for, setup_floor
+from tests.warehouse import Warehouse, device_for, setup_floor
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 
@@ -159,14 +159,12 @@ def shop():
     reset_database()
     with TestClient(create_app()) as client:
         admin = login(client, "root", create_user("root", "admin"))
+        warehouse = Warehouse(client, admin)
         for sku, code in (("SKU-G", "9506000134352"), ("SKU-U", "614141000036"), ("SKU-T", "10614141000033")):
-            r = client.post("/api/products", json={"sku": sku, "name": f"Product {sku}", "barcodes": [code], "weight_g": 250},
-                            headers=admin)
-            assert r.status_code == 201, r.text
+            warehouse.product(sku, f"Product {sku}", [code], weight_g=250)
         picker, orders = setup_floor(client, admin)
         for n, code in enumerate(("B-01-01", "B-01-02"), start=1):
-            r = client.post("/api/locations", json={"code": code, "kind": "bin", "path_seq": 900 + n, "zone": "B"}, headers=admin)
-            assert r.status_code == 201, r.text
+            warehouse.location(code, 900 + n, zone="B")
         slip = client.post("/api/orders", json=order_body("SLIP-1", [("SKU-G", 1), ("SKU-U", 2), ("SKU-T", 1), ("SKU-A", 1)]),
                            headers=admin).json()
         gone = client.post("/api/orders", json=order_body("GONE-1", [("SKU-C", 1)]), headers=admin).json()

@@ -11,7 +11,7 @@ import pytest
 from scanner.sscc import sscc_for_order
 from server.db import Database
 from tests.support import create_user, db_config, login, order_body, reset_database
-from tests.sync.floor import device_for, setup_floor
+from tests.warehouse import Warehouse, device_for, setup_floor
 
 GS = "\x1d"
 GTIN = "09506000134352"
@@ -29,9 +29,9 @@ def floor():
     reset_database()
     with TestClient(create_app()) as client:
         admin = login(client, "root", create_user("root", "admin"))
+        warehouse = Warehouse(client, admin)
         for sku, codes in (("SKU-G", ["9506000134352"]), ("SKU-U", ["614141000036"]), ("12345678", [])):
-            r = client.post("/api/products", json={"sku": sku, "name": f"Product {sku}", "barcodes": codes}, headers=admin)
-            assert r.status_code == 201, r.text
+            warehouse.product(sku, f"Product {sku}", codes)
         picker, (one, two) = setup_floor(client, admin)
         line = one["lines"][0]
         picker.push(picker.op("pick", order_line_id=line["id"], location="A-01", sku="SKU-A", qty=3, tote="TOTE-7"))

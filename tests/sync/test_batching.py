@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import order_body, small_warehouse
-from tests.sync.floor import device_for
+from tests.support import order_body
+from tests.warehouse import device_for, small_warehouse
 
 
 def _scenario(client, admin, split: bool):

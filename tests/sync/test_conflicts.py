@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.support import create_user, login
-from tests.sync.floor import device_for, setup_floor
+from tests.warehouse import device_for, setup_floor
 
 
 def stock(client, admin, sku):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.sync.floor import setup_floor
+from tests.warehouse import setup_floor
 
 
 def stock(client, admin, sku):

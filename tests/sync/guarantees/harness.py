@@ -5,7 +5,8 @@
   to read invariants "straight from the DB", to snapshot and restore whole databases and to
   fingerprint the rows a push may touch.
 * `check_invariants`: every invariant of G1–G4 that can be read from the tables alone.
-* `seed_floor`: a small warehouse with pickers, a supervisor, devices, orders and released waves.
+* `seed_floor`: a small warehouse with pickers, a supervisor, devices, orders and released waves
+  (built with `tests.warehouse`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from server.schema import ENGINE_TABLE_NAMES, TABLE_NAMES
 from server.settings import DatabaseConfig
 from sync.orders import TRANSITIONS
 from tests import support
+from tests.support import create_user, login
+from tests.warehouse import register_device, small_warehouse
 
 # Every table of the schema, parents before children (insert order that satisfies foreign keys).
 TABLES = TABLE_NAMES
@@ -349,34 +352,21 @@ class Floor:
     extra: dict = field(default_factory=dict)
 
 
-def register_device(client, headers, name: str) -> str:
-    r = client.post("/api/devices", json={"name": name}, headers=headers)
-    assert r.status_code == 201, r.text
-    return r.json()["device_id"]
-
-
 def seed_floor(client, stock=None, orders=None, waves=None, devices=None) -> Floor:
     """Admin, supervisor sam (with a device), pickers pia and pete; devices pia-1, pia-2 (pia's, same
     wave) and pete-1; the given stock; orders; waves {picker: [order numbers (1-based)]}."""
-    from tests.support import create_user, login, order_body, small_warehouse
-
     admin = login(client, "root", create_user("root", "admin"))
-    small_warehouse(client, admin, stock if stock is not None else STOCK)
+    warehouse = small_warehouse(client, admin, stock if stock is not None else STOCK)
     sam = login(client, "sam", create_user("sam", "supervisor"))
     users = {"sam": sam}
     for name in ("pia", "pete"):
         users[name] = login(client, name, create_user(name, "picker"))
     devices = devices or {"pia-1": "pia", "pia-2": "pia", "pete-1": "pete"}
     device_ids = {name: (user, register_device(client, users[user], name)) for name, user in devices.items()}
-    created = []
-    for n, lines in enumerate(orders if orders is not None else ORDERS, start=1):
-        r = client.post("/api/orders", json=order_body(f"G-{n}", lines), headers=admin)
-        assert r.status_code == 201, r.text
-        created.append(r.json())
+    created = warehouse.orders(orders if orders is not None else ORDERS, "G")
     for picker, numbers in (waves if waves is not None else {"pia": [1, 2], "pete": [3, 4]}).items():
-        r = client.post("/api/waves", json={"order_ids": [created[n - 1]["id"] for n in numbers], "picker": picker}, headers=admin)
-        assert r.status_code == 201, r.text
-    orders_now = [client.get(f"/api/orders/{o['id']}", headers=admin).json() for o in created]
+        warehouse.release([created[n - 1] for n in numbers], picker)
+    orders_now = warehouse.read_orders(created)
     return Floor(admin, sam, register_device(client, sam, "sam's tablet"), users, device_ids, orders_now)
 
 
