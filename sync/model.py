@@ -436,7 +436,7 @@ class State:
         registry = self._registry(row)
         if registry is not None:
             registry[row.id] = row
-            if isinstance(row, Package):
+            if isinstance(row, Package):  # not `type(row) is`: a type variable narrows only by isinstance (no subclasses here)
                 self.packages_by_code[row.code] = row
             if self._index is not None:
                 self._index_row(self._index, row)
@@ -469,20 +469,19 @@ class State:
     # -- secondary indexes ------------------------------------------------------------------
     @staticmethod
     def _keys(row: Row) -> tuple[_IndexKey, ...]:
-        # isinstance, not `type(row) is`, so the checker narrows; no row type has subclasses.
-        if isinstance(row, Line):
+        if type(row) is Line:
             return (("line_order", row.sales_order), ("line_product", row.product))
-        if isinstance(row, Reservation):
+        if type(row) is Reservation:
             return (("res_line", row.order_line), ("res_stock", row.stock))
-        if isinstance(row, Stock):
+        if type(row) is Stock:
             return (("stock_product", row.product),)
-        if isinstance(row, PickTask):
+        if type(row) is PickTask:
             return (("task_line", row.order_line), ("task_order", row.sales_order))
-        if isinstance(row, PackageItem):
+        if type(row) is PackageItem:
             return (("item_line", row.order_line), ("item_package", row.package))
-        if isinstance(row, Package):
+        if type(row) is Package:
             return (("package_order", row.sales_order),)
-        if isinstance(row, Delivery):
+        if type(row) is Delivery:
             return (("delivery_package", row.package),)
         return ()
 
