@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import aiosqlite
+import asyncpg
 import msgspec
 import piccolo.engine.sqlite  # noqa: F401  (registers the converters for TIMESTAMPTZ, DATE, BOOLEAN …)
 
@@ -41,6 +42,17 @@ def _to_pg(sql: str) -> str:
         converted = _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
         _pg_cache[sql] = converted
     return converted
+
+
+# Errors a statement raises because of the values it was given (out of range, too long, a constraint),
+# as opposed to the database being unreachable or busy: caused by one op's data, they reject that op.
+DATA_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.exceptions.DataError,
+    asyncpg.exceptions.IntegrityConstraintViolationError,
+    sqlite3.IntegrityError,
+    sqlite3.DataError,
+    OverflowError,  # sqlite3 binding an integer beyond 64 bits
+)
 
 
 def record_to(struct_type: type[S], record) -> S:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from .allocation import shrink_reservations
 from .context import ApplyContext
-from .errors import NotFound
+from .errors import Invalid, NotFound
 from .model import FloorTask, Line, Location, Order, Product, State, Stock
 
 
@@ -36,6 +36,18 @@ def stock_at(state: State, location: Location, product: Product, lot: str) -> St
         if stock.location == location.id and stock.lot == lot:
             return stock
     return None
+
+
+# The most units one stock row may hold: far beyond any real bin, well inside every database's integers.
+MAX_ON_HAND = 1_000_000_000
+
+
+def check_room(stock: Stock | None, qty: int, field: str = "qty") -> None:
+    """Refuse an op that would take a bin's book beyond MAX_ON_HAND (checked before anything changes)."""
+    on_hand = stock.on_hand if stock is not None else 0
+    if on_hand + qty > MAX_ON_HAND:
+        raise Invalid("stock_limit", f"a location holds at most {MAX_ON_HAND:,} units of one SKU and lot; "
+                      f"it holds {on_hand:,}, adding {qty:,} is too many", field=field)
 
 
 def stock_row(state: State, location: Location, product: Product, lot: str, expiry: dt.date | None = None) -> Stock:

@@ -7,7 +7,7 @@ from typing import Any
 from .allocation import PICKABLE_KINDS, feed_backorders
 from .context import ApplyContext
 from .errors import NotFound, Rejected
-from .floor import location_named, product_named, stock_row
+from .floor import check_room, location_named, product_named, stock_at, stock_row
 from .model import State
 from .ops import ReturnReceive
 from .reads import Reads
@@ -36,6 +36,7 @@ def apply_return_receive(state: State, op: ReturnReceive, ctx: ApplyContext) -> 
     if op.qty > line.qty_picked:
         raise Rejected("more_than_sent", f"order {order.external_ref} sent {line.qty_picked} × {op.sku}", field="qty")
     if op.condition == "resellable":
+        check_room(stock_at(state, location, product, ""), op.qty)
         stock = stock_row(state, location, product, "")
         stock.on_hand += op.qty
         state.touch(stock)

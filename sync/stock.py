@@ -7,7 +7,7 @@ from typing import Any
 from .allocation import PICKABLE_KINDS, feed_backorders, shrink_reservations
 from .context import ApplyContext
 from .errors import Invalid, NotFound
-from .floor import floor_task, location_named, product_named, stock_at, stock_row
+from .floor import check_room, floor_task, location_named, product_named, stock_at, stock_row
 from .model import State, Stock
 from .ops import AdjustStock, Count, Move, Receive
 from .reads import UNBOUNDED, Reads
@@ -42,6 +42,8 @@ def apply_adjust(state: State, op: AdjustStock, ctx: ApplyContext) -> dict[str, 
             f"qty_delta {op.qty_delta} would make it negative",
             field="qty_delta",
         )
+    if op.qty_delta > 0:
+        check_room(stock, op.qty_delta, "qty_delta")
     if stock is None:
         stock = state.add(Stock(state.temp_id(), location.id, product.id, op.lot, op.expiry, 0, 0))
     stock.on_hand += op.qty_delta
@@ -65,6 +67,7 @@ def apply_receive(state: State, op: Receive, ctx: ApplyContext) -> dict[str, Any
     location = location_named(state, op.location)
     product = product_named(state, op.sku)
     ctx.about(location=location.id, product=product.id)
+    check_room(stock_at(state, location, product, op.lot), op.qty)
     stock = stock_row(state, location, product, op.lot, op.expiry)
     stock.on_hand += op.qty
     if op.expiry is not None:
@@ -128,6 +131,7 @@ def apply_move(state: State, op: Move, ctx: ApplyContext) -> dict[str, Any]:
     source_stock = stock_at(state, source, product, op.lot)
     on_book = source_stock.on_hand if source_stock is not None else 0
     moved = min(op.qty, on_book)
+    check_room(stock_at(state, target, product, op.lot), moved)
     if source_stock is not None and moved:
         source_stock.on_hand -= moved
         state.touch(source_stock)

@@ -61,7 +61,7 @@ class DeviceController(Controller):
     @post("/", guards=[ANY_ROLE], status_code=HTTP_201_CREATED, responses=responses(400, 401))
     async def register(self, data: DeviceIn, request: Request[CurrentUser, str, State], state: State) -> DeviceOut:
         """Register the calling device for the current user; its `device_id` numbers its ops."""
-        return await service.register_device(state.db, request.user.id, data.name)
+        return await service.register_device(state.db, request.user.id, data.name, token_hash(request.auth))
 
     @get("/", guards=[ANY_ROLE], responses=responses(401))
     async def list_devices(self, request: Request[CurrentUser, str, State], state: State) -> list[DeviceOut]:
@@ -71,5 +71,6 @@ class DeviceController(Controller):
 
     @post("/{device_id:str}/revoke", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(401, 403, 404))
     async def revoke(self, device_id: str, request: Request[CurrentUser, str, State], state: State) -> DeviceOut:
-        """Revoke a lost or retired device; its pushes are refused from now on."""
+        """Revoke a lost or retired device: its pushes are refused from now on (their ops kept for a supervisor)
+        and every session used from it ends."""
         return await service.revoke_device(state.db, device_id, request.user.id)

@@ -76,13 +76,16 @@ def _device(r) -> DeviceOut:
     return DeviceOut(r["device_id"], r["name"], r["username"], r["registered_at"], r["revoked_at"], r["last_seq"])
 
 
-async def register_device(db: Database, owner_id: int, name: str) -> DeviceOut:
+async def register_device(db: Database, owner_id: int, name: str, token_hash: str | None = None) -> DeviceOut:
+    """A new device for `owner_id`; the token that registered it is from then on that device's session."""
     device_id = str(uuid.uuid4())
     async with db.write() as tx:
         await tx.execute(
             "INSERT INTO device (device_id, owner, name, last_seq, registered_at) VALUES (?, ?, ?, ?, ?)",
             device_id, owner_id, name, 0, dt.datetime.now(dt.UTC),
         )
+        if token_hash is not None:
+            await tx.execute("UPDATE auth_token SET device_id = ? WHERE token_hash = ?", device_id, token_hash)
         row = await tx.fetchrow(_DEVICE_SQL + " WHERE d.device_id = ?", device_id)
     return _device(row)
 
@@ -106,5 +109,7 @@ async def revoke_device(db: Database, device_id: str, by_user: int) -> DeviceOut
                 "UPDATE device SET revoked_at = ?, revoked_by = ? WHERE device_id = ?",
                 dt.datetime.now(dt.UTC), by_user, device_id,
             )
+        # Every session used from the device ends with it: its holder signs in again on a trusted phone.
+        await tx.execute("DELETE FROM auth_token WHERE device_id = ?", device_id)
         row = await tx.fetchrow(_DEVICE_SQL + " WHERE d.device_id = ?", device_id)
     return _device(row)

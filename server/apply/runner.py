@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from server.db import Database, Tx
+from server.db import DATA_ERRORS, Database, Tx
 from sync import Outcome, Rejected, apply_batch
-from sync.engine import Submission
-from sync.ops import Op
+from sync.engine import BadOp, Submission
+from sync.ops import Op, encode_args, op_type
 
 from .loader import load_state
 from .writer import write_changes
@@ -51,6 +51,40 @@ class EngineTx:
         )
         await write_changes(self.tx, state, outcomes)
         return outcomes
+
+    async def apply_each(
+        self, submissions: Sequence[Submission], *, now: dt.datetime, actor: int | None, actor_name: str = "",
+        device_id: str | None = None, allowed: frozenset[str] | None = None,
+    ) -> list[Outcome]:
+        """Apply ops one at a time, each in a savepoint: an op whose data the database refuses is rejected
+        alone (`database_refused`, with its ledger row and an exception), and the others apply. Slower than
+        `apply`; used only to retry a batch that failed as a whole with a data error."""
+        outcomes: list[Outcome] = []
+        for submission in submissions:
+            await self.tx.execute("SAVEPOINT engine_op")
+            try:
+                outcomes += await self.apply(
+                    [submission], now=now, actor=actor, actor_name=actor_name, device_id=device_id, allowed=allowed
+                )
+                await self.tx.execute("RELEASE SAVEPOINT engine_op")
+            except DATA_ERRORS as error:
+                await self.tx.execute("ROLLBACK TO SAVEPOINT engine_op")
+                await self.tx.execute("RELEASE SAVEPOINT engine_op")
+                refused = _refused(submission, error)
+                outcomes += await self.apply([refused], now=now, actor=actor, actor_name=actor_name, device_id=device_id)
+        return outcomes
+
+
+def _refused(submission: Submission, error: BaseException) -> Submission:
+    """The op as a BadOp the engine rejects: the database would not store what it asked for."""
+    op = submission.op
+    if isinstance(op, BadOp):
+        kind, version, args = op.type, op.version, op.args
+    else:
+        kind, version, args = op_type(op), type(op).VERSION, encode_args(op)
+    reason = type(error).__name__.removesuffix("Error").replace("_", " ") or "refused"
+    message = f"the database refused this op's data ({reason}); this op was not applied, the rest of its batch was"
+    return Submission(BadOp(kind, version, args, "database_refused", message), submission.seq, submission.device_at)
 
 
 async def engine_transaction(db: Database, work: Callable[[EngineTx], Awaitable[T]]) -> T:

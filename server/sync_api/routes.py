@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK
 
-from server.accounts.security import ANY_ROLE, CurrentUser
+from server.accounts.security import ANY_ROLE, CurrentUser, token_hash
 from server.errors import responses
 from server.sync_api import pull as pull_service
 from server.sync_api import service
@@ -50,16 +50,15 @@ class SyncController(Controller):
         an infrastructure failure rolls the whole batch back and answers 503."""
         body = await request.body()
         try:
-            batch = service.decode_push(body)
+            batch, defused = service.decode_push(body)
         except msgspec.ValidationError as error:
             return _error(400, "validation_failed", str(error))
         except msgspec.DecodeError as error:
             return _error(400, "bad_request", f"malformed JSON: {error}")
         try:
-            # A NUL inside an op's args rejects that op alone (PostgreSQL cannot store one).
-            check_nul = b"\\u0000" in body
             return Response(await service.push(
-                state.db, request.user.id, request.user.username, batch, check_nul, allowed=request.user.allowed_ops
+                state.db, request.user.id, request.user.username, batch, defused,
+                allowed=request.user.allowed_ops, token_hash=token_hash(request.auth),
             ))
         except SyncRefused as error:
             return _refusal(error)

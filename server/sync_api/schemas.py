@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
+import msgspec
 from msgspec import Meta, Struct
 
 MAX_OPS = 500
@@ -15,7 +16,9 @@ class OpEnvelope(Struct, forbid_unknown_fields=True):
     seq: Annotated[int, Meta(ge=1, le=2_147_483_647, description="the device's op number: 1, 2, 3, … with no gaps")]
     type: Annotated[str, Meta(min_length=1, max_length=32, description="op type, e.g. pick")]
     version: Annotated[int, Meta(ge=1, le=1000)]
-    args: dict[str, Any]
+    # Kept as the raw JSON the device sent: each op's args are decoded against its own type, so a
+    # malformed op is rejected alone and its bytes are kept in the ledger as they came.
+    args: Annotated[msgspec.Raw, Meta(description="the op's arguments: a JSON object, see the op catalogue")]
     at: dt.datetime | None = None
 
 

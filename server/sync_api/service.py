@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from re import DOTALL
+from re import compile as re_compile
 
 import msgspec
 
 from server.apply.runner import EngineTx, engine_transaction
-from server.db import Database, in_list
+from server.db import DATA_ERRORS, Database, in_list
 from server.sync_api.refusal import SyncRefused
 from server.sync_api.schemas import MAX_OPS, OpEnvelope, OpResult, PushIn, PushOut
 from sync.engine import DEVICE_OP_TYPES, BadOp, Submission
@@ -17,10 +19,76 @@ from sync.engine import DEVICE_OP_TYPES, BadOp, Submission
 log = logging.getLogger("shipshape.sync")
 _INT32 = 2**31 - 1
 _decode_push = msgspec.json.Decoder(PushIn).decode
+# Ops a revoked device may still leave for a supervisor; beyond it its pushes are refused unstored.
+MAX_QUARANTINED = 1_000
+# Deeper than this, a value inside an op cannot be a legitimate argument of any op.
+MAX_DEPTH = 32
+_SIGNIFICANT = re_compile(rb'["\[\]{}]')
+_STRING_REST = re_compile(rb'(?:[^"\\]|\\.)*"', DOTALL)
 
 
-def decode_push(body: bytes) -> PushIn:
-    return _decode_push(body)
+def decode_push(body: bytes) -> tuple[PushIn, frozenset[int]]:
+    """The push body, and the indexes of ops whose args had to be defused (nested beyond MAX_DEPTH)."""
+    try:
+        return _decode_push(body), frozenset()
+    except RecursionError:
+        defused, deep = _defuse(body)
+        return _decode_push(defused), deep
+
+
+def _defuse(body: bytes) -> tuple[bytes, frozenset[int]]:
+    """Replace every container that opens at depth MAX_DEPTH with `null`, without recursion, and say which
+    ops (containers opening at depth 3: body → ops → op) held one. Only for bodies the decoder refused."""
+    out = bytearray()
+    deep: set[int] = set()
+    depth, op_index, i, copied = 0, -1, 0, 0
+    while True:
+        match = _SIGNIFICANT.search(body, i)
+        if match is None:
+            break
+        i = match.end()
+        char = body[match.start()]
+        if char == ord('"'):
+            rest = _STRING_REST.match(body, i)
+            if rest is None:
+                raise msgspec.DecodeError("unterminated string")
+            i = rest.end()
+            continue
+        if char in b"[{":
+            depth += 1
+            if depth == 3:
+                op_index += 1
+            if depth == MAX_DEPTH:
+                deep.add(op_index)
+                out += body[copied : match.start()] + b"null"
+                i = _skip_container(body, i)
+                copied = i
+                depth -= 1
+        else:
+            depth -= 1
+    out += body[copied:]
+    return bytes(out), frozenset(deep)
+
+
+def _skip_container(body: bytes, i: int) -> int:
+    """The offset just past the container whose opening bracket ends at `i`."""
+    depth = 1
+    while depth:
+        match = _SIGNIFICANT.search(body, i)
+        if match is None:
+            raise msgspec.DecodeError("unterminated container")
+        i = match.end()
+        char = body[match.start()]
+        if char == ord('"'):
+            rest = _STRING_REST.match(body, i)
+            if rest is None:
+                raise msgspec.DecodeError("unterminated string")
+            i = rest.end()
+        elif char in b"[{":
+            depth += 1
+        else:
+            depth -= 1
+    return i
 
 
 def _device_time(at: dt.datetime | None) -> dt.datetime | None:
@@ -33,31 +101,41 @@ def _device_time(at: dt.datetime | None) -> dt.datetime | None:
         return None
 
 
-def _submission(envelope: OpEnvelope, check_nul: bool = False) -> Submission:
+def _submission(envelope: OpEnvelope, defused: bool = False) -> Submission:
     """The op the envelope carries, or a BadOp that will be rejected once (never retried forever)."""
     envelope.at = _device_time(envelope.at)
     cls = DEVICE_OP_TYPES.get(envelope.type)
-    args_json = json.dumps(envelope.args, separators=(",", ":"), default=str) if check_nul else ""
-    if check_nul and "\\u0000" in args_json:
+    raw = bytes(envelope.args)
+    if defused:
+        code, message = "malformed_args", f"args are nested deeper than {MAX_DEPTH} levels"
+    elif b"\\u0000" in raw:  # PostgreSQL cannot store a NUL; no op has a use for one
         code, message = "malformed_args", "args may not contain NUL characters"
     elif cls is not None and envelope.version == cls.VERSION:
         try:
-            return Submission(msgspec.convert(envelope.args, cls, strict=True), envelope.seq, envelope.at)
-        except msgspec.ValidationError as error:
+            return Submission(msgspec.json.decode(raw, type=cls, strict=True), envelope.seq, envelope.at)
+        except (msgspec.ValidationError, msgspec.DecodeError) as error:
             code, message = "malformed_args", str(error)
+        except RecursionError:  # cannot happen after decode_push; defence in depth
+            code, message = "malformed_args", f"args are nested deeper than {MAX_DEPTH} levels"
     elif cls is None:
         code, message = "unknown_op_type", f"this server does not know op type {envelope.type!r}"
     else:
         code, message = "unsupported_version", (
             f"{envelope.type} version {envelope.version} is not supported (this server applies version {cls.VERSION})"
         )
-    args_json = json.dumps(envelope.args, separators=(",", ":"), default=str).replace("\\u0000", "\\ufffd")
+    args_json = raw.decode("utf-8", "replace").replace("\\u0000", "\\ufffd")
     op_type = envelope.type.replace("\x00", "\ufffd")
     return Submission(BadOp(op_type, envelope.version, args_json, code, message), envelope.seq, envelope.at)
 
 
 async def push(
-    db: Database, user_id: int, username: str, batch: PushIn, check_nul: bool = False, allowed: frozenset[str] | None = None
+    db: Database,
+    user_id: int,
+    username: str,
+    batch: PushIn,
+    defused: frozenset[int] = frozenset(),
+    allowed: frozenset[str] | None = None,
+    token_hash: str | None = None,
 ) -> PushOut:
     """Apply a device's batch. `allowed`: the op types its user may send; any other is rejected as `forbidden_op`."""
     ops = batch.ops
@@ -68,14 +146,23 @@ async def push(
             raise SyncRefused(400, "seq_not_consecutive", f"ops[{i}].seq is {envelope.seq}; a batch must be consecutive seqs", field=f"ops[{i}].seq")
     now = dt.datetime.now(dt.UTC)
 
-    outcome = await engine_transaction(db, lambda engine: _push_locked(engine, user_id, username, batch, now, check_nul, allowed))
+    try:
+        outcome = await engine_transaction(db, lambda engine: _push_locked(engine, user_id, username, batch, now, defused, allowed, token_hash))
+    except DATA_ERRORS:
+        # Some op's data broke a database limit: the batch rolled back. Retry it op by op, so that op
+        # alone is rejected and the queue moves on (a 503 would fail the same way forever).
+        log.warning("push of %s hit a data error; retrying op by op", batch.device_id, exc_info=True)
+        outcome = await engine_transaction(
+            db, lambda engine: _push_locked(engine, user_id, username, batch, now, defused, allowed, token_hash, one_by_one=True)
+        )
     if isinstance(outcome, SyncRefused):
         raise outcome  # raised after the commit: a revoked device's ops stay in quarantine
     return outcome
 
 
 async def _push_locked(
-    engine: EngineTx, user_id: int, username: str, batch: PushIn, now: dt.datetime, check_nul: bool, allowed: frozenset[str] | None
+    engine: EngineTx, user_id: int, username: str, batch: PushIn, now: dt.datetime, defused: frozenset[int], allowed: frozenset[str] | None,
+    token_hash: str | None, one_by_one: bool = False,
 ) -> PushOut | SyncRefused:
     ops, tx = batch.ops, engine.tx
     device = await tx.fetchrow("SELECT owner, last_seq, revoked_at FROM device WHERE device_id = ?", batch.device_id)
@@ -84,16 +171,28 @@ async def _push_locked(
     if device["owner"] != user_id:
         raise SyncRefused(403, "not_your_device", "a device pushes only its own ops: this device belongs to another user")
     if device["revoked_at"] is not None:
-        # Keep what it sent for a supervisor; nothing is applied, nothing is lost.
+        # Keep what it sent for a supervisor (up to MAX_QUARANTINED per device: a revoked phone cannot
+        # fill the database), and end the session it pushed with.
+        held = await tx.fetchval("SELECT COUNT(*) FROM quarantined_op WHERE device_id = ?", batch.device_id)
+        room = max(0, MAX_QUARANTINED - held)
         await tx.executemany(
             "INSERT INTO quarantined_op (device_id, seq, body, received_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (device_id, seq) DO NOTHING",
-            [(batch.device_id, e.seq, msgspec.json.encode(e).decode(), now) for e in ops],
+            [(batch.device_id, e.seq, msgspec.json.encode(e).decode(), now) for e in ops[:room]],
         )
+        if token_hash is not None:
+            await tx.execute("DELETE FROM auth_token WHERE token_hash = ?", token_hash)
         return SyncRefused(403, "device_revoked", "this device was revoked; its queued ops were kept for a supervisor")
+    if token_hash is not None:
+        # The session is this device's from now on: revoking the device ends it.
+        await tx.execute(
+            "UPDATE auth_token SET device_id = ? WHERE token_hash = ? AND (device_id IS NULL OR device_id <> ?)",
+            batch.device_id, token_hash, batch.device_id,
+        )
     last = device["last_seq"]
     replays = [e for e in ops if e.seq <= last]
-    fresh = [e for e in ops if e.seq > last]
+    numbered = [(i, e) for i, e in enumerate(ops) if e.seq > last]
+    fresh = [e for _, e in numbered]
     if fresh and fresh[0].seq != last + 1:
         raise SyncRefused(409, "seq_gap", f"expected seq {last + 1}, got {fresh[0].seq}", expected_seq=last + 1)
 
@@ -109,10 +208,9 @@ async def _push_locked(
             r = by_seq[seq]
             results.append(OpResult(seq, r["status"], r["code"], r["message"], True, json.loads(r["result"])))
     if fresh:
-        submissions = [_submission(e, check_nul) for e in fresh]
-        outcomes = await engine.apply(
-            submissions, now=now, actor=user_id, actor_name=username, device_id=batch.device_id, allowed=allowed
-        )
+        submissions = [_submission(e, i in defused) for i, e in numbered]
+        apply = engine.apply_each if one_by_one else engine.apply
+        outcomes = await apply(submissions, now=now, actor=user_id, actor_name=username, device_id=batch.device_id, allowed=allowed)
         offset = None
         stamped = [e.at for e in fresh if e.at is not None]
         if stamped:
