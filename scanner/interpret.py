@@ -432,10 +432,10 @@ def _diagnose_link(text: str) -> None:
     segments = [unquote(p) for p in parts.path.split("/") if p]
     while segments and not _is_ai(segments[0]):
         segments.pop(0)  # the link's own path prefix, before the first AI
-    pairs = list(zip(segments[::2], segments[1::2])) + parse_qsl(parts.query)
-    for at, (key, value) in enumerate(pairs):
-        if at == 0 and key == "01" and len(value) in (8, 12, 13):
-            value = value.zfill(14)  # a GTIN-8, -12 or -13 as the link's key, as biip reads it
+    pairs = list(zip(segments[::2], segments[1::2]))
+    if pairs and pairs[0][0] == "01" and len(pairs[0][1]) in (8, 12, 13):
+        pairs[0] = ("01", pairs[0][1].zfill(14))  # a GTIN-8, -12 or -13 as the link's key, as biip reads it
+    for key, value in pairs + parse_qsl(parts.query):
         if _is_ai(key):
             _one_element(key + value, whole=True)
 
