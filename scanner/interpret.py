@@ -274,6 +274,8 @@ def _one_element(text: str, *, whole: bool) -> GS1ElementString:
     key = _key_with_wrong_check_digit(element)
     if key:
         raise _Invalid(f"{name}: {_check_digit_error(key, gs1_standard_check_digit(key[:-1]))}")
+    if ai.ai in ("8013", "8014"):  # GMN and MUDI end in two check characters
+        _check_character_pair(name, element.value)
     for offset, year_digits in _DATES_WITHOUT_DAY_00.get(ai.ai, ()):
         _check_strict_date(ai, element.value[offset:offset + year_digits + 4], year_digits)
     return element
@@ -292,6 +294,24 @@ _KEY_DIGITS = {
     "8018": (0, 18),  # GSRN recipient
     "8026": (0, 14),  # ITIP content
 }
+
+# The check character pair of a GMN (AI 8013) and a MUDI (8014), GS1 General Specifications 7.9.5 and
+# the `csumalpha` linter of the GS1 Barcode Syntax Dictionary: the characters' places in the 82-character
+# set, weighted from the right by the primes 2, 3, 5, …, summed modulo 1021, give two 5-bit values
+# written in a 32-character set. biip has no such check.
+_CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+_CSET32 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+_PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83)
+
+
+def _check_character_pair(name: str, value: str) -> None:
+    if len(value) < 2:
+        raise _Invalid(f"{name}: {value!r} is too short to end in its two check characters")
+    total = sum(_CSET82.index(char) * prime for char, prime in zip(reversed(value[:-2]), _PRIMES, strict=False)) % 1021
+    expected = _CSET32[total >> 5] + _CSET32[total & 31]
+    if value[-2:] != expected:
+        raise _Invalid(f"{name}: invalid check characters: expected {expected}, got {value[-2:]}")
+
 
 # Dates whose day may not be 00. Only AIs 11, 12, 13, 15, 16, 17, 4324 and 4325 are `yymmd0` in the
 # GS1 Barcode Syntax Dictionary (day 00: the month's last day, as biip reads it); these are `yymmdd` or

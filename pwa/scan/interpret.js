@@ -297,10 +297,26 @@ function oneElement(text, whole) {
   if (key && (element.broken || !checkDigitValid(key))) {
     throw new Invalid(`${name}: ${checkDigitError(key, checkDigit(key.slice(0, -1)))}`);
   }
+  if (ai.ai === "8013" || ai.ai === "8014") checkCharacterPair(name, element.value); // GMN, MUDI
   for (const [offset, yearDigits] of DATES_WITHOUT_DAY_00[ai.ai] ?? []) {
     strictDate(name, element.value.slice(offset, offset + yearDigits + 4), yearDigits);
   }
   return element;
+}
+
+// The check character pair of a GMN or MUDI (GS1 General Specifications 7.9.5, the `csumalpha` linter):
+// the characters' places in the 82-character set, weighted from the right by the primes 2, 3, 5, …,
+// summed modulo 1021, give two 5-bit values written in a 32-character set.
+const CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+const CSET32 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+const PRIMES = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83];
+
+function checkCharacterPair(name, value) {
+  if (value.length < 2) throw new Invalid(`${name}: ${repr(value)} is too short to end in its two check characters`);
+  const payload = [...value.slice(0, -2)].reverse();
+  const total = payload.reduce((sum, char, i) => sum + CSET82.indexOf(char) * (PRIMES[i] ?? 0), 0) % 1021;
+  const expected = CSET32[total >> 5] + CSET32[total & 31];
+  if (value.slice(-2) !== expected) throw new Invalid(`${name}: invalid check characters: expected ${expected}, got ${value.slice(-2)}`);
 }
 
 function checkDigitValid(digitString) { // ASCII digits whose last is the GS1 check digit of the others
