@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 from biip import ParseConfig, ParseError
 from biip.checksums import gs1_standard_check_digit
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
+# biip's own table of Digital Link primary keys; it has no public name, and a copy could drift from it.
 from biip.gs1_digital_link_uris import _PRIMARY_IDENTIFIER_MAP, GS1DigitalLinkURI
 from biip.gs1_element_strings import GS1ElementString
 from biip.gtin import Gtin
