@@ -4,8 +4,10 @@ One entry point, `interpret(scan)`, for everything a camera or a keyboard-wedge 
 us: EAN/UPC and GTIN-14 codes, GS1 element strings (with or without a symbology identifier such
 as `]C1`, `]d2`, `]Q3`, `]e0`, with GS separators), the parenthesised HRI form `(01)…(10)…`, GS1
 Digital Link URIs, bare SSCCs, and Shipshape's own code conventions (`TOTE-…`, `ORD-<id>`,
-location codes). Every GS1 rule — which AIs exist, their formats, check digits, dates — comes from
-biip; nothing here knows an AI table of its own.
+location codes). Which AIs exist, their formats, GTIN/SSCC/GLN check digits and dates come from
+biip; nothing here knows an AI table of its own. Where biip is more lenient than GS1's Barcode Syntax
+Dictionary and Digital Link standard, small tables here add the rest: the check digits of the other
+GS1 keys, dates that have no day 00, DotCode's `]J`, and a Digital Link's key found from the right.
 
 The result is plain data with the same fields as the shared test vectors
 (`tests/scanner/vectors.json`), which the browser's offline interpreter is checked against too.

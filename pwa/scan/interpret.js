@@ -9,7 +9,9 @@
 // Which AIs exist, their formats and patterns come from biip's own table, served by the server at
 // /gs1/application-identifiers.json: load it once with `loadGs1Rules()` (or hand an already fetched
 // table to `useGs1Rules()`, e.g. in a Worker). The rest mirrors biip's code: AI lookup, pattern
-// matching, check digits, UPC-E expansion, dates, 310n weights, Digital Link parsing. Where Python
+// matching, check digits, UPC-E expansion, dates, 310n weights, Digital Link parsing; and, like the
+// server, the rules it adds to biip's (other GS1 keys' check digits, dates without day 00, DotCode,
+// the Digital Link key found from the right), from the same small tables. Where Python
 // behaves in a particular way (its `\d` and `int()` accept any script's digits, `repr()` quoting,
 // urllib's splitting and percent-decoding), this does the same, so that the two always agree.
 
