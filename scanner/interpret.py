@@ -4,8 +4,10 @@ One entry point, `interpret(scan)`, for everything a camera or a keyboard-wedge 
 us: EAN/UPC and GTIN-14 codes, GS1 element strings (with or without a symbology identifier such
 as `]C1`, `]d2`, `]Q3`, `]e0`, with GS separators), the parenthesised HRI form `(01)…(10)…`, GS1
 Digital Link URIs, bare SSCCs, and Shipshape's own code conventions (`TOTE-…`, `ORD-<id>`,
-location codes). Every GS1 rule — which AIs exist, their formats, check digits, dates — comes from
-biip; nothing here knows an AI table of its own.
+location codes). Which AIs exist, their formats, GTIN/SSCC/GLN check digits and dates come from
+biip; nothing here knows an AI table of its own. Where biip is more lenient than GS1's Barcode Syntax
+Dictionary and Digital Link standard, small tables here add the rest: the check digits of the other
+GS1 keys, dates that have no day 00, DotCode's `]J`, and a Digital Link's key found from the right.
 
 The result is plain data with the same fields as the shared test vectors
 (`tests/scanner/vectors.json`), which the browser's offline interpreter is checked against too.
@@ -16,12 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass, replace
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
-from biip import ParseError
+from biip import ParseConfig, ParseError
 from biip.checksums import gs1_standard_check_digit
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
-from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+
+# biip's own table of Digital Link primary keys; it has no public name, and a copy could drift from it.
+from biip.gs1_digital_link_uris import _PRIMARY_IDENTIFIER_MAP, GS1DigitalLinkURI
 from biip.gs1_element_strings import GS1ElementString
 from biip.gtin import Gtin
 from biip.sscc import Sscc
@@ -40,6 +44,7 @@ ORDER = re.compile(r"ORD-([0-9]{1,9})", re.IGNORECASE | re.ASCII)
 LOCATION = re.compile(r"(?=[^-]*-)(?=.*[A-Z])(?=.*[0-9])[A-Z0-9][A-Z0-9-]{0,31}")
 _HRI_FIELD = re.compile(r"\(([0-9]{2,4})\)([^()]*)")
 _WHITESPACE = " \t\r\n\v\f"  # not GS: a leading GS is an FNC1 and means "GS1 data follows"
+_NO_DATE_CHECK = ParseConfig(gs1_element_strings_verify_date=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,25 +89,34 @@ class _Invalid(Exception):
 def interpret(scan: str) -> Scan:
     """Turn any scanned string into its meaning (kind, GTIN, SSCC, lot, dates, …), without the database."""
     text = scan.strip(_WHITESPACE)
-    symbology = None
-    if text.startswith("]") and len(text) >= 3:
-        try:
-            symbology = SymbologyIdentifier.extract(text)
-        except (ParseError, ValueError):
-            symbology = None  # "]" followed by something else is just text
-        else:
-            text = text[len(symbology.value):]
+    symbology, gs1_symbology = _symbology(text)
+    text = text[len(symbology or ""):]
     fnc1 = text.startswith(GS)
     text = text.strip(GS + _WHITESPACE)
-    base = Scan(scan=scan, text=text, kind="unknown", valid=True, symbology=symbology.value if symbology else None)
+    base = Scan(scan=scan, text=text, kind="unknown", valid=True, symbology=symbology)
     if not text:
         return replace(base, valid=False, error="the scan is empty")
-    gs1_symbology = symbology.gs1_symbology if symbology else None
     try:
         return _read(base, text, gs1_symbology, fnc1)
     except _Invalid as problem:
         kind = "sscc" if problem.kind == "gs1" and _leads_with_sscc(text) else problem.kind
         return replace(base, kind=kind, valid=False, error=str(problem))
+
+
+def _symbology(text: str) -> tuple[str | None, GS1Symbology | None]:
+    """The leading symbology identifier (`]C1`, `]E0`, …) and what it means for GS1, if there is one."""
+    if not (text.startswith("]") and len(text) >= 3):
+        return None, None
+    if text[1] == "J":  # DotCode: biip knows GS1 DotCode (]J1) but not DotCode's own letter
+        try:
+            return text[:3], GS1Symbology(text[1:3])
+        except ValueError:
+            return text[:3], None  # ]J0 is plain DotCode: judge the content as if no identifier came
+    try:
+        identifier = SymbologyIdentifier.extract(text)
+    except (ParseError, ValueError):
+        return None, None  # "]" followed by something else is just text
+    return identifier.value, identifier.gs1_symbology
 
 
 def _read(base: Scan, text: str, symbology: GS1Symbology | None, fnc1: bool) -> Scan:
@@ -252,18 +266,101 @@ def _one_element(text: str, *, whole: bool) -> GS1ElementString:
     if not data:
         raise _Invalid(f"{name}: no data; expected {_format(ai)}")
     try:
-        element = GS1ElementString.parse(text) if whole else GS1ElementString.extract(text)
+        # biip reads 7007's optional second date as a time of day: its dates are checked below instead.
+        config = _NO_DATE_CHECK if ai.ai == "7007" else None
+        element = GS1ElementString.parse(text, config=config) if whole else GS1ElementString.extract(text, config=config)
     except ParseError:
         raise _Invalid(_diagnose(ai, data, whole)) from None
     if not element.value:
         raise _Invalid(f"{name}: no data; expected {_format(ai)}")
     if not element.value.isascii():  # biip's patterns take any script's digits; GS1 data is ASCII
         raise _Invalid(f"{name}: {element.value!r} has characters outside the GS1 character set")
-    for problem in (element.gtin_error, element.sscc_error):
-        if problem:
-            digits = element.value
-            raise _Invalid(f"{name}: {_check_digit_error(digits, gs1_standard_check_digit(digits[:-1]))}")
+    key = _key_with_wrong_check_digit(element)
+    if key:
+        raise _Invalid(f"{name}: {_check_digit_error(key, gs1_standard_check_digit(key[:-1]))}")
+    if ai.ai in ("8013", "8014"):  # GMN and MUDI end in two check characters
+        _check_character_pair(name, element.value)
+    for offset, year_digits in _DATES_WITHOUT_DAY_00.get(ai.ai, ()):
+        _check_strict_date(ai, element.value[offset:offset + year_digits + 4], year_digits)
     return element
+
+
+# GS1 keys whose data begins with digits closed by a check digit (the `csum` rule of the GS1 Barcode
+# Syntax Dictionary): AI → where those digits are in the data. biip checks GTINs (01, 02, 03), SSCCs (00)
+# and GLNs (410-417) itself and records the outcome on the element; these others it leaves unchecked.
+_KEY_DIGITS = {
+    "253": (0, 13),  # GDTI
+    "255": (0, 13),  # GCN
+    "402": (0, 17),  # GSIN
+    "8003": (1, 14),  # GRAI, after its leading 0
+    "8006": (0, 14),  # ITIP: a GTIN, then the piece numbers
+    "8017": (0, 18),  # GSRN provider
+    "8018": (0, 18),  # GSRN recipient
+    "8026": (0, 14),  # ITIP content
+}
+
+# The check character pair of a GMN (AI 8013) and a MUDI (8014), GS1 General Specifications 7.9.5 and
+# the `csumalpha` linter of the GS1 Barcode Syntax Dictionary: the characters' places in the 82-character
+# set, weighted from the right by the primes 2, 3, 5, …, summed modulo 1021, give two 5-bit values
+# written in a 32-character set. biip has no such check.
+_CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+_CSET32 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+_PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83)
+
+
+def _check_character_pair(name: str, value: str) -> None:
+    if len(value) < 2:
+        raise _Invalid(f"{name}: {value!r} is too short to end in its two check characters")
+    total = sum(_CSET82.index(char) * prime for char, prime in zip(reversed(value[:-2]), _PRIMES, strict=False)) % 1021
+    expected = _CSET32[total >> 5] + _CSET32[total & 31]
+    if value[-2:] != expected:
+        raise _Invalid(f"{name}: invalid check characters: expected {expected}, got {value[-2:]}")
+
+
+# Dates whose day may not be 00. Only AIs 11, 12, 13, 15, 16, 17, 4324 and 4325 are `yymmd0` in the
+# GS1 Barcode Syntax Dictionary (day 00: the month's last day, as biip reads it); these are `yymmdd` or
+# `yyyymmdd`: AI → (offset, digits of the year) of each date in the data. biip reads day 00 as the
+# month's end for every date AI, and does not read 7007's second date, 7250 or 7251 as dates at all.
+_DATES_WITHOUT_DAY_00 = {
+    "4326": ((0, 2),),
+    "7003": ((0, 2),),
+    "7006": ((0, 2),),
+    "7007": ((0, 2), (6, 2)),
+    "7011": ((0, 2),),
+    "8008": ((0, 2),),
+    "7250": ((0, 4),),
+    "7251": ((0, 4),),
+}
+
+
+def _key_with_wrong_check_digit(element: GS1ElementString) -> str | None:
+    """The digits of the GS1 key in `element` when its check digit is wrong (they end in that digit)."""
+    if element.gtin_error or element.sscc_error or element.gln_error:  # biip's verdict on 00-03, 410-417
+        return element.value
+    span = _KEY_DIGITS.get(element.ai.ai)
+    key = element.value[span[0]:span[1]] if span else ""
+    return key if key and gs1_standard_check_digit(key[:-1]) != int(key[-1]) else None
+
+
+def _check_strict_date(ai: GS1ApplicationIdentifier, date: str, year_digits: int) -> None:
+    """A date of an AI whose format has no day 00 must be a real calendar day."""
+    if len(date) < year_digits + 4:
+        return  # an optional date that is absent (7007's second)
+    name = f"AI {ai} {ai.data_title}"
+    layout = "YY" if year_digits == 2 else "YYYY"
+    problem = f"{name}: {date!r} is not a valid date ({layout}MMDD)"
+    if date.endswith("00"):
+        raise _Invalid(f"{problem}: this AI has no day 00")
+    if year_digits == 2:
+        try:  # biip's own date rules (century, calendar), through a single-date AI
+            GS1ElementString.parse("7006" + date)
+        except ParseError:
+            raise _Invalid(problem) from None
+    else:
+        try:
+            dt.date(int(date[:4]), int(date[4:6]), int(date[6:8]))
+        except ValueError:
+            raise _Invalid(problem) from None
 
 
 def _diagnose(ai: GS1ApplicationIdentifier, data: str, whole: bool) -> str:
@@ -312,14 +409,16 @@ def _format(ai: GS1ApplicationIdentifier) -> str:
 
 
 def _digital_link(base: Scan, text: str) -> Scan:
+    link = text
     try:
-        uri = GS1DigitalLinkURI.parse(text)
+        link = _from_primary_key(text)
+        uri = GS1DigitalLinkURI.parse(link)
     except (ParseError, ValueError) as problem:
         if not isinstance(problem, ParseError):  # urllib could not even split it (a broken [IPv6] host)
             return replace(base, kind="url", valid=False, error=f"not a valid link: {problem}")
         if "primary identifier" in str(problem):
             return replace(base, kind="url", code=text)  # an ordinary link, e.g. a tracking page
-        _diagnose_link(text)  # raises the precise problem when one field is at fault
+        _diagnose_link(link)  # raises the precise problem when one field is at fault
         raise _Invalid(f"not a valid GS1 Digital Link: {problem}") from None
     elements = []
     for element in uri.element_strings:
@@ -328,14 +427,39 @@ def _digital_link(base: Scan, text: str) -> Scan:
     return _gs1(base, elements, "digital_link")
 
 
+def _from_primary_key(text: str) -> str:
+    """The link with its own path prefix removed, so that its path starts at its primary key.
+
+    GS1 Digital Link finds the primary key from the right: walking back over `/AI/value` pairs (the
+    key qualifiers), the first AI that is a primary key is it, and all before it is the site's own
+    path, whatever it holds (`https://a/00/faux/00/006141411234567890` is the SSCC 006141411234567890).
+    biip takes the leftmost primary key instead, so it gets the path from there. A GTIN key has 8, 12,
+    13 or 14 digits; biip pads any value to 14, so shorter ones are refused here. A link with no such
+    pair is left as it is, for biip to refuse in its own words (or to call an ordinary link).
+    """
+    parts = urlsplit(text)
+    segments = parts.path.split("/")
+    for at in range(len(segments) - 2, 0, -2):
+        key, value = segments[at], segments[at + 1]
+        if key in _PRIMARY_IDENTIFIER_MAP:
+            if key == "01" and len(unquote(value)) not in (8, 12, 13, 14):
+                raise _Invalid(f"AI (01) GTIN: a GTIN in a link has 8, 12, 13 or 14 digits, got {unquote(value)!r}")
+            return urlunsplit(parts._replace(path="/" + "/".join(segments[at:])))
+        if not _is_ai(key):
+            break
+    return text
+
+
 def _diagnose_link(text: str) -> None:
     """Check a broken Digital Link's numeric `/AI/value` path pairs and `AI=value` query pairs one by one."""
     parts = urlsplit(text)
     segments = [unquote(p) for p in parts.path.split("/") if p]
     while segments and not _is_ai(segments[0]):
         segments.pop(0)  # the link's own path prefix, before the first AI
-    pairs = list(zip(segments[::2], segments[1::2], strict=False)) + parse_qsl(parts.query)  # an odd last segment has no value
-    for key, value in pairs:
+    pairs = list(zip(segments[::2], segments[1::2], strict=False))  # an odd last segment has no value
+    if pairs and pairs[0][0] == "01" and len(pairs[0][1]) in (8, 12, 13):
+        pairs[0] = ("01", pairs[0][1].zfill(14))  # a GTIN-8, -12 or -13 as the link's key, as biip reads it
+    for key, value in pairs + parse_qsl(parts.query):
         if _is_ai(key):
             _one_element(key + value, whole=True)
 

@@ -9,7 +9,9 @@
 // Which AIs exist, their formats and patterns come from biip's own table, served by the server at
 // /gs1/application-identifiers.json: load it once with `loadGs1Rules()` (or hand an already fetched
 // table to `useGs1Rules()`, e.g. in a Worker). The rest mirrors biip's code: AI lookup, pattern
-// matching, check digits, UPC-E expansion, dates, 310n weights, Digital Link parsing. Where Python
+// matching, check digits, UPC-E expansion, dates, 310n weights, Digital Link parsing; and, like the
+// server, the rules it adds to biip's (other GS1 keys' check digits, dates without day 00, DotCode,
+// the Digital Link key found from the right), from the same small tables. Where Python
 // behaves in a particular way (its `\d` and `int()` accept any script's digits, `repr()` quoting,
 // urllib's splitting and percent-decoding), this does the same, so that the two always agree.
 
@@ -25,8 +27,19 @@ const GTIN_FORMATS = { 8: "ean8", 12: "upca", 13: "ean13", 14: "gtin14" };
 const GS1_MESSAGES = new Set(["C1", "e0", "d2", "Q3", "J1"]); // biip's GS1Symbology.with_gs1_messages()
 const WITH_GTIN = new Set(["E0", "E3", "E4", "I1"]); // GS1Symbology.with_gtin()
 const GS1_SYMBOLOGIES = new Set([...GS1_MESSAGES, ...WITH_GTIN, "E1", "E2", "e1", "e2"]);
-const ISO_SYMBOLOGIES = "ABCDEFGHIKLMNOPQRSTUXYZcdeopsz";
+const ISO_SYMBOLOGIES = "ABCDEFGHIJKLMNOPQRSTUXYZcdeopsz"; // biip's, and DotCode's J (]J0 plain, ]J1 GS1)
 const DATE_AIS = new Set(["11", "12", "13", "15", "16", "17", "4324", "4325", "4326", "7003", "7006", "7007", "7011", "8008"]);
+// GS1 keys closed by a check digit that biip does not check (it checks 00-03 and 410-417): AI → where
+// the digits are in the data (the `csum` rule of the GS1 Barcode Syntax Dictionary).
+const KEY_DIGITS = {
+  253: [0, 13], 255: [0, 13], 402: [0, 17], 8003: [1, 14], 8006: [0, 14], 8017: [0, 18], 8018: [0, 18], 8026: [0, 14],
+};
+// Dates whose day may not be 00 (`yymmdd`/`yyyymmdd` in the Syntax Dictionary): AI → [offset, year digits]
+// of each date. Only 11, 12, 13, 15, 16, 17, 4324 and 4325 allow day 00, the month's last day.
+const DATES_WITHOUT_DAY_00 = {
+  4326: [[0, 2]], 7003: [[0, 2]], 7006: [[0, 2]], 7007: [[0, 2], [6, 2]], 7011: [[0, 2]], 8008: [[0, 2]],
+  7250: [[0, 4]], 7251: [[0, 4]],
+};
 // biip's Digital Link primary identifiers, each with the qualifiers it allows, in their order.
 const PRIMARY = new Map(Object.entries({
   "01": ["22", "10", "21", "235"], 8006: ["22", "10", "21"], 8013: [], 8010: ["8011"], 414: ["254", "7040"],
@@ -236,7 +249,8 @@ function parseElement(text, whole) { // biip's GS1ElementString.parse (whole) or
   // A wrong GTIN or SSCC check digit is only recorded, as biip does; oneElement() reports it.
   if (["01", "02", "03"].includes(ai.ai)) element.broken = !(element.gtin = gtin14(element.value));
   if (ai.ai === "00") element.broken = !ssccValid(element.value);
-  if (DATE_AIS.has(ai.ai)) {
+  if (ai.ai.startsWith("41")) element.broken = !checkDigitValid(element.value); // a GLN
+  if (DATE_AIS.has(ai.ai) && ai.ai !== "7007") { // biip reads 7007's second date as a time; checked in oneElement
     element.date = gs1Date(element.value);
     if (!element.date) throw new ParseError(`Failed to parse GS1 AI (${ai.ai}) date/time from ${repr(element.value)}.`);
   }
@@ -280,11 +294,50 @@ function oneElement(text, whole) {
   if (!element.value) throw new Invalid(`${name}: no data; expected ${formatWords(ai)}`);
   // biip's patterns take any script's digits; GS1 data is ASCII.
   if (/[^\x00-\x7f]/.test(element.value)) throw new Invalid(`${name}: ${repr(element.value)} has characters outside the GS1 character set`);
-  if (element.broken) {
-    const expected = checkDigit([...element.value].slice(0, -1).join(""));
-    throw new Invalid(`${name}: ${checkDigitError(element.value, expected)}`);
+  const span = KEY_DIGITS[ai.ai];
+  const key = element.broken ? element.value : span ? element.value.slice(...span) : "";
+  if (key && (element.broken || !checkDigitValid(key))) {
+    throw new Invalid(`${name}: ${checkDigitError(key, checkDigit(key.slice(0, -1)))}`);
+  }
+  if (ai.ai === "8013" || ai.ai === "8014") checkCharacterPair(name, element.value); // GMN, MUDI
+  for (const [offset, yearDigits] of DATES_WITHOUT_DAY_00[ai.ai] ?? []) {
+    strictDate(name, element.value.slice(offset, offset + yearDigits + 4), yearDigits);
   }
   return element;
+}
+
+// The check character pair of a GMN or MUDI (GS1 General Specifications 7.9.5, the `csumalpha` linter):
+// the characters' places in the 82-character set, weighted from the right by the primes 2, 3, 5, …,
+// summed modulo 1021, give two 5-bit values written in a 32-character set.
+const CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+const CSET32 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+const PRIMES = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83];
+
+function checkCharacterPair(name, value) {
+  if (value.length < 2) throw new Invalid(`${name}: ${repr(value)} is too short to end in its two check characters`);
+  const payload = [...value.slice(0, -2)].reverse();
+  const total = payload.reduce((sum, char, i) => sum + CSET82.indexOf(char) * (PRIMES[i] ?? 0), 0) % 1021;
+  const expected = CSET32[total >> 5] + CSET32[total & 31];
+  if (value.slice(-2) !== expected) throw new Invalid(`${name}: invalid check characters: expected ${expected}, got ${value.slice(-2)}`);
+}
+
+function checkDigitValid(digitString) { // ASCII digits whose last is the GS1 check digit of the others
+  return Number(digitString.at(-1)) === checkDigit(digitString.slice(0, -1));
+}
+
+function strictDate(name, date, yearDigits) { // a date of an AI whose format has no day 00: a real day
+  if (date.length < yearDigits + 4) return; // an optional date that is absent (7007's second)
+  const problem = `${name}: ${repr(date)} is not a valid date (${yearDigits === 2 ? "YY" : "YYYY"}MMDD)`;
+  if (date.endsWith("00")) throw new Invalid(`${problem}: this AI has no day 00`);
+  if (yearDigits === 2 ? !gs1Date(date) : !realDate(...[date.slice(0, 4), date.slice(4, 6), date.slice(6, 8)].map(Number))) {
+    throw new Invalid(problem);
+  }
+}
+
+function realDate(year, month, day) { // Python's datetime.date accepts it (Date.UTC would read years < 100 as 19xx)
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const last = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return year >= 1 && day >= 1 && day <= last;
 }
 
 function diagnose(ai, data, whole) { // why biip refused a field: wrong length or characters, or no such date
@@ -318,17 +371,40 @@ function formatWords(ai) { // `N2+N14` → "14 digits"
 
 function digitalLink(base, text) {
   let elements;
+  let link = text;
   try {
-    elements = parseDigitalLink(text);
+    link = fromPrimaryKey(text);
+    elements = parseDigitalLink(link);
   } catch (problem) {
     if (problem instanceof ValueError) return { ...base, kind: "url", valid: false, error: `not a valid link: ${problem.message}` };
     if (!(problem instanceof ParseError)) throw problem;
     if (problem.message.includes("primary identifier")) return { ...base, kind: "url", code: text }; // e.g. a tracking page
-    diagnoseLink(text); // throws the precise problem when one field is at fault
+    diagnoseLink(link); // throws the precise problem when one field is at fault
     throw new Invalid(`not a valid GS1 Digital Link: ${problem.message}`);
   }
   // Re-check each element: biip records GTIN/SSCC check digit problems instead of raising.
   return gs1(base, elements.map((element) => oneElement(element.ai.ai + element.value, true)), "digital_link");
+}
+
+// GS1 Digital Link finds the primary key from the right: walking back over `/AI/value` pairs (the key
+// qualifiers), the first AI that is a primary key is it, and all before it is the site's own path
+// (`https://a/00/faux/00/006141411234567890` is the SSCC 006141411234567890). The parser below, like
+// biip, takes the leftmost, so it gets the link from there. A GTIN key has 8, 12, 13 or 14 digits (the
+// parser pads any value to 14). A link with no such pair is left as it is, for the parser to refuse.
+function fromPrimaryKey(text) {
+  const { scheme, netloc, path, query, fragment } = urlsplit(text);
+  const segments = path.split("/");
+  for (let at = segments.length - 2; at > 0; at -= 2) {
+    const [key, value] = [segments[at], segments[at + 1]];
+    if (PRIMARY.has(key)) {
+      if (key === "01" && ![8, 12, 13, 14].includes([...unquote(value)].length)) {
+        throw new Invalid(`AI (01) GTIN: a GTIN in a link has 8, 12, 13 or 14 digits, got ${repr(unquote(value))}`);
+      }
+      return urlunsplit(scheme, netloc, "/" + segments.slice(at).join("/"), query, fragment);
+    }
+    if (!isAi(key)) break;
+  }
+  return text;
 }
 
 function parseDigitalLink(text) { // biip's GS1DigitalLinkURI.parse: the element strings, or a ParseError
@@ -362,6 +438,9 @@ function diagnoseLink(text) { // check a broken link's `/AI/value` and `AI=value
   while (segments.length && !isAi(segments[0])) segments.shift();
   const pairs = [];
   for (let i = 0; i + 1 < segments.length; i += 2) pairs.push([segments[i], segments[i + 1]]);
+  if (pairs.length && pairs[0][0] === "01" && [8, 12, 13].includes([...pairs[0][1]].length)) {
+    pairs[0][1] = zfill(pairs[0][1], 14); // a GTIN-8, -12 or -13 as the link's key, as the parser reads it
+  }
   for (const [key, value] of [...pairs, ...parseQsl(query)]) if (isAi(key)) oneElement(key + value, true);
 }
 
@@ -396,8 +475,9 @@ function gs1(base, elements, format) {
 
 // -- Python's ways, where they decide the answer ---------------------------------------------------
 
-function urlsplit(url) { // urllib.parse.urlsplit for an http(s):// URL: its path and query, or a ValueError
+function urlsplit(url) { // urllib.parse.urlsplit for an http(s):// URL, or a ValueError
   url = url.replace(/[\t\r\n]/g, "");
+  const scheme = url.slice(0, url.indexOf(":")).toLowerCase();
   let rest = url.slice(url.indexOf(":") + 3);
   const end = rest.search(/[/?#]/);
   const netloc = end < 0 ? rest : rest.slice(0, end);
@@ -406,8 +486,13 @@ function urlsplit(url) { // urllib.parse.urlsplit for an http(s):// URL: its pat
   if (netloc.includes("[")) checkBracketedHost(netloc.slice(netloc.indexOf("[") + 1).split("]")[0]);
   const path = rest.split("#")[0];
   const query = path.includes("?") ? path.slice(path.indexOf("?") + 1) : "";
+  const fragment = rest.includes("#") ? rest.slice(rest.indexOf("#") + 1) : "";
   checkNetloc(netloc);
-  return { path: path.split("?")[0], query };
+  return { scheme, netloc, path: path.split("?")[0], query, fragment };
+}
+
+function urlunsplit(scheme, netloc, path, query, fragment) { // urllib.parse.urlunsplit, for a path from "/"
+  return `${scheme}://${netloc}${path}${query ? "?" + query : ""}${fragment ? "#" + fragment : ""}`;
 }
 
 function checkBracketedHost(host) {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from scanner.render import LabelData, barcode_svg, product_barcode
@@ -12,6 +13,8 @@ from server.orders.schemas import OrderOut
 from server.orders.service import read_order
 from server.waves.schemas import WaveOut
 from server.waves.service import get_wave
+
+log = logging.getLogger("shipshape")
 
 # A shipping label for these would send goods that must not leave.
 _NO_LABEL = {"cancelled": "it was cancelled", "on_hold": "it is on hold (payment pending)"}
@@ -97,10 +100,7 @@ async def packing_slip(db: Database, order_id: int, base_url: str) -> PackingSli
     lines = []
     for line in order.lines:
         code, kind = barcodes.get(line.sku, (None, None))
-        svg = None
-        if code:
-            symbology, content = product_barcode(code, kind)
-            svg = barcode_svg(symbology, content, module_mm=0.33, height_mm=10)
+        svg = _product_svg(code, kind) if code else None
         lines.append(SlipLine(line.line_no, line.sku, line.name, line.qty, line.qty_picked, line.status, svg, code))
     url = tracking_url(base_url, order.tracking_token)
     code = order_code(order.id)
@@ -108,6 +108,17 @@ async def packing_slip(db: Database, order_id: int, base_url: str) -> PackingSli
         order=order, warehouse=warehouse, code=code, code_svg=barcode_svg("code128", code, module_mm=0.4, height_mm=12),
         tracking_url=url, tracking_svg=barcode_svg("qr", url, module_mm=0.6), lines=lines, packages=packages,
     )
+
+
+def _product_svg(code: str, kind: str) -> str | None:
+    """The product's barcode drawn for the slip, or None when its symbology cannot carry the code (one
+    stored before barcodes were checked): the slip then shows the code as text, never fails."""
+    symbology, content = product_barcode(code, kind)
+    try:
+        return barcode_svg(symbology, content, module_mm=0.33, height_mm=10)
+    except ValueError:
+        log.warning("product barcode %r cannot be drawn as %s; printed as text", code, symbology)
+        return None
 
 
 @dataclass
