@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import small_warehouse
+from tests.warehouse import small_warehouse
 
 
 def _create(client, admin, barcodes: list[str], sku: str = "X-1"):

@@ -9,7 +9,8 @@ import asyncio
 import pytest
 
 from server.db import Database
-from tests.support import ADDRESS, create_user, db_config, order_body, small_warehouse
+from tests.support import ADDRESS, create_user, db_config, order_body
+from tests.warehouse import small_warehouse
 
 ODD_NAMES = [
     "L" + "o" * 197 + "ng",  # the longest name a product may have

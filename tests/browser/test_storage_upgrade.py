@@ -14,7 +14,7 @@ from server.db import Database
 from server.web import precache
 from tests import support
 from tests.browser.conftest import PHONE, _off_playwrights_loop
-from tests.sync.floor import released_wave
+from tests.warehouse import released_wave, small_warehouse
 
 pytestmark = pytest.mark.browser
 
@@ -120,7 +120,7 @@ def test_unsent_picks_survive_the_storage_upgrade_and_reach_the_server_once(cont
     http = httpx.Client(base_url=next_release.url, timeout=30)
     _off_playwrights_loop(support.reset_database)
     admin = support.login(http, "root", _off_playwrights_loop(support.create_user, "root", "admin"))
-    support.small_warehouse(http, admin)
+    small_warehouse(http, admin)
     password = _off_playwrights_loop(support.create_user, "pia", "picker")
     login = http.post("/api/auth/login", json={"username": "pia", "password": password}).json()
     pia = {"Authorization": f"Bearer {login['access_token']}"}
