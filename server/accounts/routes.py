@@ -8,7 +8,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from server.accounts import service
-from server.accounts.schemas import DeviceIn, DeviceOut, LoginIn, LoginOut, UserIn, UserOut
+from server.accounts.schemas import DeviceIn, DeviceOut, GrantsIn, GrantsOut, LoginIn, LoginOut, UserIn, UserOut
 from server.accounts.security import ADMIN, ANY_ROLE, STAFF, CurrentUser, token_hash
 from server.errors import responses
 
@@ -47,6 +47,12 @@ class UserController(Controller):
     @post("/", guards=[ADMIN], status_code=HTTP_201_CREATED, responses=responses(400, 401, 403, 409))
     async def create_user(self, data: UserIn, state: State) -> UserOut:
         return await service.create_user(state.db, data.username, data.role, data.password, data.display_name)
+
+    @post("/{username:str}/grants", guards=[ADMIN], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 422))
+    async def set_grants(self, username: str, data: GrantsIn, state: State) -> GrantsOut:
+        """Let this user send device ops beyond the role (e.g. a picker who also receives and counts).
+        Replaces the user's earlier grants; the answer lists every op type the user may now send."""
+        return await service.set_grants(state.db, username, data.ops)
 
     @post("/{username:str}/disable", guards=[ADMIN], status_code=HTTP_200_OK, responses=responses(401, 403, 404))
     async def disable_user(self, username: str, state: State) -> UserOut:

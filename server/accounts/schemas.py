@@ -38,6 +38,20 @@ class UserIn(Struct, forbid_unknown_fields=True):
     display_name: Annotated[str, Meta(max_length=128)] = ""
 
 
+class GrantsIn(Struct, forbid_unknown_fields=True):
+    ops: Annotated[
+        list[Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[a-z_]+$")]],
+        Meta(max_length=20, description="device op types this user may send beyond the role, e.g. [\"receive\", \"count\"]; [] removes all"),
+    ]
+
+
+class GrantsOut(Struct):
+    username: str
+    role: str
+    grants: list[str]
+    may_send: list[str]  # every op type the user may send: by role and by grant
+
+
 class DeviceIn(Struct, forbid_unknown_fields=True):
     name: Annotated[str, Meta(max_length=128)] = ""
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from server.accounts.schemas import DeviceOut, LoginOut, UserOut
+from server.accounts.schemas import DeviceOut, GrantsOut, LoginOut, UserOut
 from server.accounts.security import hash_password, new_token, verify_password
 from server.db import Database
 from server.errors import DomainError
+from sync import registry
 
 
 async def login(db: Database, username: str, password: str, ttl_hours: int) -> LoginOut | None:
@@ -64,6 +65,22 @@ async def disable_user(db: Database, username: str) -> UserOut:
         await tx.execute("UPDATE app_user SET active = ? WHERE id = ?", False, row["id"])
         await tx.execute("DELETE FROM auth_token WHERE owner = ?", row["id"])
     return UserOut(row["id"], row["username"], row["role"], row["display_name"], False)
+
+
+async def set_grants(db: Database, username: str, ops: list[str]) -> GrantsOut:
+    """Grant device op types beyond the user's role (floor staff who receive or count); replaces earlier grants."""
+    grantable = sorted(registry.grantable())
+    for i, name in enumerate(ops):
+        if name not in grantable:
+            raise DomainError("not_grantable", f"{name!r} is not a device op that can be granted; one of: {', '.join(grantable)}",
+                              field=f"ops[{i}]", status=422)
+    granted = sorted(set(ops))
+    async with db.write() as tx:
+        row = await tx.fetchrow("SELECT id, role FROM app_user WHERE username = ?", username)
+        if row is None:
+            raise DomainError("unknown_user", f"no user {username!r}", field="username", status=404)
+        await tx.execute("UPDATE app_user SET grants = ? WHERE id = ?", ",".join(granted), row["id"])
+    return GrantsOut(username, row["role"], granted, sorted(registry.allowed_ops(row["role"], granted)))
 
 
 _DEVICE_SQL = (

@@ -12,6 +12,7 @@ MATRIX = [
     ("GET", "/api/users", ("supervisor", "admin")),
     ("POST", "/api/users", ("admin",)),
     ("POST", "/api/users/nobody/disable", ("admin",)),
+    ("POST", "/api/users/nobody/grants", ("admin",)),
     ("POST", "/api/devices", ROLES),
     ("GET", "/api/devices", ROLES),
     ("POST", "/api/devices/unknown/revoke", ("supervisor", "admin")),
