@@ -76,6 +76,7 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     walkView.hidden = false;
     if (!scanner) {
       scanner = scanning.createScanner({ onScan: (scan) => inTurn(() => handleScan(scan)) });
+      scanner.element.addEventListener("scanner-camera-ready", () => toTheWalk());
     }
     renderWalk();
   }
@@ -116,7 +117,7 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     if (!result.feedback) {
       // The camera still sees the label of the step just done: not a scan, no tone. Observers
       // (tests) learn that the read arrived and was let go.
-      root.dispatchEvent(new CustomEvent("scan-ignored", { detail: { text: scan.text, step: walking.state.step } }));
+      root.dispatchEvent(new CustomEvent("scan-ignored", { detail: { text: meaning.text, step: walking.state.step } }));
       return;
     }
     await settle(task, result);
