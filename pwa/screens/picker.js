@@ -174,12 +174,13 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     });
     // The short form offers the rest: what the line needs beyond the units counted so far.
     const missing = h("output.short-missing", { id: "short-qty", "aria-live": "polite" });
-    const counted = () => (walking.state.step === "item" ? flow.setCount(walking.state, task, Number(counter.value)) : walking.state);
+    // A count typed but not yet confirmed is in hand all the same.
+    const withTypedCount = () => (walking.state.step === "item" ? flow.setCount(walking.state, task, Number(counter.value)) : walking.state);
     const showShortfall = () => {
-      const inHand = counted();
-      const rest = flow.shortfall(inHand, task);
-      const held = inHand.step === "location" ? 0 : inHand.counted;
-      missing.textContent = held ? `${rest} (the ${held} in hand go into the tote)` : String(rest);
+      const now = withTypedCount();
+      const rest = flow.shortfall(now, task);
+      const held = now.step === "location" ? 0 : now.counted;
+      missing.textContent = held ? `${rest} (${held} in hand ${held === 1 ? "goes" : "go"} into the tote)` : String(rest);
     };
     showShortfall();
     const step = (delta) => {
@@ -217,11 +218,11 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
           h("button.secondary.step", { type: "button", onclick: () => step(1), "aria-label": "One more" }, "+"),
           h("button.primary", { type: "button", onclick: confirmCount }, "Confirm count"),
         ),
-      h("details.short", h("summary", "Short pick…"), shortForm(task, missing, counted)),
+      h("details.short", h("summary", "Short pick…"), shortForm(task, missing, withTypedCount)),
     );
   }
 
-  function shortForm(task, missing, counted) {
+  function shortForm(task, missing, withTypedCount) {
     return h(
       "div.short-form",
       h("p", h("span.label", "Units missing "), missing),
@@ -234,7 +235,7 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
             onclick: () =>
               inTurn(async () => {
                 if (currentTask()?.id !== task.id) return; // the line moved on while this waited its turn
-                walking.state = counted();
+                walking.state = withTypedCount();
                 await settle(task, flow.reportShort(walking.state, task, cartOf(task), reason));
               }),
           }, label),

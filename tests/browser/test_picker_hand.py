@@ -47,7 +47,7 @@ def test_a_short_pick_after_counting_one_of_two_picks_that_one_into_the_tote_and
         scan(page, MUG_EAN8, "1 of 2")
 
         page.locator(".short summary").click()
-        expect(page.locator("#short-qty")).to_have_text("1 (the 1 in hand go into the tote)")
+        expect(page.locator("#short-qty")).to_have_text("1 (1 in hand goes into the tote)")
         page.get_by_role("button", name="Bin empty").click()
         expect(page.get_by_test_id("scan-display")).to_contain_text("1 short (bin empty) — put the 1 in hand in an empty tote for slot 1")
         expect(page.locator(".walk-card")).to_have_attribute("data-step", "tote")
