@@ -294,7 +294,8 @@ function finishedWaves(tasks, open, carts) {
   if (waveIds.length) {
     const totes = new Set(finished?.totes ?? []);
     for (const id of waveIds) for (const code of Object.values(carts[id] ?? {})) totes.add(code);
-    finished = { waves: [...new Set([...(finished?.waves ?? []), ...waveIds])].map(Number).sort((a, b) => a - b), totes: [...totes] };
+    const waves = new Set([...(finished?.waves ?? []), ...waveIds].map(Number));
+    finished = { waves: [...waves].sort((a, b) => a - b), totes: [...totes] };
     localStorage.setItem(FINISHED_KEY, JSON.stringify(finished));
   }
   return finished;

@@ -138,11 +138,13 @@ def test_at_the_end_of_the_wave_the_picker_is_told_to_take_the_totes_to_the_pack
         page.evaluate("""(code) => { for (const key of [...code, "Enter"]) window.dispatchEvent(new KeyboardEvent("keydown", { key })); }""", "TOTE-BLU")
         done = page.locator(".wave-done")
         expect(done).to_contain_text("Take the totes to the pack bench")
-        expect(done).to_contain_text("TOTE-RED, TOTE-BLU")
+        expect(done).to_contain_text("Wave 1 is picked. Totes TOTE-RED, TOTE-BLU go to the pack bench.")
         # Sent and acknowledged, the wave leaves the pull: the message stays, not "No picks assigned".
         pending(page, 0)
         page.reload()
         expect(page.locator(".wave-done")).to_contain_text("Take the totes to the pack bench")
+        expect(page.locator(".wave-done")).to_contain_text("Wave 1 is picked. Totes TOTE-RED, TOTE-BLU go to the pack bench.")
+        expect(page.locator("li.task")).to_have_count(0)
         expect(page.get_by_text("No picks assigned")).to_have_count(0)
         assert not errors, errors
 
