@@ -218,7 +218,8 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
           h("button.secondary.step", { type: "button", onclick: () => step(1), "aria-label": "One more" }, "+"),
           h("button.primary", { type: "button", onclick: confirmCount }, "Confirm count"),
         ),
-      h("details.short", h("summary", "Short pick…"), shortForm(task, missing, withTypedCount)),
+      // Once reported, the short waits for the tote scan: the form has nothing more to offer.
+      !state.short && h("details.short", h("summary", "Short pick…"), shortForm(task, missing, withTypedCount)),
     );
   }
 

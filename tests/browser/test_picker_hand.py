@@ -51,6 +51,8 @@ def test_a_short_pick_after_counting_one_of_two_picks_that_one_into_the_tote_and
         page.get_by_role("button", name="Bin empty").click()
         expect(page.get_by_test_id("scan-display")).to_contain_text("1 short (bin empty) — put the 1 in hand in an empty tote for slot 1")
         expect(page.locator(".walk-card")).to_have_attribute("data-step", "tote")
+        expect(page.locator(".walk-prompt")).to_have_text("Scan an empty tote for slot 1 — then 1 short")
+        expect(page.locator(".short")).to_have_count(0)
         pending(page, 0)  # nothing leaves before the unit is in a tote
         scan(page, "TOTE-RED", "Picked 1 × MUG-BLU into TOTE-RED · 1 short: bin empty")
         pending(page, 2)
