@@ -1,5 +1,15 @@
 // Building the DOM from data. Everything goes through textContent, never innerHTML, so a product
-// name or customer typed by a sales channel can never become markup.
+// name or customer typed by a sales channel can never become markup — and through safeText, so it
+// cannot reorder what is shown around it either.
+
+// Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): "R\u202Efdp.exe"
+// would show as "Rexe.pdf". Text from the server or a scan never needs them to be read correctly.
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+
+/** The text with every bidirectional override and isolate removed, so it shows as it is stored. */
+export function safeText(text) {
+  return String(text).replace(BIDI_CONTROLS, "");
+}
 
 /**
  * h("p.muted#hint", {role: "status"}, "text", childNode, [more, children]) → element.
@@ -19,7 +29,7 @@ export function h(tag, attrs = {}, ...children) {
   for (const [key, value] of Object.entries(attrs)) {
     if (value === false || value === null || value === undefined) continue;
     if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-    else el.setAttribute(key, value === true ? "" : String(value));
+    else el.setAttribute(key, value === true ? "" : safeText(value));
   }
   append(el, children);
   return el;
@@ -29,7 +39,7 @@ function append(el, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
     if (Array.isArray(child)) append(el, child);
-    else el.append(child instanceof Node ? child : String(child));
+    else el.append(child instanceof Node ? child : safeText(child));
   }
 }
 

@@ -5,6 +5,10 @@
 // every scan through `onScan` with its offline interpretation (pwa/scan/interpret.js) and gets back
 // the next state, the feedback to give (ok / warn / error, in words) and, when a line is done, the op
 // to put in the outbox. A wrong scan never changes the line.
+//
+// A camera keeps seeing the label it just read: the code that finished the previous step (the bin
+// once the item is asked for, the item once the tote is) is ignored when the camera reads it again,
+// silently — it is the picker's hand still over the label, not a mistake.
 
 export const SHORT_REASONS = [
   ["empty", "Bin empty"],
@@ -27,10 +31,13 @@ export function openTasks(tasks) {
   return tasks.filter(isOpen).sort((a, b) => a.location_seq - b.location_seq || a.seq - b.seq || a.id - b.id);
 }
 
-/** Where the walk starts for `task`; at the same bin as the last pick the location is already confirmed. */
-export function begin(task, previousLocation = null) {
+/**
+ * Where the walk starts for `task`; at the same bin as the last pick the location is already confirmed.
+ * `previousCode` is the code that finished the last line (its tote), still in front of the camera.
+ */
+export function begin(task, previousLocation = null, previousCode = null) {
   const here = previousLocation !== null && sameCode(previousLocation, task.location);
-  return { taskId: task.id, step: here ? "item" : "location", counted: 0, lot: task.lot || "" };
+  return { taskId: task.id, step: here ? "item" : "location", counted: 0, lot: task.lot || "", previous: previousCode, lastItem: null, short: null };
 }
 
 export function prompt(state, task, cart) {
@@ -40,20 +47,26 @@ export function prompt(state, task, cart) {
     return state.counted === 0 ? `Scan ${task.sku}` : `Scan the next unit — ${state.counted} of ${need}`;
   }
   const tote = cart[task.tote];
-  return tote ? `Put ${state.counted} in tote ${tote} (slot ${task.tote}) and scan it` : `Scan an empty tote for slot ${task.tote}`;
+  const then = state.short ? ` — then ${state.short.qty} short` : "";
+  return tote ? `Put ${state.counted} in tote ${tote} (slot ${task.tote}) and scan it${then}` : `Scan an empty tote for slot ${task.tote}${then}`;
 }
 
 /**
- * One scan during the walk. `scan` is the interpreter's meaning ({text, kind, valid, gtin, lot, count, …}).
- * Returns {state, cart, feedback: {kind, text}, op?}; `op` is {type, args} when the line's pick is complete.
+ * One scan during the walk. `scan` is the interpreter's meaning ({text, kind, valid, gtin, lot, count, …})
+ * plus where it came from (`source`: "camera", "wedge", "manual").
+ * Returns {state, cart, feedback: {kind, text} | null, ops?}; `ops` ([{type, args}, …], in the order
+ * they go to the outbox) when the line is done. feedback is null for a scan that is ignored.
  */
 export function onScan(state, task, scan, cart, products) {
+  if (scan.source === "camera" && state.previous && sameCode(scan.text, state.previous)) {
+    return { state, cart, feedback: null };
+  }
   if (!scan.valid) {
     return refuse(state, cart, `Can't read that code: ${scan.error}`);
   }
   if (state.step === "location") {
     if (sameCode(scan.text, task.location)) {
-      return { state: { ...state, step: "item" }, cart, feedback: { kind: "ok", text: `${task.location} ✓ — scan ${task.sku}` } };
+      return { state: { ...state, step: "item", previous: scan.text }, cart, feedback: { kind: "ok", text: `${task.location} ✓ — scan ${task.sku}` } };
     }
     const what = matchesProduct(scan, task, products) ? `that is the item; first scan the location ${task.location}` : `Wrong location ${scan.text}: go to ${task.location}`;
     return refuse(state, cart, what);
@@ -74,7 +87,7 @@ export function onScan(state, task, scan, cart, products) {
     if (counted > need) {
       return refuse(state, cart, `Too many: the line needs ${need}, you have ${state.counted}`);
     }
-    const next = { ...state, counted };
+    const next = { ...state, counted, lastItem: scan.text };
     if (counted < need) {
       return { state: next, cart, feedback: { kind: "ok", text: `${counted} of ${need} — scan the next unit` } };
     }
@@ -94,7 +107,7 @@ export function onScan(state, task, scan, cart, products) {
     return refuse(state, cart, `${code} is already slot ${otherSlot} — scan another tote for slot ${task.tote}`);
   }
   const nextCart = bound ? cart : { ...cart, [task.tote]: code };
-  return done(state, task, nextCart, code);
+  return done({ ...state, previous: scan.text }, task, nextCart, code);
 }
 
 /** The picker typed or stepped a count and pressed Confirm: that many units go into the tote. */
@@ -109,9 +122,51 @@ export function confirm(state, task, cart) {
   if (task.tote) {
     const bound = cart[task.tote];
     const where = bound ? `tote ${bound} (slot ${task.tote})` : `an empty tote for slot ${task.tote}`;
-    return { state: { ...state, step: "tote" }, cart, feedback: { kind: "ok", text: `${state.counted} counted — scan ${where}` } };
+    return { state: { ...state, step: "tote", previous: itemCode(state) }, cart, feedback: { kind: "ok", text: `${state.counted} counted — scan ${where}` } };
   }
   return done(state, task, cart, "");
+}
+
+/** Units a short pick reports missing: what the line still needs beyond the units in hand. */
+export function shortfall(state, task) {
+  return Math.max(0, remaining(task) - inHand(state));
+}
+
+function inHand(state) {
+  return state.step === "location" ? 0 : state.counted;
+}
+
+/**
+ * The bin cannot give the rest: the units in hand are picked (into the tote, scanned first as for
+ * any pick) and only the rest is reported short. Same result shape as onScan.
+ */
+export function reportShort(state, task, cart, reason) {
+  const counted = inHand(state);
+  const missing = shortfall(state, task);
+  if (missing <= 0) {
+    return refuse(state, cart, `Nothing is short: all ${counted} are counted — ${task.tote ? "scan the tote" : "confirm the count"}`);
+  }
+  const short = { reason, qty: missing };
+  if (counted === 0) {
+    return { state: { ...state, step: "done" }, cart, ops: [shortOp(task, reason, missing)], feedback: { kind: "warn", text: `Short ${missing} × ${task.sku}: ${reasonLabel(reason)}` } };
+  }
+  if (!task.tote) return done({ ...state, short }, task, cart, "");
+  const bound = cart[task.tote];
+  const where = bound ? `tote ${bound}` : `an empty tote for slot ${task.tote}`;
+  return {
+    state: { ...state, step: "tote", previous: itemCode(state), short },
+    cart,
+    feedback: { kind: "warn", text: `${missing} short (${reasonLabel(reason)}) — put the ${counted} in hand in ${where} and scan it` },
+  };
+}
+
+// Once the tote is asked for, the item's label is the one the camera may still be looking at.
+function itemCode(state) {
+  return state.lastItem ?? state.previous;
+}
+
+function reasonLabel(reason) {
+  return (SHORT_REASONS.find(([code]) => code === reason)?.[1] ?? reason).toLowerCase();
 }
 
 /** The short-pick op for what the bin could not give. */
@@ -122,13 +177,19 @@ export function shortOp(task, reason, qtyShort) {
   };
 }
 
+// The pick, and after it the short pick of the rest when the bin ran out: both or neither leave here.
 function done(state, task, cart, tote) {
-  const op = {
+  const ops = [{
     type: "pick",
     args: { order_line_id: task.order_line_id, location: task.location, sku: task.sku, qty: state.counted, lot: task.lot || "", tote },
-  };
+  }];
   const into = tote ? ` into ${tote}` : "";
-  return { state: { ...state, step: "done" }, cart, op, feedback: { kind: "ok", text: `Picked ${state.counted} × ${task.sku}${into}` } };
+  let text = `Picked ${state.counted} × ${task.sku}${into}`;
+  if (state.short) {
+    ops.push(shortOp(task, state.short.reason, state.short.qty));
+    text += ` · ${state.short.qty} short: ${reasonLabel(state.short.reason)}`;
+  }
+  return { state: { ...state, step: "done" }, cart, ops, feedback: { kind: state.short ? "warn" : "ok", text } };
 }
 
 function refuse(state, cart, text) {

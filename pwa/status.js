@@ -1,7 +1,7 @@
 // The sync status strip, always on screen: online or not, how many scans wait to be sent, a
 // progress bar while a backlog drains, when the phone last synced, and any problem in plain words.
 
-import { h } from "./dom.js";
+import { h, safeText } from "./dom.js";
 
 /** "14:02" today, "26 Nov 14:02" on another day, "never" without a sync. */
 export function syncTime(iso, now = new Date()) {
@@ -19,7 +19,8 @@ export function pendingText(pending) {
 
 /**
  * statusBar(client) → <div class="sync-status"> kept up to date from client.subscribe().
- * Put it as the last child of <body>: it sticks to the bottom of the screen (status.css).
+ * Put it in #sync-status, the last child of <body>: it is fixed to the bottom of the screen, and its
+ * height is kept in --sync-h so the page reserves that much room below its content (status.css).
  */
 export function statusBar(client) {
   const icon = h("span.sync-icon", { "aria-hidden": "true" });
@@ -59,9 +60,15 @@ export function statusBar(client) {
       ? "This device was revoked. Your unsent scans are kept; tell your supervisor."
       : s.online ? s.error : null;
     problem.hidden = !message;
-    problem.textContent = message || "";
+    problem.textContent = safeText(message || "");
   }
 
   client.subscribe(render);
+  // A backlog's progress bar or a problem makes the strip taller: the room kept for it follows.
+  if (typeof ResizeObserver === "function") {
+    new ResizeObserver(() => {
+      if (root.isConnected) document.documentElement.style.setProperty("--sync-h", `${root.offsetHeight}px`);
+    }).observe(root);
+  }
   return root;
 }

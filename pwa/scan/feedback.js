@@ -2,6 +2,8 @@
 // in a holster, so every outcome is given three ways: a tone, a vibration and a big coloured line.
 // The error tone is low and doubled so it cannot be mistaken for the short high "ok" beep.
 
+import { safeText } from "../dom.js";
+
 const TONES = {
   ok: [{ hz: 1760, ms: 70 }],
   warn: [{ hz: 880, ms: 160 }],
@@ -75,7 +77,7 @@ export function feedback(kind, text = "") {
   }
   const display = [...displays].at(-1);
   if (!display) return;
-  display.textContent = text;
+  display.textContent = safeText(text); // it often quotes the scanned code
   display.dataset.kind = kind;
   // Two identical animations under different names: switching restarts the flash even when two
   // scans in a row have the same outcome, without forcing a layout.

@@ -2,7 +2,7 @@
 // shown in an alert region so screen readers announce them.
 
 import { api } from "../api.js";
-import { h } from "../dom.js";
+import { h, safeText } from "../dom.js";
 
 /** The login screen; calls onSignedIn(loginResponse) once the server accepts the password. */
 export function loginScreen({ notice, onSignedIn }) {
@@ -51,7 +51,7 @@ export function loginScreen({ notice, onSignedIn }) {
       const login = await api.login(username.value.trim(), password.value);
       onSignedIn(login);
     } catch (problem) {
-      error.textContent = problem.message;
+      error.textContent = safeText(problem.message);
       password.select();
       password.focus();
     } finally {

@@ -33,18 +33,15 @@ export function ordersScreen() {
   let selected = null; // a status, or null for all
 
   const summary = h("p.screen-sub", "Loading orders…");
-  const tiles = h("div.tiles", { role: "group", "aria-label": "Orders by status" });
+  // Tiles and list stay out of the layout until the orders are in, then appear together: a list
+  // heading drawn early would be pushed down by the tiles arriving above it (a layout shift).
+  const tiles = h("div.tiles", { role: "group", "aria-label": "Orders by status", hidden: true });
   const listTitle = h("h2#orders-list-title", "Newest orders");
   const list = h("ol.orders");
   const listNote = h("p.muted.list-note");
+  const listSection = h("section.list-section", { "aria-labelledby": "orders-list-title", hidden: true }, listTitle, list, listNote);
   const refresh = h("button.secondary", { type: "button", onclick: load }, "Refresh");
-  const root = h(
-    "section.screen",
-    h("div.screen-head", h("h1", "Orders"), refresh),
-    summary,
-    tiles,
-    h("section.list-section", { "aria-labelledby": "orders-list-title" }, listTitle, list, listNote),
-  );
+  const root = h("section.screen", h("div.screen-head", h("h1", "Orders"), refresh), summary, tiles, listSection);
 
   async function load() {
     refresh.disabled = true;
@@ -58,6 +55,7 @@ export function ordersScreen() {
       show(tiles);
       show(list);
       show(listNote, h("span.error", { role: "alert" }, problem.message));
+      listSection.hidden = false;
     } finally {
       refresh.disabled = false;
     }
@@ -67,6 +65,8 @@ export function ordersScreen() {
     const counts = new Map();
     for (const order of orders) counts.set(order.status, (counts.get(order.status) ?? 0) + 1);
     if (selected && !counts.has(selected)) selected = null;
+    tiles.hidden = false;
+    listSection.hidden = false;
 
     const capped = orders.length >= FETCH_LIMIT ? ` (newest ${FETCH_LIMIT})` : "";
     summary.textContent = `${plural(orders.length, "order")}${capped}`;

@@ -48,9 +48,10 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     const waves = groupByWave(tasks);
     start.hidden = open.length === 0;
     start.textContent = walking ? "Back to picking" : "Start picking";
+    const finished = finishedWaves(tasks, open, carts);
     if (tasks.length === 0) {
-      summary.textContent = "Nothing to pick right now.";
-      show(body, h("div.empty", h("p.empty-title", "No picks assigned"), h("p", "When a supervisor releases a wave to you, its lines appear here in walking order.")));
+      summary.textContent = finished ? "All lines picked. Well done." : "Nothing to pick right now.";
+      show(body, finished ? toPackBench(finished) : h("div.empty", h("p.empty-title", "No picks assigned"), h("p", "When a supervisor releases a wave to you, its lines appear here in walking order.")));
       return;
     }
     const units = open.reduce((sum, task) => sum + flow.remaining(task), 0);
@@ -58,7 +59,7 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
       ? `${plural(open.length, "line")} to pick · ${plural(units, "unit")} · ${plural(waves.length, "wave")}`
       : "All lines picked. Well done.";
     const seen = rememberWaveTasks(waves);
-    show(body, waves.map((wave) => waveSection(wave, seen[wave.id])));
+    show(body, finished && toPackBench(finished), waves.map((wave) => waveSection(wave, seen[wave.id])));
   }
 
   // -- the walk ---------------------------------------------------------------------------------
@@ -75,6 +76,7 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     walkView.hidden = false;
     if (!scanner) {
       scanner = scanning.createScanner({ onScan: (scan) => inTurn(() => handleScan(scan)) });
+      scanner.element.addEventListener("scanner-camera-ready", () => toTheWalk());
     }
     renderWalk();
   }
@@ -111,7 +113,13 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     } catch {
       meaning = { text: scan.text.trim(), kind: "unknown", valid: true };
     }
-    const result = flow.onScan(walking.state, task, meaning, cartOf(task), products);
+    const result = flow.onScan(walking.state, task, { ...meaning, source: scan.source }, cartOf(task), products);
+    if (!result.feedback) {
+      // The camera still sees the label of the step just done: not a scan, no tone. Observers
+      // (tests) learn that the read arrived and was let go.
+      root.dispatchEvent(new CustomEvent("scan-ignored", { detail: { text: meaning.text, step: walking.state.step } }));
+      return;
+    }
     await settle(task, result);
   }
 
@@ -124,21 +132,29 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
       carts = Object.fromEntries(Object.entries({ ...carts, [task.wave_id]: result.cart }).filter(([wave]) => waves.has(wave)));
       data.carts.save(carts);
     }
-    if (result.op) {
+    if (result.ops) {
       lastLocation = task.location;
-      await data.enqueue(result.op.type, result.op.args);
+      // In order: the units in hand are picked before the rest is reported short.
+      for (const op of result.ops) await data.enqueue(op.type, op.args);
       tasks = await data.tasks();
       const next = flow.openTasks(tasks).find((t) => t.id === task.id) ?? flow.openTasks(tasks)[0];
       if (!next) {
-        stopWalk(); // the list says "All lines picked"; the pick's own feedback has been given
+        stopWalk(); // the list says where the totes go; the pick's own feedback has been given
         return;
       }
-      walking = { taskId: next.id, state: flow.begin(next, lastLocation) };
+      walking = { taskId: next.id, state: flow.begin(next, lastLocation, result.state.previous) };
       renderWalk();
-      window.scrollTo(0, 0); // the next bin, big, at the top
+      toTheWalk();
       return;
     }
     renderWalk();
+  }
+
+  // The next bin, big, at the top; with the camera open, the prompt and the scanner instead, so the
+  // feedback line and the code field stay on a small screen.
+  function toTheWalk() {
+    if (scanner?.isCameraOpen) walkView.querySelector(".walk-prompt")?.scrollIntoView({ block: "start" });
+    else window.scrollTo(0, 0);
   }
 
   function renderWalk() {
@@ -154,7 +170,19 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     const counter = h("input.count-input", {
       id: "pick-count", type: "number", inputmode: "numeric", min: 0, max: need, value: state.counted,
       "aria-label": "Units counted",
+      oninput: () => showShortfall(),
     });
+    // The short form offers the rest: what the line needs beyond the units counted so far.
+    const missing = h("output.short-missing", { id: "short-qty", "aria-live": "polite" });
+    // A count typed but not yet confirmed is in hand all the same.
+    const withTypedCount = () => (walking.state.step === "item" ? flow.setCount(walking.state, task, Number(counter.value)) : walking.state);
+    const showShortfall = () => {
+      const now = withTypedCount();
+      const rest = flow.shortfall(now, task);
+      const held = now.step === "location" ? 0 : now.counted;
+      missing.textContent = held ? `${rest} (${held} in hand ${held === 1 ? "goes" : "go"} into the tote)` : String(rest);
+    };
+    showShortfall();
     const step = (delta) => {
       walking.state = flow.setCount(walking.state, task, walking.state.counted + delta);
       renderWalk();
@@ -190,31 +218,27 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
           h("button.secondary.step", { type: "button", onclick: () => step(1), "aria-label": "One more" }, "+"),
           h("button.primary", { type: "button", onclick: confirmCount }, "Confirm count"),
         ),
-      h("details.short", h("summary", "Short pick…"), shortForm(task)),
+      // Once reported, the short waits for the tote scan: the form has nothing more to offer.
+      !state.short && h("details.short", h("summary", "Short pick…"), shortForm(task, missing, withTypedCount)),
     );
   }
 
-  function shortForm(task) {
-    const need = flow.remaining(task);
-    const qty = h("input.count-input", { id: "short-qty", type: "number", inputmode: "numeric", min: 1, max: need, value: need, "aria-label": "Units missing" });
+  function shortForm(task, missing, withTypedCount) {
     return h(
       "div.short-form",
-      h("label", { for: "short-qty" }, "Units missing"),
-      qty,
+      h("p", h("span.label", "Units missing "), missing),
       h("p.muted", "Why?"),
       h(
         "div.reasons",
         flow.SHORT_REASONS.map(([reason, label]) =>
           h("button.secondary", {
             type: "button",
-            onclick: async () => {
-              const missing = Math.max(1, Math.min(need, Number(qty.value) || need));
-              await inTurn(() => currentTask()?.id === task.id && settle(task, {
-                state: walking.state, cart: cartOf(task),
-                op: flow.shortOp(task, reason, missing),
-                feedback: { kind: "warn", text: `Short ${missing} × ${task.sku}: ${label.toLowerCase()}` },
-              }));
-            },
+            onclick: () =>
+              inTurn(async () => {
+                if (currentTask()?.id !== task.id) return; // the line moved on while this waited its turn
+                walking.state = withTypedCount();
+                await settle(task, flow.reportShort(walking.state, task, cartOf(task), reason));
+              }),
           }, label),
         ),
       ),
@@ -253,6 +277,49 @@ function groupByWave(tasks) {
     waves.get(task.wave_id).push(task);
   }
   return [...waves].map(([id, waveTasks]) => ({ id, tasks: waveTasks }));
+}
+
+// The end of a wave: every line picked (sent or not), or the wave gone from the pull after its last
+// pick was acknowledged. The picker is told where the totes go, until the next wave arrives.
+const FINISHED_KEY = "shipshape.finished-waves";
+
+function finishedWaves(tasks, open, carts) {
+  if (open.length > 0) {
+    localStorage.removeItem(FINISHED_KEY);
+    return null;
+  }
+  let finished = stored(FINISHED_KEY, null);
+  // Waves seen before and now done or gone: those are the ones just finished.
+  const seen = stored(SEEN_KEY, {});
+  const waveIds = [...new Set([...Object.keys(seen), ...tasks.map((t) => String(t.wave_id))])];
+  if (waveIds.length) {
+    const totes = new Set(finished?.totes ?? []);
+    for (const id of waveIds) for (const code of Object.values(carts[id] ?? {})) totes.add(code);
+    const waves = new Set([...(finished?.waves ?? []), ...waveIds].map(Number));
+    finished = { waves: [...waves].sort((a, b) => a - b), totes: [...totes] };
+    localStorage.setItem(FINISHED_KEY, JSON.stringify(finished));
+  }
+  return finished;
+}
+
+function stored(key, fallback) {
+  try {
+    return JSON.parse(localStorage.getItem(key)) || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function toPackBench({ waves, totes }) {
+  const what = waves.length === 1 ? `Wave ${waves[0]} is picked` : `Waves ${waves.join(", ")} are picked`;
+  const which = totes.length ? `${totes.length === 1 ? "Tote" : "Totes"} ${totes.join(", ")}` : "The picked items";
+  return h(
+    "div.empty.wave-done",
+    { role: "status" },
+    h("p.empty-title", "Take the totes to the pack bench"),
+    h("p", `${what}. ${which} go to the pack bench.`),
+    h("p.muted", "When a supervisor releases a wave to you, its lines appear here in walking order."),
+  );
 }
 
 // The pull carries open tasks only: a line picked and synced leaves the list. To show a wave's
@@ -308,6 +375,7 @@ function taskCard(task) {
       task.lot && h("span.lot", `Lot ${task.lot}`),
       task.tote && h("span.tote", h("span.tote-label", "Slot"), ` ${task.tote}`),
       task.status === "short" && h("span.lot", "Short"),
+      task.pending && h("span.pending-mark", { title: "Picked on this phone, not yet acknowledged by the server" }, "Waiting to send"),
     ),
   );
 }

@@ -2,7 +2,7 @@
 // text, the symbology, where it came from, and what the device's own offline interpreter makes of it.
 // Supervisors use it to check a new label or a new handheld before it reaches the floor.
 
-import { h, show } from "../dom.js";
+import { h, safeText, show } from "../dom.js";
 import { feedback } from "../scan/feedback.js";
 import { createScanner, formatLabel } from "../scan/scanner.js";
 
@@ -22,9 +22,9 @@ function loadInterpreter() {
   return interpreterLoading;
 }
 
-/** Make GS visible: ␝ in place of the invisible \x1d. */
+/** Make GS visible: ␝ in place of the invisible \x1d; bidirectional overrides are dropped (dom.js). */
 function visible(text) {
-  return text.replaceAll("\x1d", "␝");
+  return safeText(text.replaceAll("\x1d", "␝"));
 }
 
 function describe(value) {

@@ -1,0 +1,17 @@
+// Text shown to people: pwa/dom.js.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { safeText } from "../../pwa/dom.js";
+
+test("bidirectional overrides and isolates are removed, so a name shows as it is stored", () => {
+  assert.equal(safeText("R\u202Efdp.exe"), "Rfdp.exe");
+  const every = [0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069].map((c) => String.fromCodePoint(c)).join("");
+  assert.equal(safeText(`a${every}b`), "ab");
+});
+
+test("other text is left as it is: accents, right-to-left script, the GS separator, numbers", () => {
+  for (const text of ["Crème brûlée", "שלום", "\u200F mark", "01\x1d10", "Ünïcödé ✓"]) assert.equal(safeText(text), text);
+  assert.equal(safeText(42), "42");
+});
