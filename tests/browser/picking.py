@@ -21,7 +21,7 @@ PRODUCTS = [("TEE-RED", "T-shirt, red", TEE_EAN), ("MUG-BLU", "Mug, blue", MUG_E
 
 def warehouse(base_url: str, orders: list[list[tuple[str, int]]], stock: dict[str, int] | None = None, names: dict[str, str] | None = None) -> list[dict]:
     """Products in bins A-01…A-03 (TEE, MUG, CAP), opening stock, and `orders` released to Pia as one wave."""
-    from tests.sync.floor import released_wave
+    from tests.warehouse import released_wave
 
     stock = stock or {"TEE-RED": 20, "MUG-BLU": 4, "CAP-GRN": 3}
     _off_playwrights_loop(support.create_user, "pia", "picker", PASSWORD)
