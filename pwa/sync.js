@@ -210,6 +210,13 @@ export function createSyncClient({
   /** The answers every call shares: signed out, device refused, server or network trouble. */
   async function refuse(response, what) {
     const { status: code, data } = response;
+    if (code === 401 && data?.error === "device_revoked") {
+      // The session ended with the device: the outbox stays on the phone for a supervisor to see.
+      halted = true;
+      await (await storeReady).setMeta("revoked", true);
+      update({ revoked: true });
+      return new SyncFailure("This device was revoked. Your unsent scans are kept; tell your supervisor.", { stop: true });
+    }
     if (code === 401) {
       halted = true;
       onSignedOut("Your session has ended. Please sign in again.");

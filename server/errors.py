@@ -74,7 +74,7 @@ def http_handler(_: Request, exc: HTTPException) -> Response:
     names = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
              409: "conflict", 413: "too_large", 429: "too_many_requests"}
     return Response(
-        _body(names.get(exc.status_code, "http_error"), exc.detail),
+        _body(getattr(exc, "code", None) or names.get(exc.status_code, "http_error"), exc.detail),
         status_code=exc.status_code,
         headers=exc.headers,
         media_type=MediaType.JSON,

@@ -57,6 +57,14 @@ class CurrentUser:
         return allowed_ops(self.role, self.grants)
 
 
+class SessionEnded(NotAuthorizedException):
+    """A 401 with a machine code saying why the session ended (e.g. `device_revoked`)."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+
+
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
     """`Authorization: Bearer <token>` → the active user it was issued to, or 401."""
 
@@ -67,12 +75,16 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException("missing bearer token: log in at POST /api/auth/login")
         db = connection.app.state.db
         row = await db.fetchrow(
-            "SELECT u.id, u.username, u.role, u.display_name, u.grants, t.expires_at FROM auth_token t "
-            "JOIN app_user u ON u.id = t.owner WHERE t.token_hash = ? AND u.active = ?",
+            "SELECT u.id, u.username, u.role, u.display_name, u.grants, t.expires_at, d.revoked_at AS device_revoked_at "
+            "FROM auth_token t JOIN app_user u ON u.id = t.owner LEFT JOIN device d ON d.device_id = t.device_id "
+            "WHERE t.token_hash = ? AND u.active = ?",
             token_hash(token), True,
         )
         if row is None or row["expires_at"] < dt.datetime.now(dt.UTC):
             raise NotAuthorizedException("token is invalid or expired: log in again")
+        if row["device_revoked_at"] is not None:
+            # The session was used from a device a supervisor revoked: it ended with the device.
+            raise SessionEnded("device_revoked", "this device was revoked: sign in again on a trusted phone")
         grants = frozenset(g for g in (row["grants"] or "").split(",") if g)
         user = CurrentUser(row["id"], row["username"], row["role"], row["display_name"], grants)
         return AuthenticationResult(user=user, auth=token)

@@ -126,7 +126,7 @@ async def revoke_device(db: Database, device_id: str, by_user: int) -> DeviceOut
                 "UPDATE device SET revoked_at = ?, revoked_by = ? WHERE device_id = ?",
                 dt.datetime.now(dt.UTC), by_user, device_id,
             )
-        # Every session used from the device ends with it: its holder signs in again on a trusted phone.
-        await tx.execute("DELETE FROM auth_token WHERE device_id = ?", device_id)
+        # Every session used from the device ends with it (the tokens bound to it answer 401
+        # device_revoked from now on): its holder signs in again on a trusted phone.
         row = await tx.fetchrow(_DEVICE_SQL + " WHERE d.device_id = ?", device_id)
     return _device(row)

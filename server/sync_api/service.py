@@ -180,8 +180,8 @@ async def _push_locked(
             "ON CONFLICT (device_id, seq) DO NOTHING",
             [(batch.device_id, e.seq, msgspec.json.encode(e).decode(), now) for e in ops[:room]],
         )
-        if token_hash is not None:
-            await tx.execute("DELETE FROM auth_token WHERE token_hash = ?", token_hash)
+        if token_hash is not None:  # a new sign-in on the revoked phone ends with this push
+            await tx.execute("UPDATE auth_token SET device_id = ? WHERE token_hash = ?", batch.device_id, token_hash)
         return SyncRefused(403, "device_revoked", "this device was revoked; its queued ops were kept for a supervisor")
     if token_hash is not None:
         # The session is this device's from now on: revoking the device ends it.

@@ -58,6 +58,9 @@ class Floor:
         self.admin = support.login(self.http, "root", root_password)
         r = self.http.post("/api/users", json={"username": "pia", "role": "picker", "password": "pia-password"}, headers=self.admin)
         assert r.status_code == 201, r.text
+        # The queue tests fill the outbox with counts: pia also counts bins (an admin's grant).
+        r = self.http.post("/api/users/pia/grants", json={"ops": ["count"]}, headers=self.admin)
+        assert r.status_code == 200, r.text
         login = self.http.post("/api/auth/login", json={"username": "pia", "password": "pia-password"}).json()
         self.token, self.user = login["access_token"], login["user"]
         self.pia = {"Authorization": f"Bearer {self.token}"}

@@ -223,7 +223,8 @@ def test_revoking_a_device_ends_the_sessions_used_from_it(client, admin):
     device_id = register_device(client, phone, "pat's phone")
     laptop = login(client, "pat", password)  # pat signed in elsewhere too: that session stays
     assert client.post(f"/api/devices/{device_id}/revoke", headers=admin).status_code == 200
-    assert client.get("/api/auth/me", headers=phone).status_code == 401
+    me = client.get("/api/auth/me", headers=phone)
+    assert (me.status_code, me.json()["error"]) == (401, "device_revoked")
     assert client.post("/api/devices", json={"name": "sneaky"}, headers=phone).status_code == 401
     assert client.get("/api/auth/me", headers=laptop).status_code == 200
 
