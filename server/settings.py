@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from scanner.sscc import configured_company_prefix
+from sync.context import Policy
 
 DEFAULT_SQLITE_FILE = "shipshape.db"
 
@@ -46,6 +47,15 @@ class Settings:
     # The warehouse's GS1 company prefix (SSCCs on shipping labels): SHIPSHAPE_GS1_COMPANY_PREFIX,
     # checked at start-up (6 to 12 digits), else GS1's own test prefix.
     gs1_company_prefix: str = field(default_factory=configured_company_prefix)
+
+
+def stock_policy() -> Policy:
+    """The warehouse's tolerances for counts and receipts (beyond them a change waits for a supervisor)."""
+    return Policy(
+        count_tolerance_units=int(os.environ.get("SHIPSHAPE_COUNT_TOLERANCE_UNITS", "10")),
+        count_tolerance_pct=int(os.environ.get("SHIPSHAPE_COUNT_TOLERANCE_PCT", "10")),
+        receipt_max_units=int(os.environ.get("SHIPSHAPE_RECEIPT_MAX_UNITS", "1000")),
+    )
 
 
 def get_settings() -> Settings:

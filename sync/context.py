@@ -25,6 +25,18 @@ class Flag:
     qty: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Limits a warehouse sets (server settings): beyond them a stock change waits for a supervisor."""
+
+    count_tolerance_units: int = 10  # a count may move a bin's book by this many units …
+    count_tolerance_pct: int = 10  # … or by this % of the book, whichever is more, without approval
+    receipt_max_units: int = 1_000  # a receipt of more units than this in one scan waits for approval
+
+    def count_needs_approval(self, book: int, counted: int) -> bool:
+        return abs(counted - book) > max(self.count_tolerance_units, book * self.count_tolerance_pct // 100)
+
+
 @dataclass(slots=True)
 class ApplyContext:
     now: dt.datetime
@@ -38,6 +50,7 @@ class ApplyContext:
     flags: list[Flag] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
     refs: dict[str, Any] = field(default_factory=dict)  # order / line / location / product the outcome is about
+    policy: Policy = field(default_factory=Policy)
 
     def adjust(self, code: str, message: str) -> None:
         """The physical fact was recorded, but the server changed its consequence."""

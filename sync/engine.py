@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from . import cancel, delivery, intake, packing, picking, returns, stock, supervision, waves  # noqa: F401  (they register their ops)
 from . import ops as o
-from .context import ApplyContext
+from .context import ApplyContext, Policy
 from .errors import Rejected
 from .model import LedgerRow, State, SyncException
 from .reads import Reads
@@ -88,6 +88,7 @@ def apply_batch(
     device_id: str | None = None,
     record_rejected: bool = True,
     allowed: frozenset[str] | None = None,
+    policy: Policy | None = None,
 ) -> list[Outcome]:
     """Apply ops in order. Each gets exactly one outcome; a rejected op changes nothing but the ledger.
 
@@ -109,7 +110,7 @@ def apply_batch(
         )
         ctx = ApplyContext(
             now=now, actor=actor, ledger_id=ledger.id, actor_name=actor_name, device_id=device_id,
-            seq=submission.seq, device_at=submission.device_at,
+            seq=submission.seq, device_at=submission.device_at, policy=policy or Policy(),
         )
         try:
             if isinstance(op, BadOp):

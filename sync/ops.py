@@ -198,6 +198,14 @@ class ReassignTask(_Op, tag="reassign_task", kw_only=True):
     picker: Code
 
 
+class ApproveStockChange(_Op, tag="approve_stock_change", kw_only=True):
+    """Supervisor action: a count or receipt that waited for approval is booked, corrected or refused."""
+
+    task_id: RowId
+    decision: Literal["approve", "refuse"] = "approve"
+    qty: Annotated[int, Meta(ge=0, le=1_000_000, description="the corrected count or receipt; default: as scanned")] | None = None
+
+
 class ResolveException(_Op, tag="resolve_exception", kw_only=True):
     """Supervisor action: an exception in the queue was dealt with."""
 
@@ -208,7 +216,7 @@ class ResolveException(_Op, tag="resolve_exception", kw_only=True):
 # roles that may send it and whether a device may push it; `sync.engine` refuses to import when
 # this union and the registry disagree.
 Op = (
-    IntakeOrder | CancelOrder | MarkPaid | AdjustStock | ReleaseWave | ReassignTask | ResolveException
+    IntakeOrder | CancelOrder | MarkPaid | AdjustStock | ReleaseWave | ReassignTask | ResolveException | ApproveStockChange
     | Pick | PickShort | Pack | Ship | Deliver | DeliverFailed | Receive | Count | Move | ReturnReceive
 )
 OP_TYPES: dict[str, type[_Op]] = {cls.__struct_config__.tag: cls for cls in Op.__args__}

@@ -6,10 +6,10 @@ from typing import Any
 
 from .allocation import PICKABLE_KINDS, feed_backorders, shrink_reservations
 from .context import ApplyContext
-from .errors import Invalid, NotFound
+from .errors import Invalid, NotFound, Rejected
 from .floor import check_room, floor_task, location_named, product_named, stock_at, stock_row
-from .model import State, Stock
-from .ops import AdjustStock, Count, Move, Receive
+from .model import Location, Product, State, Stock
+from .ops import AdjustStock, ApproveStockChange, Count, Move, Receive
 from .reads import UNBOUNDED, Reads
 from .registry import STAFF, registers
 
@@ -68,6 +68,12 @@ def apply_receive(state: State, op: Receive, ctx: ApplyContext) -> dict[str, Any
     product = product_named(state, op.sku)
     ctx.about(location=location.id, product=product.id)
     check_room(stock_at(state, location, product, op.lot), op.qty)
+    if op.qty > ctx.policy.receipt_max_units:
+        existing = stock_at(state, location, product, op.lot)
+        book = existing.on_hand if existing is not None else 0
+        _await_approval(state, ctx, "approve_receipt", location, product, op.lot, op.qty,
+                        f"received {op.qty} × {op.sku} into {location.code} (more than {ctx.policy.receipt_max_units} in one scan)")
+        return {"on_hand": book, "received": 0, "pending": op.qty}
     stock = stock_row(state, location, product, op.lot, op.expiry)
     stock.on_hand += op.qty
     if op.expiry is not None:
@@ -75,7 +81,17 @@ def apply_receive(state: State, op: Receive, ctx: ApplyContext) -> dict[str, Any
     state.touch(stock)
     if location.kind in PICKABLE_KINDS:
         feed_backorders(state, product.id, ctx.now, ctx.ledger_id)
-    return {"stock_id": stock.id, "on_hand": stock.on_hand}
+    return {"stock_id": stock.id, "on_hand": stock.on_hand, "received": op.qty}
+
+
+def _await_approval(state: State, ctx: ApplyContext, kind: str, location: Location, product: Product, lot: str, qty: int,
+                    what: str) -> None:
+    """Record a stock change beyond the warehouse's tolerance without booking it: a task a supervisor
+    approves (or corrects, or refuses) with `approve_stock_change`, and the op's exception says so."""
+    who = ctx.actor_name or f"user {ctx.actor}"
+    floor_task(state, ctx, kind, location=location.id, product=product.id, lot=lot, qty=qty,
+               note=f"{who} {what} at {ctx.now:%Y-%m-%d %H:%M} UTC")
+    ctx.adjust("awaits_approval", f"{who} {what}: recorded, and the book stays as it is until a supervisor approves it.")
 
 
 def _reads_count(op: Count, reads: Reads) -> None:
@@ -91,9 +107,21 @@ def apply_count(state: State, op: Count, ctx: ApplyContext) -> dict[str, Any]:
     location = location_named(state, op.location)
     product = product_named(state, op.sku)
     ctx.about(location=location.id, product=product.id)
+    existing = stock_at(state, location, product, op.lot)
+    book = existing.on_hand if existing is not None else 0
+    if ctx.policy.count_needs_approval(book, op.counted):
+        _await_approval(state, ctx, "approve_count", location, product, op.lot, op.counted,
+                        f"counted {op.counted} × {op.sku} in {location.code}, the book has {book}")
+        return {"on_hand": book, "difference": 0, "pending": op.counted - book}
     stock = stock_row(state, location, product, op.lot)
-    difference = op.counted - stock.on_hand
-    stock.on_hand = op.counted
+    return _book_count(state, ctx, location, product, stock, op.counted)
+
+
+def _book_count(state: State, ctx: ApplyContext, location: Location, product: Product, stock: Stock, counted: int) -> dict[str, Any]:
+    """The book follows a count: reservations shrink or backorders are fed, a difference is flagged,
+    and the open cycle counts of that bin are done."""
+    difference = counted - stock.on_hand
+    stock.on_hand = counted
     state.touch(stock)
     if difference < 0 and stock.reserved > stock.on_hand:
         shrink_reservations(state, stock, ctx.now, ctx.ledger_id)
@@ -101,13 +129,50 @@ def apply_count(state: State, op: Count, ctx: ApplyContext) -> dict[str, Any]:
         feed_backorders(state, product.id, ctx.now, ctx.ledger_id)
     if difference:
         ctx.flag("stock_discrepancy", "count_difference",
-                 f"{location.code}: counted {op.counted} × {op.sku}, the book had {op.counted - difference}",
+                 f"{location.code}: counted {counted} × {product.sku}, the book had {counted - difference}",
                  location=location.id, product=product.id, qty=difference)
     for task in state.floor_tasks.values():
         if task.kind == "cycle_count" and task.status == "open" and task.location == location.id and task.product == product.id:
             task.status = "done"
             state.touch(task)
     return {"stock_id": stock.id, "on_hand": stock.on_hand, "difference": difference}
+
+
+def _reads_approve_stock_change(op: ApproveStockChange, reads: Reads) -> None:
+    reads.feeds_backorders()
+    reads.floor_task_ids.add(op.task_id)
+
+
+@registers(ApproveStockChange, reads=_reads_approve_stock_change, roles=STAFF, device=False)
+def apply_approve_stock_change(state: State, op: ApproveStockChange, ctx: ApplyContext) -> dict[str, Any]:
+    """Book (as scanned or corrected) or refuse a count or receipt that waited for approval."""
+    task = state.floor_tasks.get(op.task_id)
+    if task is None or task.kind not in ("approve_count", "approve_receipt"):
+        raise NotFound("unknown_approval", f"no stock change {op.task_id} waits for approval", field="task_id")
+    if task.status != "open":
+        raise Rejected("already_decided", f"stock change {op.task_id} was already decided", field="task_id")
+    if task.location not in state.locations or task.product not in state.products:
+        raise NotFound("unknown_location", f"the location or product of stock change {op.task_id} is gone", field="task_id")
+    location, product = state.locations[task.location], state.products[task.product]
+    ctx.about(location=location.id, product=product.id)
+    qty = task.qty if op.qty is None else op.qty
+    result: dict[str, Any] = {"task_id": task.id, "decision": op.decision, "difference": 0, "received": 0}
+    if op.decision == "approve":
+        if task.kind == "approve_receipt":
+            check_room(stock_at(state, location, product, task.lot), qty)
+            stock = stock_row(state, location, product, task.lot)
+            stock.on_hand += qty
+            state.touch(stock)
+            if qty and location.kind in PICKABLE_KINDS:
+                feed_backorders(state, product.id, ctx.now, ctx.ledger_id)
+            result |= {"received": qty, "on_hand": stock.on_hand}
+        else:
+            stock = stock_row(state, location, product, task.lot)
+            booked = _book_count(state, ctx, location, product, stock, qty)
+            result |= {"difference": booked["difference"], "on_hand": booked["on_hand"]}
+    task.status = "done"
+    state.touch(task)
+    return result
 
 
 def _reads_move(op: Move, reads: Reads) -> None:

@@ -50,6 +50,7 @@ class CurrentUser:
     role: str
     display_name: str
     grants: frozenset[str] = frozenset()  # device op types an admin granted beyond the role
+    revoked_device: str | None = None  # set only on a push from the revoked device this session ended with
 
     @property
     def allowed_ops(self) -> frozenset[str]:
@@ -75,18 +76,22 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException("missing bearer token: log in at POST /api/auth/login")
         db = connection.app.state.db
         row = await db.fetchrow(
-            "SELECT u.id, u.username, u.role, u.display_name, u.grants, t.expires_at, d.revoked_at AS device_revoked_at "
+            "SELECT u.id, u.username, u.role, u.display_name, u.grants, t.expires_at, t.device_id, d.revoked_at AS device_revoked_at "
             "FROM auth_token t JOIN app_user u ON u.id = t.owner LEFT JOIN device d ON d.device_id = t.device_id "
             "WHERE t.token_hash = ? AND u.active = ?",
             token_hash(token), True,
         )
         if row is None or row["expires_at"] < dt.datetime.now(dt.UTC):
             raise NotAuthorizedException("token is invalid or expired: log in again")
+        revoked_device = None
         if row["device_revoked_at"] is not None:
-            # The session was used from a device a supervisor revoked: it ended with the device.
-            raise SessionEnded("device_revoked", "this device was revoked: sign in again on a trusted phone")
+            # The session was used from a device a supervisor revoked: it ended with the device. Only
+            # that device's pushes still get through, to leave its queued ops for a supervisor (403).
+            if connection.scope["path"] != "/api/sync/push":
+                raise SessionEnded("device_revoked", "this device was revoked: sign in again on a trusted phone")
+            revoked_device = row["device_id"]
         grants = frozenset(g for g in (row["grants"] or "").split(",") if g)
-        user = CurrentUser(row["id"], row["username"], row["role"], row["display_name"], grants)
+        user = CurrentUser(row["id"], row["username"], row["role"], row["display_name"], grants, revoked_device)
         return AuthenticationResult(user=user, auth=token)
 
 

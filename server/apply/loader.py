@@ -47,6 +47,7 @@ _USERS_BY_ID = _select(m.User, "id IN {in_}")
 _CHANNELS_BY_CODE = _select(m.Channel, "code IN {in_}")
 _EXCEPTIONS_BY_ID = _select(m.SyncException, "id IN {in_}")
 _OPEN_UNPACKS_OF = _select(m.FloorTask, "kind = 'unpack' AND status = 'open' AND package IN {in_}")
+_FLOOR_TASKS_BY_ID = _select(m.FloorTask, "id IN {in_}")
 _OPEN_COUNTS = _select(m.FloorTask, "kind = 'cycle_count' AND status = 'open'")
 
 
@@ -78,7 +79,10 @@ async def load_state(tx: Tx, submissions) -> m.State:
         for r in await _fetch_in(tx, _TASKS_BY_ID, needs.task_ids - set(state.tasks)):
             state.tasks[r["id"]] = m.from_record(m.PickTask, r)
 
+    for r in await _fetch_in(tx, _FLOOR_TASKS_BY_ID, needs.floor_task_ids):
+        state.floor_tasks[r["id"]] = m.from_record(m.FloorTask, r)
     product_ids = {line.product for line in state.lines.values()}
+    product_ids |= {t.product for t in state.floor_tasks.values() if t.product is not None}
     for r in await _fetch_in(tx, "SELECT id FROM product WHERE sku IN {in_}", needs.skus):
         product_ids.add(r["id"])
 
@@ -112,7 +116,8 @@ async def load_state(tx: Tx, submissions) -> m.State:
         tx, _LOCATIONS_BY_CODE,
         needs.location_codes, warehouse_id,
     )
-    location_ids = {s.location for s in state.stock.values()} - {r["id"] for r in location_rows}
+    location_ids = {s.location for s in state.stock.values()} | {t.location for t in state.floor_tasks.values() if t.location}
+    location_ids -= {r["id"] for r in location_rows}
     location_rows += await _fetch_in(tx, _LOCATIONS_BY_ID, location_ids)
     for r in location_rows:
         location = m.from_record(m.Location, r)

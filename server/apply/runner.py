@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from server.db import DATA_ERRORS, Database, Tx
+from server.settings import stock_policy
 from sync import Outcome, Rejected, apply_batch
 from sync.engine import BadOp, Submission
 from sync.ops import Op, encode_args, op_type
@@ -19,6 +20,8 @@ from .loader import load_state
 from .writer import write_changes
 
 T = TypeVar("T")
+# Read once per process: tolerances are deployment settings, like the database URL.
+_POLICY = stock_policy()
 
 # Every engine write takes this transaction-scoped lock on PostgreSQL, so batches apply in one
 # commit order on every engine (SQLite gets the same from BEGIN IMMEDIATE).
@@ -47,7 +50,7 @@ class EngineTx:
         state = await load_state(self.tx, batch)
         outcomes = apply_batch(
             state, batch, now=now, actor=actor, actor_name=actor_name, device_id=device_id,
-            record_rejected=record_rejected, allowed=allowed,
+            record_rejected=record_rejected, allowed=allowed, policy=_POLICY,
         )
         await write_changes(self.tx, state, outcomes)
         return outcomes

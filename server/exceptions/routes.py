@@ -16,7 +16,7 @@ from server.apply import run_one
 from server.db import record_to
 from server.errors import responses
 from server.params import RowId
-from sync.ops import ReassignTask, ResolveException
+from sync.ops import ApproveStockChange, ReassignTask, ResolveException
 
 
 class ExceptionOut(Struct):
@@ -49,6 +49,11 @@ class FloorTaskOut(Struct):
     package: str | None
     note: str
     created_at: dt.datetime
+
+
+class DecisionIn(Struct, forbid_unknown_fields=True):
+    decision: Literal["approve", "refuse"] = "approve"
+    qty: Annotated[int, Meta(ge=0, le=1_000_000, description="the corrected count or receipt; default: as scanned")] | None = None
 
 
 class ReassignIn(Struct, forbid_unknown_fields=True):
@@ -95,10 +100,11 @@ class ExceptionController(Controller):
 
     @get("/floor-tasks", guards=[STAFF], responses=responses(400, 401, 403))
     async def floor_tasks(
-        self, state: State, kind: Literal["put_away", "cycle_count", "unpack", "return_to_stock"] | None = None,
+        self, state: State, kind: Literal["put_away", "cycle_count", "unpack", "return_to_stock", "approve_count", "approve_receipt"] | None = None,
         status: Literal["open", "done"] | None = "open",
     ) -> list[FloorTaskOut]:
-        """Follow-up work created by sync outcomes: put-aways, cycle counts, unpacking."""
+        """Follow-up work created by sync outcomes: put-aways, cycle counts, unpacking, and counts or receipts
+        beyond the warehouse's tolerance waiting for approval (`approve_count`, `approve_receipt`)."""
         where: list[str] = []
         args: list[str] = []
         if kind:
@@ -117,3 +123,12 @@ class ExceptionController(Controller):
         """Give an open pick task to another picker; the old picker's next pull drops it."""
         outcome = await run_one(state.db, ReassignTask(task_id=task_id, picker=data.picker), actor=request.user.id)
         return {"task_id": outcome.result["task_id"], "picker": data.picker}
+
+    @post("/floor-tasks/{task_id:int}/decide", guards=[may_send("approve_stock_change")], status_code=HTTP_200_OK,
+          responses=responses(400, 401, 403, 404, 409, 422))
+    async def decide(self, task_id: RowId, data: DecisionIn, request: Request[CurrentUser, str, State], state: State) -> dict:
+        """Approve (as scanned, or with a corrected `qty`) or refuse a count or receipt that waits for approval.
+        Approving books it: a count sets the bin's book, a receipt adds to it."""
+        op = ApproveStockChange(task_id=task_id, decision=data.decision, qty=data.qty)
+        outcome = await run_one(state.db, op, actor=request.user.id)
+        return outcome.result

@@ -55,6 +55,9 @@ class SyncController(Controller):
             return _error(400, "validation_failed", str(error))
         except msgspec.DecodeError as error:
             return _error(400, "bad_request", f"malformed JSON: {error}")
+        revoked = request.user.revoked_device
+        if revoked is not None and revoked != batch.device_id:
+            return _error(401, "device_revoked", "this session ended with a revoked device: sign in again on a trusted phone")
         try:
             return Response(await service.push(
                 state.db, request.user.id, request.user.username, batch, defused,

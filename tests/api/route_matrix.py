@@ -35,6 +35,7 @@ MATRIX = [
     ("GET", "/api/exceptions", ("supervisor", "admin")),
     ("POST", "/api/exceptions/1/resolve", ("supervisor", "admin")),
     ("GET", "/api/floor-tasks", ("supervisor", "admin")),
+    ("POST", "/api/floor-tasks/1/decide", ("supervisor", "admin")),
     ("GET", "/api/sync/limits", ROLES),
     ("POST", "/api/sync/push", ROLES),
     ("GET", "/api/sync/pull", ROLES),

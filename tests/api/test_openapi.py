@@ -14,7 +14,8 @@ def test_schema_lists_routes_and_their_error_codes(client):
         templated = path
         for concrete, name in (("/1", "/{order_id}"), ("/SKU-X", "/{sku}"), ("/nobody", "/{username}"), ("/unknown", "/{device_id}")):
             templated = templated.replace(concrete, name)
-        for prefix, name in (("/api/waves/", "wave_id"), ("/api/tasks/", "task_id"), ("/api/exceptions/", "exception_id")):
+        for prefix, name in (("/api/waves/", "wave_id"), ("/api/tasks/", "task_id"), ("/api/exceptions/", "exception_id"),
+                             ("/api/floor-tasks/", "task_id")):
             if path.startswith(prefix + "1"):
                 templated = path.replace(prefix + "1", prefix + "{" + name + "}")
         operation = paths[templated][method.lower()]

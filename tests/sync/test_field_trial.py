@@ -124,7 +124,10 @@ def test_every_picked_unit_of_a_cancelled_order_gets_a_put_away_task_from_its_to
 
 # -- 4. integer overflow wedged queues (PostgreSQL) -------------------------------------------------
 
-def test_receipts_beyond_any_bin_are_rejected_alone_and_the_queue_moves_on(client, admin):
+def test_receipts_beyond_any_bin_are_rejected_alone_and_the_queue_moves_on(client, admin, monkeypatch):
+    from sync.context import Policy
+
+    monkeypatch.setattr("server.apply.runner._POLICY", Policy(receipt_max_units=1_000_000))  # a bulk warehouse
     setup_floor(client, admin)
     sue = device_for(client, "sue", "supervisor")
     ops = [sue.op("receive", location="A-05", sku="SKU-C", qty=1_000_000) for _ in range(3)]
@@ -252,3 +255,46 @@ def test_a_revoked_device_cannot_fill_the_quarantine_without_bound(client, admin
         assert r.status_code == 403 and r.json()["error"] == "device_revoked"
         assert client.get("/api/auth/me", headers=headers).status_code == 401  # and the session ended
     assert raw_count("SELECT COUNT(*) FROM quarantined_op") == 1_000
+
+
+# -- 3. counts and receipts beyond a tolerance wait for a supervisor --------------------------------
+
+def test_a_count_within_tolerance_is_booked_and_one_beyond_it_waits_for_approval(client, admin):
+    setup_floor(client, admin)
+    sue = device_for(client, "sue", "supervisor")
+    # A-01 holds 5 of SKU-A: 4 is within the 10-unit tolerance, 50 is not.
+    assert sue.push(sue.op("count", location="A-01", sku="SKU-A", counted=4))["results"][0]["status"] == "applied"
+    result = sue.push(sue.op("count", location="A-01", sku="SKU-A", counted=50))["results"][0]
+    assert (result["status"], result["code"]) == ("adjusted", "awaits_approval")
+    assert stock(client, admin, "SKU-A")["A-01"][0] == 4  # recorded, not booked
+    (task,) = floor_tasks(client, admin, "approve_count")
+    assert (task["location"], task["sku"], task["qty"]) == ("A-01", "SKU-A", 50)
+    assert "sue" in task["note"] and "the book has 4" in task["note"]  # who, when, before and after
+    assert "awaits_approval" in [e["code"] for e in exceptions(client, admin)]
+    # The supervisor corrects it to 40 and approves: the book follows, once.
+    r = client.post(f"/api/floor-tasks/{task['id']}/decide", json={"decision": "approve", "qty": 40}, headers=admin)
+    assert r.status_code == 200 and r.json()["difference"] == 36, r.text
+    assert stock(client, admin, "SKU-A")["A-01"][0] == 40
+    again = client.post(f"/api/floor-tasks/{task['id']}/decide", json={"decision": "approve"}, headers=admin)
+    assert (again.status_code, again.json()["error"]) == (409, "already_decided")
+    assert stock(client, admin, "SKU-A")["A-01"][0] == 40
+
+
+def test_a_receipt_beyond_the_limit_waits_and_a_refusal_books_nothing(client, admin):
+    setup_floor(client, admin)
+    sue = device_for(client, "sue", "supervisor")
+    result = sue.push(sue.op("receive", location="A-05", sku="SKU-C", qty=5_000))["results"][0]
+    assert (result["status"], result["code"], result["result"]["pending"]) == ("adjusted", "awaits_approval", 5_000)
+    assert "A-05" not in stock(client, admin, "SKU-C")
+    (task,) = floor_tasks(client, admin, "approve_receipt")
+    picker = client.post(f"/api/floor-tasks/{task['id']}/decide", json={"decision": "approve"}, headers=sue.headers)
+    assert picker.status_code == 200  # a supervisor may decide …
+    assert stock(client, admin, "SKU-C")["A-05"] == (5_000, 0)
+    second = sue.push(sue.op("receive", location="A-05", sku="SKU-C", qty=2_000))["results"][0]
+    assert second["code"] == "awaits_approval"
+    (task,) = floor_tasks(client, admin, "approve_receipt")
+    r = client.post(f"/api/floor-tasks/{task['id']}/decide", json={"decision": "refuse"}, headers=admin)
+    assert r.status_code == 200 and r.json()["received"] == 0
+    assert stock(client, admin, "SKU-C")["A-05"] == (5_000, 0)
+    pia = login(client, "pia", "pia-password")  # … a picker may not
+    assert client.post(f"/api/floor-tasks/{task['id']}/decide", json={"decision": "approve"}, headers=pia).status_code == 403

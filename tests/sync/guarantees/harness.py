@@ -284,15 +284,19 @@ def units_balance(raw: RawDB) -> dict[str, tuple[int, int]]:
         left[skus[product]] += qty
     for op_type, args, status, result in raw.fetch(
         "SELECT op_type, args, status, result FROM ledger WHERE status != 'rejected' "
-        "AND op_type IN ('adjust_stock', 'receive', 'count', 'return_receive')"
+        "AND op_type IN ('adjust_stock', 'receive', 'count', 'return_receive', 'approve_stock_change')"
     ):
         a = json.loads(args)
         if op_type == "adjust_stock":
             right[a["sku"]] += a["qty_delta"]
-        elif op_type == "receive":
-            right[a["sku"]] += a["qty"]
+        elif op_type == "receive":  # a receipt waiting for approval books nothing yet
+            right[a["sku"]] += json.loads(result)["received"]
         elif op_type == "count":
             right[a["sku"]] += json.loads(result)["difference"]
+        elif op_type == "approve_stock_change":
+            decided = json.loads(result)
+            sku = raw.val("SELECT p.sku FROM floor_task f JOIN product p ON p.id = f.product WHERE f.id = ?", a["task_id"])
+            right[sku] += decided["received"] + decided["difference"]
         else:
             raise AssertionError("units_balance does not model return_receive yet")
     for product, qty in raw.fetch("SELECT product, SUM(qty) FROM floor_task WHERE kind = 'cycle_count' GROUP BY product"):
