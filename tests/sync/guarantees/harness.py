@@ -267,9 +267,9 @@ def units_balance(raw: RawDB) -> dict[str, tuple[int, int]]:
     Left:  Σ stock.on_hand + Σ order_line.qty_picked + Σ open put-away tasks' qty (units in totes
            waiting to go back to a bin).
     Right: Σ applied stock adjustments' qty_delta (opening stock included: it is booked that way)
-           + Σ cycle-count tasks' qty (units a pick found beyond the book, `take_from_bin`)
+           + Σ cycle-count tasks' qty of picks (units a pick found beyond the book, `take_from_bin`)
            − Σ short-pick exceptions' qty (units a short pick wrote off the book, `apply_pick_short`).
-    Device ops outside picking (receive, count, move, returns) are added if they appear.
+    Receipts, counts and approved stock changes add their booked delta; a move adds nothing.
     """
     skus = dict(raw.fetch("SELECT id, sku FROM product"))
     left: Counter = Counter()
@@ -299,7 +299,12 @@ def units_balance(raw: RawDB) -> dict[str, tuple[int, int]]:
             right[sku] += decided["received"] + decided["difference"]
         else:
             raise AssertionError("units_balance does not model return_receive yet")
-    for product, qty in raw.fetch("SELECT product, SUM(qty) FROM floor_task WHERE kind = 'cycle_count' GROUP BY product"):
+    # Only a pick can find units beyond the book (they are in the tote): a move never changes a total,
+    # so a count it asks for carries no found units, and one that did would break the balance.
+    for product, qty in raw.fetch(
+        "SELECT f.product, SUM(f.qty) FROM floor_task f JOIN ledger g ON g.id = f.ledger_id "
+        "WHERE f.kind = 'cycle_count' AND g.op_type IN ('pick', 'pick_short') GROUP BY f.product"
+    ):
         right[skus[product]] += qty
     for product, qty in raw.fetch("SELECT product, SUM(qty) FROM sync_exception WHERE kind = 'short_pick' GROUP BY product"):
         right[skus[product]] -= qty

@@ -1080,7 +1080,10 @@ def test_g10_a_device_pushes_only_its_own_ops_and_a_revoked_device_is_quarantine
         assert (stored["seq"], stored["type"], stored["version"], stored["args"]) == (sent["seq"], sent["type"], sent["version"], sent["args"])
     assert {k: v for k, v in after.items() if k != "quarantined_op"} == {k: v for k, v in before.items() if k != "quarantined_op"}
     assert raw.val("SELECT last_seq FROM device WHERE device_id = ?", device_id) == 0
-    pull(client, floor.users["pia"], device_id, expect=403)
-    # pia's other device is unaffected.
-    assert push(client, floor, "pia-2", ops)["acked_through"] == 2
+    # The session the revoked phone pushed with ended with it: everything else answers 401.
+    r = client.get("/api/sync/pull", params={"device_id": device_id}, headers=floor.users["pia"])
+    assert (r.status_code, r.json()["error"]) == (401, "device_revoked")
+    # pia's other phone, signed in on its own, is unaffected.
+    other_phone = support.login(client, "pia", "pia-password")
+    assert push(client, floor, "pia-2", ops, headers=other_phone)["acked_through"] == 2
     assert_invariants(raw)

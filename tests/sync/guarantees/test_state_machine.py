@@ -37,7 +37,7 @@ SETTINGS = settings(
 )
 DEVICE_NAMES = ("pia-1", "pia-2", "pete-1")
 SCANS = st.tuples(
-    st.sampled_from(["pick"] * 8 + ["pick_short"] * 2 + ["wrong_sku", "bad_type", "unknown_line"]),
+    st.sampled_from(["pick"] * 8 + ["pick_short"] * 2 + ["move"] * 2 + ["wrong_sku", "bad_type", "unknown_line"]),
     st.integers(0, 7),  # which order line (of the 8 the seed creates)
     st.integers(0, 3),  # which bin: one of the SKU's bins, or (3) the empty bin A-06
     st.integers(1, 4),  # units
@@ -132,6 +132,9 @@ class FloorMachine(RuleBasedStateMachine):
         elif kind == "pick_short":
             new = op(seq, "pick_short", order_line_id=line_id, location=location, sku=sku, qty_short=min(qty, 2),
                      reason=SHORT_REASONS[qty % len(SHORT_REASONS)])
+        elif kind == "move":  # replenishment, sometimes more than the source's book holds: the total never moves
+            target = "A-06" if location != "A-06" else bins[0]
+            new = op(seq, "move", from_location=location, to_location=target, sku=sku, qty=qty * 2)
         elif kind == "wrong_sku":
             wrong = "SKU-C" if sku != "SKU-C" else "SKU-A"
             new = op(seq, "pick", order_line_id=line_id, location=location, sku=wrong, qty=qty)
