@@ -12,14 +12,17 @@ MAX_OPS = 500
 MAX_BYTES = 1_000_000
 
 
-class OpEnvelope(Struct, forbid_unknown_fields=True):
+class OpEnvelope(Struct):
+    """One queued op. Only `seq` must be right for the batch to be taken: whatever else a device sends
+    (an unknown type or version, malformed args, a clock that is not a time) rejects that op alone."""
+
     seq: Annotated[int, Meta(ge=1, le=2_147_483_647, description="the device's op number: 1, 2, 3, … with no gaps")]
-    type: Annotated[str, Meta(min_length=1, max_length=32, description="op type, e.g. pick")]
-    version: Annotated[int, Meta(ge=1, le=1000)]
+    type: Annotated[str, Meta(description="op type, e.g. pick (see the op catalogue)")]
+    version: Annotated[int, Meta(description="the version of the op's args the device wrote (1 today)")]
     # Kept as the raw JSON the device sent: each op's args are decoded against its own type, so a
     # malformed op is rejected alone and its bytes are kept in the ledger as they came.
-    args: Annotated[msgspec.Raw, Meta(description="the op's arguments: a JSON object, see the op catalogue")]
-    at: dt.datetime | None = None
+    args: Annotated[msgspec.Raw, Meta(description="the op's arguments: a JSON object, see the op catalogue")] = msgspec.Raw(b"{}")
+    at: Annotated[Any, Meta(description="the device's clock when the op was made (RFC 3339); kept for audit")] = None
 
 
 class PushIn(Struct, forbid_unknown_fields=True):

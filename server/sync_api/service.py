@@ -24,6 +24,10 @@ MAX_QUARANTINED = 1_000
 # Deeper than this, a value inside an op cannot be a legitimate argument of any op.
 MAX_DEPTH = 32
 _SIGNIFICANT = re_compile(rb'["\[\]{}]')
+_LONE_SURROGATE = re_compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"  # a high surrogate without its low half
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"  # a low surrogate without its high half
+)
 _STRING_REST = re_compile(rb'(?:[^"\\]|\\.)*"', DOTALL)
 
 
@@ -31,14 +35,17 @@ def decode_push(body: bytes) -> tuple[PushIn, frozenset[int]]:
     """The push body, and the indexes of ops whose args had to be defused (nested beyond MAX_DEPTH)."""
     try:
         return _decode_push(body), frozenset()
-    except RecursionError:
+    except (RecursionError, msgspec.DecodeError):
         defused, deep = _defuse(body)
+        if not deep:
+            raise
         return _decode_push(defused), deep
 
 
 def _defuse(body: bytes) -> tuple[bytes, frozenset[int]]:
-    """Replace every container that opens at depth MAX_DEPTH with `null`, without recursion, and say which
-    ops (containers opening at depth 3: body → ops → op) held one. Only for bodies the decoder refused."""
+    """Replace every container that opens at depth MAX_DEPTH with `null` and every lone UTF-16 surrogate
+    escape (which no decoder can turn into text) with U+FFFD, without recursion, and say which ops
+    (containers opening at depth 3: body → ops → op) held one. Only for bodies the decoder refused."""
     out = bytearray()
     deep: set[int] = set()
     depth, op_index, i, copied = 0, -1, 0, 0
@@ -52,6 +59,12 @@ def _defuse(body: bytes) -> tuple[bytes, frozenset[int]]:
             rest = _STRING_REST.match(body, i)
             if rest is None:
                 raise msgspec.DecodeError("unterminated string")
+            text = body[i : rest.end()]
+            fixed = _LONE_SURROGATE.sub(rb"\\ufffd", text)
+            if fixed != text and depth >= 3:
+                deep.add(op_index)
+                out += body[copied:i] + fixed
+                copied = rest.end()
             i = rest.end()
             continue
         if char in b"[{":
@@ -91,13 +104,15 @@ def _skip_container(body: bytes, i: int) -> int:
     return i
 
 
-def _device_time(at: dt.datetime | None) -> dt.datetime | None:
-    """The device's clock as given, in UTC; a time without an offset is taken as UTC."""
-    if at is None:
+def _device_time(at: object) -> dt.datetime | None:
+    """The device's clock as given, in UTC (a time without an offset is taken as UTC); None when it is
+    not a time at all — device clocks are kept for audit and never decide anything."""
+    if not isinstance(at, str):
         return None
     try:
-        return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
-    except OverflowError:  # a clock at the very edge of the calendar tells us nothing
+        value = msgspec.convert(at, dt.datetime)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    except (msgspec.ValidationError, OverflowError, ValueError):  # a clock at the edge of the calendar, or garbage
         return None
 
 
@@ -107,7 +122,7 @@ def _submission(envelope: OpEnvelope, defused: bool = False) -> Submission:
     cls = DEVICE_OP_TYPES.get(envelope.type)
     raw = bytes(envelope.args)
     if defused:
-        code, message = "malformed_args", f"args are nested deeper than {MAX_DEPTH} levels"
+        code, message = "malformed_args", f"args are nested deeper than {MAX_DEPTH} levels, or hold text that is not Unicode"
     elif b"\\u0000" in raw:  # PostgreSQL cannot store a NUL; no op has a use for one
         code, message = "malformed_args", "args may not contain NUL characters"
     elif cls is not None and envelope.version == cls.VERSION:
@@ -124,8 +139,10 @@ def _submission(envelope: OpEnvelope, defused: bool = False) -> Submission:
             f"{envelope.type} version {envelope.version} is not supported (this server applies version {cls.VERSION})"
         )
     args_json = raw.decode("utf-8", "replace").replace("\\u0000", "\\ufffd")
-    op_type = envelope.type.replace("\x00", "\ufffd")
-    return Submission(BadOp(op_type, envelope.version, args_json, code, message), envelope.seq, envelope.at)
+    # What the ledger keeps of a type or version no op has: short enough for its columns, no NUL.
+    op_type = envelope.type[:32].replace("\x00", "\ufffd")
+    version = max(-_INT32, min(_INT32, envelope.version))
+    return Submission(BadOp(op_type, version, args_json, code, message), envelope.seq, envelope.at)
 
 
 async def push(
