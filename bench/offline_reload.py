@@ -1,4 +1,4 @@
-"""Offline reload to interactive, in headless Chromium against a real server (issue #5 point 6).
+"""Offline reload to interactive, in headless Chromium against a real server.
 
     .venv/bin/python bench/offline_reload.py [--runs 20] [--as picker]
 

@@ -1,5 +1,5 @@
 """The app shell's weight: gzipped (level 9) size of every JS and CSS file the service worker
-precaches, plus the worker itself, against the 100 KB budget of issue #5.
+precaches, plus the worker itself, against the 100 KB budget (docs/benchmarks.md).
 
 The decoder (everything under /vendor/zxing-wasm/) is left out: it is
 precached so scanning works offline, but a page only loads it when the camera opens. The list is the

@@ -1,4 +1,4 @@
-"""Sync drain on SQLite: a 10,000-op mixed backlog over HTTP vs. plain `sqlite3` (BRIEF §4 G8, §7).
+"""Sync drain on SQLite: a 10,000-op mixed backlog over HTTP vs. plain `sqlite3` (G8; the bar is in docs/benchmarks.md).
 
 Run:  .venv/bin/python bench/sync_drain.py            (about 1-1.5 minutes on 2 vCPU)
 
@@ -558,7 +558,7 @@ def drain(client: httpx.Client, plan: Plan, batches, devices: dict, headers: dic
     for (name, body), (_, seq, ops) in zip(bodies, batches):
         t0 = time.perf_counter()
         response = client.post("/api/sync/push", content=body, headers={**headers[name], "content-type": "application/json"})
-        if response.status_code != 200:  # 413 -> halve (BRIEF §4); 503 -> retry; both re-encode, rare by design
+        if response.status_code != 200:  # 413 -> halve (docs/sync-protocol.md); 503 -> retry; both re-encode, rare by design
             responses += [(name, c) for c in _push_slowly(client, devices[name], headers[name], seq, ops, at, response)]
         else:
             responses.append((name, response.content))

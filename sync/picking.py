@@ -1,7 +1,7 @@
 """Picking: units from a bin into a tote for an order line — and every way the floor can differ from the plan.
 
 The physical world wins: units that left a bin left it, whatever the book says. The rules record
-that fact, then adapt the bookkeeping and tell someone (BRIEF §4, conflict rules).
+that fact, then adapt the bookkeeping and tell someone (the conflict rules in docs/sync-protocol.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Wire types of the sync contract (BRIEF §4): push envelopes and results, pull deltas."""
+"""Wire types of the sync contract (docs/sync-protocol.md): push envelopes and results, pull deltas."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Golden tests: one per row of the conflict table (BRIEF §4), with the exact outcome, code and follow-up."""
+"""Golden tests: one per row of the conflict table (docs/sync-protocol.md), with the exact outcome, code and follow-up."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The push contract: outcomes, replays, gaps, limits — BRIEF §4."""
+"""The push contract: outcomes, replays, gaps, limits (docs/sync-protocol.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Shared machinery for the sync-guarantee tests (BRIEF §4, G1–G10).
+"""Shared machinery for the sync-guarantee tests (G1–G10, docs/sync-protocol.md).
 
 * `RawDB`: synchronous, direct access to the test database (plain `sqlite3` without type
   converters, so values are compared exactly as stored; or asyncpg on a private event loop), used

@@ -1,4 +1,4 @@
-"""The sync guarantees of BRIEF §4, one named test each (G1–G10), on SQLite and PostgreSQL.
+"""The sync guarantees of docs/sync-protocol.md, one named test each (G1–G10), on SQLite and PostgreSQL.
 
 The floor (`harness.seed_floor`): SKU-A in A-01 (4) and A-03 (4), SKU-B in A-02 (3) and A-05 (2),
 SKU-C in A-04 (3); orders 1 [A×3, B×2] and 2 [A×2] released to pia, 3 [C×2, B×2] and 4 [A×2] to
@@ -804,7 +804,7 @@ def test_g7_a_delta_pull_refreshes_order_and_line_fields_on_every_task_of_a_chan
     task also shows its order's status and its line's picked quantity. A pick on one task moves the
     order to `picking` (and the line's qty_picked on) without touching the order's other tasks, so
     the device's view after applying the delta differs from a fresh snapshot — the next pull does
-    not reflect the acknowledged op everywhere it shows (BRIEF §4 read-your-writes)."""
+    not reflect the acknowledged op everywhere it shows (read-your-writes)."""
     floor = seed_floor(client)
     _, pia = floor.devices["pia-1"]
     headers = floor.users["pia"]
@@ -1017,7 +1017,7 @@ def test_g9_a_device_clock_far_off_never_wedges_its_queue(client, raw):
     """Regression: the push stores the device's clock offset in `device.clock_offset_ms`,
     an INTEGER; a device whose clock is more than ~24.8 days off (2^31 ms) — a phone whose clock
     reset to 1970, say — makes that UPDATE overflow, so EVERY push of it answers 503 and is retried
-    forever. Device clocks are not trusted (BRIEF §4): a wrong clock must not block the queue."""
+    forever. Device clocks are not trusted for ordering: a wrong clock must not block the queue."""
     floor = seed_floor(client)
     a1 = line_of(floor, 1, "SKU-A")
     now = dt.datetime.now(dt.timezone.utc)
