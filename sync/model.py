@@ -8,6 +8,7 @@ negative temporary ids; the shell swaps them for real ids when it writes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple, Protocol, TypeVar
 
@@ -360,13 +361,24 @@ class Record(Protocol):
 R = TypeVar("R")
 
 
-def from_record(row_type: type[R], record: Record) -> R:
+def from_record(row_type: type[R], record: Any) -> R:
     """A row built by column name from a database record (sqlite3.Row, asyncpg.Record or a mapping)."""
     bools = _BOOLS[row_type]
     values = {name: record[name] for name in _COLUMNS[row_type]}
     for name in bools:  # SQLite hands booleans back as 0/1
         values[name] = bool(values[name])
     return row_type(**values)
+
+
+def from_records(row_type: type[R], records: Sequence[Any]) -> list[R]:
+    """Rows built from a query's records. The columns are matched by name once per query (the first
+    record's keys against the row type's fields); when they match, as they do for SELECT lists made
+    by `select_list`, the rows are built in one fast pass, else each one by name."""
+    if not records:
+        return []
+    if tuple(records[0].keys()) != _COLUMNS[row_type] or _BOOLS[row_type]:
+        return [from_record(row_type, record) for record in records]
+    return [row_type(*record) for record in records]
 
 
 # Which State attribute holds the rows of each mutable type, by id.

@@ -73,14 +73,14 @@ async def load_state(tx: Tx, submissions) -> m.State:
     order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM package WHERE code IN {in_}", needs.package_codes)}
     order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM pick_task WHERE id IN {in_}", needs.task_ids)}
     await _load_orders(tx, state, order_ids)
-    for r in await _fetch_in(tx, _DONE_TASKS_OF, needs.picked_of):
-        state.tasks[r["id"]] = m.from_record(m.PickTask, r)
+    for pick_task in m.from_records(m.PickTask, await _fetch_in(tx, _DONE_TASKS_OF, needs.picked_of)):
+        state.tasks[pick_task.id] = pick_task
     if needs.task_ids:
-        for r in await _fetch_in(tx, _TASKS_BY_ID, needs.task_ids - set(state.tasks)):
-            state.tasks[r["id"]] = m.from_record(m.PickTask, r)
+        for pick_task in m.from_records(m.PickTask, await _fetch_in(tx, _TASKS_BY_ID, needs.task_ids - set(state.tasks))):
+            state.tasks[pick_task.id] = pick_task
 
-    for r in await _fetch_in(tx, _FLOOR_TASKS_BY_ID, needs.floor_task_ids):
-        state.floor_tasks[r["id"]] = m.from_record(m.FloorTask, r)
+    for floor_task in m.from_records(m.FloorTask, await _fetch_in(tx, _FLOOR_TASKS_BY_ID, needs.floor_task_ids)):
+        state.floor_tasks[floor_task.id] = floor_task
     product_ids = {line.product for line in state.lines.values()}
     product_ids |= {t.product for t in state.floor_tasks.values() if t.product is not None}
     for r in await _fetch_in(tx, "SELECT id FROM product WHERE sku IN {in_}", needs.skus):
@@ -109,8 +109,8 @@ async def load_state(tx: Tx, submissions) -> m.State:
     stock_ids = {r.stock for r in state.reservations.values()}
     stock_rows = await _fetch_in(tx, _STOCK_OF_PRODUCTS, product_ids)
     stock_rows += await _fetch_in(tx, _STOCK_BY_ID, stock_ids - {r["id"] for r in stock_rows})
-    for r in stock_rows:
-        state.stock[r["id"]] = m.from_record(m.Stock, r)
+    for stock in m.from_records(m.Stock, stock_rows):
+        state.stock[stock.id] = stock
 
     location_rows = await _fetch_in(
         tx, _LOCATIONS_BY_CODE,
@@ -129,12 +129,12 @@ async def load_state(tx: Tx, submissions) -> m.State:
     for r in await _fetch_in(tx, _USERS_BY_ID, picker_ids):
         _put_user(state, r)
 
-    for r in await _fetch_in(tx, _EXCEPTIONS_BY_ID, needs.exception_ids):
-        state.exceptions[r["id"]] = m.from_record(m.SyncException, r)
+    for sync_exception in m.from_records(m.SyncException, await _fetch_in(tx, _EXCEPTIONS_BY_ID, needs.exception_ids)):
+        state.exceptions[sync_exception.id] = sync_exception
 
     if needs.counts:
-        for r in await tx.fetch(_OPEN_COUNTS):
-            state.floor_tasks[r["id"]] = m.from_record(m.FloorTask, r)
+        for floor_task in m.from_records(m.FloorTask, await tx.fetch(_OPEN_COUNTS)):
+            state.floor_tasks[floor_task.id] = floor_task
     return state
 
 
@@ -181,26 +181,24 @@ def _put_user(state: m.State, r) -> None:
 
 async def _load_orders(tx: Tx, state: m.State, order_ids: set[int]) -> None:
     rows = await _fetch_in(tx, _ORDER_BY_ID, order_ids)
-    for r in rows:
-        order = m.from_record(m.Order, r)
+    for order in m.from_records(m.Order, rows):
         state.orders[order.id] = order
         state.orders_by_ref[(order.channel, order.external_ref)] = order
     loaded = [r["id"] for r in rows]
-    for r in await _fetch_in(tx, _LINES_OF, loaded):
-        state.lines[r["id"]] = m.from_record(m.Line, r)
-    for r in await _fetch_in(tx, _RESERVATIONS_OF, loaded):
-        state.reservations[r["id"]] = m.from_record(m.Reservation, r)
-    for r in await _fetch_in(tx, _OPEN_TASKS_OF, loaded):
-        state.tasks[r["id"]] = m.from_record(m.PickTask, r)
+    for line in m.from_records(m.Line, await _fetch_in(tx, _LINES_OF, loaded)):
+        state.lines[line.id] = line
+    for reservation in m.from_records(m.Reservation, await _fetch_in(tx, _RESERVATIONS_OF, loaded)):
+        state.reservations[reservation.id] = reservation
+    for pick_task in m.from_records(m.PickTask, await _fetch_in(tx, _OPEN_TASKS_OF, loaded)):
+        state.tasks[pick_task.id] = pick_task
     packages = await _fetch_in(tx, _PACKAGES_OF, loaded)
-    for r in packages:
-        package = m.from_record(m.Package, r)
+    for package in m.from_records(m.Package, packages):
         state.packages[package.id] = package
         state.packages_by_code[package.code] = package
     package_ids = [r["id"] for r in packages]
-    for r in await _fetch_in(tx, _ITEMS_OF, package_ids):
-        state.package_items[r["id"]] = m.from_record(m.PackageItem, r)
-    for r in await _fetch_in(tx, _DELIVERIES_OF, package_ids):
-        state.deliveries[r["id"]] = m.from_record(m.Delivery, r)
-    for r in await _fetch_in(tx, _OPEN_UNPACKS_OF, package_ids):
-        state.floor_tasks[r["id"]] = m.from_record(m.FloorTask, r)
+    for package_item in m.from_records(m.PackageItem, await _fetch_in(tx, _ITEMS_OF, package_ids)):
+        state.package_items[package_item.id] = package_item
+    for delivery in m.from_records(m.Delivery, await _fetch_in(tx, _DELIVERIES_OF, package_ids)):
+        state.deliveries[delivery.id] = delivery
+    for floor_task in m.from_records(m.FloorTask, await _fetch_in(tx, _OPEN_UNPACKS_OF, package_ids)):
+        state.floor_tasks[floor_task.id] = floor_task
