@@ -1,54 +1,41 @@
-"""Test set-up: one database per run (DATABASE_URL, or a temporary SQLite file), migrated once,
-emptied before each test that asks for it."""
+"""Test set-up: the session's own database (see tests/session_db.py: never the one DATABASE_URL
+names), migrated once, emptied before each test that asks for it, dropped at the end."""
 
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 
 import pytest
 
-if not os.environ.get("DATABASE_URL"):
-    _tmp = Path(tempfile.mkdtemp(prefix="shipshape-test-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{_tmp / 'test.db'}"
+from tests import session_db
+
+# Settled before anything imports `server` (server.piccolo_conf reads DATABASE_URL at import), and
+# in os.environ so that every server and CLI process a test starts uses the session's database too.
+_SESSION_DB = session_db.create(os.environ.get("DATABASE_URL", ""))
+os.environ[session_db.CONFIGURED_URL_ENV] = _SESSION_DB.configured_url
+os.environ["DATABASE_URL"] = _SESSION_DB.url
 # Tests log in often from one address; the rate-limit test builds its own app with a low limit.
 os.environ.setdefault("SHIPSHAPE_LOGIN_RATE_LIMIT", "100000")
 
 from tests import support  # noqa: E402  (after DATABASE_URL is settled)
 
 
-def _drop_everything() -> None:
-    import asyncio
+def pytest_report_header(config) -> str:
+    return f"test database: {_SESSION_DB.name} ({_SESSION_DB.dialect}, created for this session, dropped at its end)"
 
-    import asyncpg
 
-    config = support.db_config()
-
-    async def drop():
-        connection = await asyncpg.connect(config.dsn)
-        try:
-            await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        finally:
-            await connection.close()
-
-    asyncio.run(drop())
+def pytest_sessionfinish(session, exitstatus) -> None:
+    session_db.drop(_SESSION_DB)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def migrated() -> None:
-    """Start every run from an empty database brought up by the real migrations."""
+    """Bring the session's new, empty database up with the real migrations."""
     import asyncio
 
     from server.migrate import migrate
 
-    config = support.db_config()
-    if config.dialect == "postgres":
-        _drop_everything()
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(config.path + suffix).unlink(missing_ok=True)
-    asyncio.run(migrate(config))
+    asyncio.run(migrate(support.db_config()))
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from piccolo.columns import ForeignKey
 
 from server.db import Database
@@ -42,11 +41,53 @@ def test_migrations_ran_from_empty_and_are_recorded(clean_db):
     assert channels == ["manual"] and warehouses == 1
 
 
+async def _whole_database(db) -> tuple[list[tuple], dict[str, list[str]]]:
+    """Every table's definition (columns, constraints, indexes) and every row of every table,
+    Piccolo's migration records included."""
+    async with db.read() as tx:
+        if db.dialect == "postgres":
+            definition = [
+                tuple(r)
+                for r in await tx.fetch(
+                    "SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() ORDER BY 1, 2"
+                )
+            ]
+            definition += [
+                tuple(r)
+                for r in await tx.fetch(
+                    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+                )
+            ]
+            definition += [
+                tuple(r)
+                for r in await tx.fetch("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1, 2")
+            ]
+            tables = [r[0] for r in await tx.fetch("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")]
+        else:
+            definition = [tuple(r) for r in await tx.fetch("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")]
+            tables = [r[0] for r in await tx.fetch("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        rows = {table: sorted(repr(tuple(r)) for r in await tx.fetch(f"SELECT * FROM {table}")) for table in tables}
+    return definition, rows
+
+
 def test_migrating_again_changes_nothing(clean_db):
+    """Running the migrations on an up-to-date database that holds data leaves its schema and every row as they were."""
     from server.migrate import migrate
 
+    async def add_data(db):
+        async with db.write() as tx:
+            await _stock_row(tx)
+
+    run(add_data)
+    before = run(_whole_database)
+    assert before[1]["product"] and before[1]["migration"]
     asyncio.run(migrate(db_config()))
     asyncio.run(migrate(db_config()))
+    after = run(_whole_database)
+    assert after[0] == before[0], "the schema changed"
+    assert after[1] == before[1], "the data changed"
 
 
 def _stock_row(tx):

@@ -90,7 +90,7 @@ class ExceptionController(Controller):
             rows = await tx.fetch(sql + " ORDER BY e.id DESC LIMIT ?", *args, limit)
         return [record_to(ExceptionOut, r) for r in rows]
 
-    @post("/exceptions/{exception_id:int}/resolve", guards=[may_send("resolve_exception")], status_code=HTTP_200_OK, responses=responses(401, 403, 404))
+    @post("/exceptions/{exception_id:int}/resolve", guards=[may_send("resolve_exception")], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404))
     async def resolve(self, exception_id: RowId, request: Request[CurrentUser, str, State], state: State) -> ExceptionOut:
         """Mark an exception dealt with (an op in the ledger, so supervisors' devices see it in their next pull)."""
         await run_one(state.db, ResolveException(exception_id=exception_id), actor=request.user.id)

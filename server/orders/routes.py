@@ -50,7 +50,7 @@ class OrderController(Controller):
         order = await _order(state, outcome.result["order_id"])
         return Response(order, status_code=HTTP_200_OK if outcome.result["duplicate"] else HTTP_201_CREATED)
 
-    @get("/", guards=[_READERS], responses=responses(400, 401, 403))
+    @get("/", guards=[_READERS], responses=responses(400, 401, 403, 422))
     async def list_orders(
         self, state: State, status: str | None = None,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
@@ -62,7 +62,7 @@ class OrderController(Controller):
             raise Invalid("unknown_status", f"status must be one of {', '.join(ORDER_STATUSES)}", field="status")
         return await service.list_orders(state.db, status, limit)
 
-    @get("/{order_id:int}", guards=[_READERS], responses=responses(401, 403, 404))
+    @get("/{order_id:int}", guards=[_READERS], responses=responses(400, 401, 403, 404))
     async def get_one(self, order_id: RowId, state: State) -> OrderOut:
         """An order with its lines and its status timeline."""
         return await _order(state, order_id)
@@ -73,7 +73,7 @@ class OrderController(Controller):
         await run_one(state.db, CancelOrder(order_id=order_id, reason=data.reason if data else ""), actor=request.user.id)
         return await _order(state, order_id)
 
-    @post("/{order_id:int}/pay", guards=[may_send("mark_paid")], status_code=HTTP_200_OK, responses=responses(401, 403, 404, 409))
+    @post("/{order_id:int}/pay", guards=[may_send("mark_paid")], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409))
     async def mark_paid(self, order_id: RowId, request: Request[CurrentUser, str, State], state: State) -> OrderOut:
         """Record payment for an order held as pending; it is then allocated."""
         await run_one(state.db, MarkPaid(order_id=order_id), actor=request.user.id)

@@ -30,7 +30,7 @@ class PrintController(Controller):
     tags = ["printing"]
     cache_control = _NO_STORE
 
-    @get("/waves/{wave_id:int}/pick-list", guards=[STAFF], media_type=MediaType.HTML, responses=responses(401, 403, 404))
+    @get("/waves/{wave_id:int}/pick-list", guards=[STAFF], media_type=MediaType.HTML, responses=responses(400, 401, 403, 404))
     async def pick_list(self, wave_id: RowId, state: State) -> Template:
         """A wave's pick tasks in walking order, to print for a picker without a device."""
         doc = await service.pick_list(state.db, wave_id)
@@ -38,7 +38,7 @@ class PrintController(Controller):
             raise NotFoundException(f"no wave {wave_id}")
         return Template("print/pick_list.html", context={"doc": doc})
 
-    @get("/orders/{order_id:int}/packing-slip", guards=[PACKING], media_type=MediaType.HTML, responses=responses(401, 403, 404))
+    @get("/orders/{order_id:int}/packing-slip", guards=[PACKING], media_type=MediaType.HTML, responses=responses(400, 401, 403, 404))
     async def packing_slip(self, order_id: RowId, state: State, request: Request) -> Template:
         """What goes in the box: lines with product barcodes, the `ORD-<id>` code, and a tracking QR."""
         doc = await service.packing_slip(state.db, order_id, _base_url(request))
@@ -46,7 +46,7 @@ class PrintController(Controller):
             raise NotFoundException(f"no order {order_id}")
         return Template("print/packing_slip.html", context={"doc": doc})
 
-    @get("/orders/{order_id:int}/label", guards=[PACKING], media_type=MediaType.HTML, responses=responses(401, 403, 404, 409))
+    @get("/orders/{order_id:int}/label", guards=[PACKING], media_type=MediaType.HTML, responses=responses(400, 401, 403, 404, 409))
     async def label(self, order_id: RowId, state: State, request: Request) -> Template:
         """The 4×6 in shipping label: addresses, a GS1-128 SSCC (AI 00) and a QR tracking link.
         409 for a cancelled order or one on hold."""
@@ -55,7 +55,7 @@ class PrintController(Controller):
             raise NotFoundException(f"no order {order_id}")
         return Template("print/label.html", context={"doc": doc})
 
-    @get("/orders/{order_id:int}/label.zpl", guards=[PACKING], media_type=MediaType.TEXT, responses=responses(401, 403, 404, 409))
+    @get("/orders/{order_id:int}/label.zpl", guards=[PACKING], media_type=MediaType.TEXT, responses=responses(400, 401, 403, 404, 409))
     async def label_zpl(self, order_id: RowId, state: State, request: Request) -> Response[str]:
         """The same shipping label as ZPL for a 203 dpi thermal printer."""
         doc = await service.shipping_label(state.db, order_id, state.settings.gs1_company_prefix, _base_url(request))

@@ -34,7 +34,7 @@ class WaveController(Controller):
         outcome = await run_one(state.db, ReleaseWave(order_ids=data.order_ids, picker=data.picker), actor=request.user.id)
         return await _wave(state, outcome.result["wave_id"])
 
-    @get("/{wave_id:int}", guards=[STAFF], responses=responses(401, 403, 404))
+    @get("/{wave_id:int}", guards=[STAFF], responses=responses(400, 401, 403, 404))
     async def get_one(self, wave_id: RowId, state: State) -> WaveOut:
         return await _wave(state, wave_id)
 

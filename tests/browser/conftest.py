@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import shutil
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +16,10 @@ from tests import support
 
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 360, "height": 640}
-SCREENSHOTS = support.ROOT / "docs" / "screenshots"
+# Tests never write into the repository: their screenshots go to a temporary folder. The README's
+# pictures in docs/screenshots/ are made on purpose, by scripts/screenshots.py.
+SCREENSHOTS = Path(tempfile.mkdtemp(prefix="shipshape-screenshots-"))
+atexit.register(shutil.rmtree, SCREENSHOTS, True)
 
 # Collected in the page itself: Playwright's init scripts run outside the page's CSP, and the
 # event carries the exact directive that was broken.

@@ -6,13 +6,10 @@ The camera is Chromium's fake device playing a .y4m video of a barcode drawn by 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import zxingcpp
 from playwright.sync_api import expect, sync_playwright
 
-from tests import support
 from tests.browser.camera import Barcode, barcode_video, camera_browser, camera_page
 from tests.browser.conftest import _RECORD_CSP_VIOLATIONS, CHROMIUM, PHONE, SCREENSHOTS
 
@@ -59,6 +56,21 @@ globalThis.BarcodeDetector = class BarcodeDetector {
     if (!(source instanceof HTMLVideoElement) || source.readyState < 2) throw new TypeError("not a playing video");
     window.__nativeDetects += 1;
     return [{ rawValue: "4006381333931", format: "ean_13", boundingBox: new DOMRect(10, 10, 200, 100), cornerPoints: [] }];
+  }
+};
+"""
+
+# Every answer the page's decoder worker gives to a frame: the text it read, "result" (no code in
+# the frame) or "error". Proves the camera went on reading when a test expects no new scan.
+_RECORD_DECODER_ANSWERS = """
+window.__decoderAnswers = [];
+const PageWorker = window.Worker;
+window.Worker = class extends PageWorker {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", ({ data }) => {
+      if (data && data.id != null) window.__decoderAnswers.push(data.scan?.text ?? data.type);
+    });
   }
 };
 """
@@ -155,7 +167,7 @@ def test_camera_reads_each_warehouse_format(pw, live_server, tmp_path, barcode):
 
 
 def test_decoder_is_fetched_only_when_the_camera_opens_and_the_same_code_held_in_view_counts_once(ean13_camera, live_server):
-    context, page, requests, errors = open_page(ean13_camera, live_server)
+    context, page, requests, errors = open_page(ean13_camera, live_server, init_script=_RECORD_DECODER_ANSWERS)
     expect(page.get_by_role("button", name="Camera")).to_be_visible()
     page.wait_for_load_state("networkidle")
     assert requests.decoder() == [], "the decoder was fetched before the camera opened"
@@ -166,8 +178,8 @@ def test_decoder_is_fetched_only_when_the_camera_opens_and_the_same_code_held_in
     assert any(url.endswith(WASM) for url in requests.decoder())
 
     # The camera keeps decoding the EAN-13 (many frames a second); within the duplicate window
-    # (1.5 s by default) it is one scan, with one feedback line.
-    page.wait_for_timeout(800)
+    # (1.5 s by default, from its last sighting) it is one scan, with one feedback line.
+    page.wait_for_function("(code) => window.__decoderAnswers.filter((text) => text === code).length >= 6", arg="]E04006381333931")
     assert page.get_by_test_id("scan-count").text_content() == "1"
     expect(page.get_by_test_id("scan-display")).to_have_attribute("data-kind", "ok")
 
@@ -214,12 +226,15 @@ def test_decodes_with_every_request_off_loopback_blocked_and_the_wasm_from_our_s
 
 def test_without_our_wasm_the_camera_says_the_decoder_could_not_start_and_fetches_no_other_copy(ean13_camera, live_server):
     context, page = camera_page(ean13_camera, live_server.url, viewport=PHONE)
+    page.add_init_script(_RECORD_DECODER_ANSWERS)
     elsewhere: list[str] = []
     context.route("**/*.wasm", lambda route: route.abort())
     context.on("request", lambda request: request.url.startswith(live_server.url + "/") or elsewhere.append(request.url))
     page.goto(f"{live_server.url}{PAGE}?open=1")
     expect(page.locator(".scanner-status")).to_contain_text("decoder could not start", timeout=DECODE_TIMEOUT_MS)
-    page.wait_for_timeout(300)
+    # The camera goes on handing frames to the decoder, which answers each without a code.
+    page.wait_for_function("() => window.__decoderAnswers.length >= 5")
+    assert set(page.evaluate("window.__decoderAnswers")) == {"error"}
     assert page.get_by_test_id("scan-count").text_content() == "0"
     assert elsewhere == []
     context.close()
@@ -275,8 +290,9 @@ def test_slow_typing_in_a_field_is_not_a_scan(keyboard_browser, live_server):
     field = page.get_by_label("Type a code")
     field.click()
     field.press_sequentially("SKU-A", delay=120)
-    page.wait_for_timeout(150)
-    assert field.input_value() == "SKU-A"
+    # Only Enter or Tab ends a scan (the wedge has no timer), and every key has been through the
+    # page's keydown listeners once the field holds it: nothing later could still turn this into one.
+    expect(field).to_have_value("SKU-A")
     assert page.get_by_test_id("scan-count").text_content() == "0"
 
     # Enter in the fallback field submits what was typed, as a manual entry.

@@ -177,6 +177,11 @@ def test_a_new_deployment_is_offered_and_reload_switches_to_it(context, server, 
     assert errors == []
 
 
+_FENCE = """async () => {
+  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) client.postMessage({ type: "fence" });
+}"""
+
+
 def test_background_sync_wakes_the_pages_sync_client(phone):
     """Where the browser has Background Sync, the worker's "shipshape-push" event reaches the page."""
     page = phone.page
@@ -205,9 +210,21 @@ def test_background_sync_wakes_the_pages_sync_client(phone):
             "origin": phone.base_url, "registrationId": registration["registrationId"], "tag": tag, "lastChance": False,
         })
 
+    # The worker records each sync event it gets, after its own listener (registered first) ran.
+    [worker] = page.context.service_workers
+    worker.evaluate("""() => { self.__syncTags = []; self.addEventListener("sync", (event) => self.__syncTags.push(event.tag)); }""")
     sync("some-other-tag")
-    page.wait_for_timeout(500)
-    assert page.evaluate("window.__fromWorker") == [], "only our tag wakes the sync client"
+    for _ in range(100):
+        if worker.evaluate("self.__syncTags") == ["some-other-tag"]:
+            break
+        page.wait_for_timeout(50)
+    assert worker.evaluate("self.__syncTags") == ["some-other-tag"], "the worker never got the event"
+    # A fence through the same path the wake-up takes (matchAll, then postMessage, which keeps its
+    # order): a message the other tag caused would arrive before it.
+    worker.evaluate(_FENCE)
+    page.wait_for_function("() => window.__fromWorker.length > 0")
+    assert page.evaluate("window.__fromWorker") == [{"type": "fence"}], "only our tag wakes the sync client"
+    page.evaluate("window.__fromWorker.length = 0")
     sync("shipshape-push")
     page.wait_for_function("() => window.__fromWorker.length > 0")
     assert page.evaluate("window.__fromWorker") == [{"type": "sync-requested"}]

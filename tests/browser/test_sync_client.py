@@ -213,6 +213,12 @@ def test_a_pick_acknowledged_but_not_yet_pulled_still_shows_as_picked(context, f
     assert page.evaluate("() => window.t.store.settlingOps()") == []
 
 
+_BOTH_TABS_WAIT_FOR_THE_PUSH_LOCK = """async () => {
+  const { pending } = await navigator.locks.query();
+  return new Set(pending.filter((lock) => lock.name === "shipshape-push").map((lock) => lock.clientId)).size >= 2;
+}"""
+
+
 def test_two_tabs_queueing_at_once_get_unique_gap_free_seqs_and_each_op_is_applied_once(context, floor):
     first, second = context.new_page(), context.new_page()
     device_id = open_device(first, floor)
@@ -252,7 +258,8 @@ def test_two_tabs_queueing_at_once_get_unique_gap_free_seqs_and_each_op_is_appli
     # Both tabs count the whole outbox, and neither pushed while the lock was held.
     for page in (first, second):
         page.wait_for_function("() => window.t.client.status.pending === 100")
-    time.sleep(0.5)
+    # Both tabs have tried to push: each has a request for the push lock waiting behind the holder.
+    first.wait_for_function(_BOTH_TABS_WAIT_FOR_THE_PUSH_LOCK, polling=50)
     assert first.evaluate("() => window.t.pushes") == [] and second.evaluate("() => window.t.pushes") == []
     assert floor.device(device_id)["last_seq"] == 0
 

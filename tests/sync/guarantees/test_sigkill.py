@@ -17,7 +17,15 @@ import httpx
 
 from tests import support
 from tests.sync.guarantees.harness import (
-    SHORT_REASONS, RawDB, assert_invariants, diff_states, op, restore, seed_floor, semantic_state, snapshot,
+    SHORT_REASONS,
+    RawDB,
+    assert_invariants,
+    diff_states,
+    op,
+    restore,
+    seed_floor,
+    semantic_state,
+    snapshot,
 )
 
 BATCHES, BATCH_OPS = 12, 250  # a 3,000-op backlog
@@ -92,7 +100,8 @@ def test_sigkill_mid_backlog_then_restart_loses_nothing_and_doubles_nothing(clea
             assert raw.config.path in fds, fds
 
         acked = {"n": 0}
-        stopped = threading.Event()
+        stopped, killed = threading.Event(), threading.Event()
+        failures: list[BaseException] = []
 
         def drain():
             try:
@@ -100,8 +109,12 @@ def test_sigkill_mid_backlog_then_restart_loses_nothing_and_doubles_nothing(clea
                     for i in range(BATCHES):
                         body = _push(own, headers, device_id, ops[i * BATCH_OPS:(i + 1) * BATCH_OPS])
                         acked["n"] = body["acked_through"]
-            except (httpx.HTTPError, AssertionError):
-                pass  # the server died under us
+            except httpx.TransportError as error:
+                # The connection breaking is what the kill does; before the kill it is a failure.
+                if not killed.is_set():
+                    failures.append(error)
+            except BaseException as error:  # noqa: BLE001 - a wrong answer (non-200, …) fails the test below
+                failures.append(error)
             finally:
                 stopped.set()
 
@@ -112,9 +125,12 @@ def test_sigkill_mid_backlog_then_restart_loses_nothing_and_doubles_nothing(clea
             time.sleep(0.002)
         assert acked["n"] >= 4 * BATCH_OPS, "the backlog did not get going"
         time.sleep(statistics.median(times) / 2)  # most likely in the middle of the next batch
+        killed.set()
         server.process.kill()  # SIGKILL
         server.process.wait(10)
         drainer.join(60)
+        assert not drainer.is_alive(), "the device's drain did not end when the server died"
+        assert not failures, f"the drain failed other than by the server dying: {failures!r}"
         acked_before_kill = acked["n"]
         assert acked_before_kill < len(ops), "the kill came too late to interrupt anything"
     finally:

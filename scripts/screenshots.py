@@ -1,0 +1,202 @@
+"""Make the README's screenshots (docs/screenshots/*.png), on purpose: the test suite never writes them.
+
+A fresh demo warehouse (`shipshape demo`, in a temporary folder) is served on loopback and driven in
+the system Chromium on a 360×640 phone: the login page, Pia's picks, a pick walked offline, the
+outcome the server decided when another picker took the same line first, a short pick, the
+supervisor's order list, and the scan test reading a GS1-128 through Chromium's fake camera.
+
+    .venv/bin/python scripts/screenshots.py                  # writes docs/screenshots/
+    .venv/bin/python scripts/screenshots.py --out /tmp/shots # anywhere else
+
+Needs the `test` extra (Playwright, zxing-cpp, Pillow) and /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import zxingcpp  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from tests.browser.camera import CHROMIUM, Barcode, barcode_video, camera_flags  # noqa: E402
+from tests.support import LiveServer, login  # noqa: E402
+from tests.warehouse import device_for  # noqa: E402
+
+PHONE = {
+    "viewport": {"width": 360, "height": 640},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "en-GB",
+}
+GS1_128 = Barcode("gs1_128", "(01)09506000134352(10)ABC123(17)271231", zxingcpp.BarcodeFormat.Code128, "", "GS1-128", gs1=True)
+
+# A hardware scanner's burst: the code's keys and Enter, in one go (as tests/browser/test_picker_shift.py).
+_WEDGE = """(code) => {
+  for (const key of [...code, "Enter"]) window.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+}"""
+
+
+def _sign_in(page, username: str, password: str) -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _scan(page, code: str, shows: str) -> None:
+    page.evaluate(_WEDGE, code)
+    expect(page.locator(".walk")).to_contain_text(shows)
+
+
+def _pick_line(page, task: dict, picture: Path | None = None) -> None:
+    """Bin, item (and the count), tote: one tote per order, named after it."""
+    _scan(page, task["location"], f"{task['location']} ✓")
+    page.evaluate(_WEDGE, task["sku"])
+    if task["qty"] > 1:
+        expect(page.locator(".walk")).to_contain_text(f"1 of {task['qty']}")
+    else:
+        expect(page.locator(".walk")).to_contain_text("tote", ignore_case=True)
+    if picture:
+        page.screenshot(path=str(picture))
+    if task["qty"] > 1:
+        for _ in range(task["qty"] - 1):
+            page.get_by_role("button", name="One more").click()
+        page.get_by_role("button", name="Confirm count").click()
+    tote = f"TOTE-{task['order_id']}"
+    _scan(page, tote, f"{task['sku']} into {tote}")
+
+
+def _picker(browser, url: str, out: Path, pete) -> None:
+    """Login, Pia's picks, a line picked offline, Pete taking the next line first, the outcome."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(url + "/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.screenshot(path=str(out / "login.png"))
+
+    _sign_in(page, "pia", "picker-demo")
+    expect(page.get_by_role("heading", name="Your picks")).to_be_visible()
+    expect(page.locator("li.task").first).to_be_visible()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.screenshot(path=str(out / "picker-tasks.png"))
+    with httpx.Client(base_url=url, timeout=30) as http:
+        tasks = http.get("/api/tasks/mine", headers=login(http, "pia", "picker-demo")).json()
+    first, second = tasks[0], tasks[1]
+
+    # Offline: the first line, scan by scan.
+    context.set_offline(True)
+    expect(page.locator(".sync-net")).to_contain_text("Offline")
+    page.get_by_role("button", name="Start picking").click()
+    _pick_line(page, first, picture=out / "picker-walk.png")
+
+    # Meanwhile Pete, online on his own phone, picks Pia's second line.
+    pete.push(
+        pete.op(
+            "pick",
+            order_line_id=second["order_line_id"],
+            location=second["location"],
+            sku=second["sku"],
+            qty=second["qty"],
+            tote="TOTE-P",
+        )
+    )
+
+    # Pia picks it too, still offline; back online, the server tells her to put it back.
+    _pick_line(page, second)
+    context.set_offline(False)
+    expect(page.locator(".sync-pending")).to_have_text("All sent", timeout=30_000)
+    expect(page.locator(".outcome-list")).to_be_visible(timeout=30_000)
+    page.screenshot(path=str(out / "picker-outcome.png"))
+    context.close()
+
+
+def _short_pick(browser, url: str, out: Path) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(url + "/")
+    _sign_in(page, "pia", "picker-demo")
+    expect(page.get_by_role("heading", name="Your picks")).to_be_visible()
+    page.get_by_role("button", name="Start picking").click()
+    page.locator(".short summary").click()
+    page.get_by_role("button", name="Bin empty").click()
+    expect(page.get_by_test_id("scan-display")).to_contain_text("bin empty")
+    expect(page.locator(".sync-pending")).to_have_text("All sent", timeout=30_000)
+    page.screenshot(path=str(out / "picker-short.png"))
+    context.close()
+
+
+def _supervisor(browser, url: str, out: Path) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(url + "/")
+    _sign_in(page, "sue", "supervisor-demo")
+    expect(page.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
+    expect(page.locator("li.order").first).to_be_visible()
+    page.screenshot(path=str(out / "supervisor-orders.png"))
+    context.close()
+
+
+def _scan_test(playwright, url: str, folder: Path, out: Path) -> None:
+    video = barcode_video(folder, GS1_128)
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=camera_flags(video))
+    try:
+        context = browser.new_context(**PHONE)
+        context.grant_permissions(["camera"], origin=url)
+        page = context.new_page()
+        page.goto(url + "/static/scan/bench.html?open=1")
+        expect(page.get_by_test_id("scan-count")).to_have_text("1", timeout=20_000)
+        page.screenshot(path=str(out / "scan-gs1-128.png"))
+    finally:
+        browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="folder for the PNGs")
+    out = parser.parse_args().out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="shipshape-screenshots-") as tmp:
+        folder = Path(tmp)
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'demo.db'}", "SHIPSHAPE_LOGIN_RATE_LIMIT": "1000"}
+        demo = subprocess.run(
+            [sys.executable, "-m", "server.cli", "demo", "--db", str(folder / "demo.db"), "--no-serve"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if demo.returncode != 0:
+            sys.exit(f"shipshape demo failed:\n{demo.stderr}")
+        os.environ["DATABASE_URL"] = env["DATABASE_URL"]  # device_for creates Pete straight in the demo database
+        server = LiveServer(env=env)
+        try:
+            http = httpx.Client(base_url=server.url, timeout=30)
+            pete = device_for(http, "pete", "picker")  # before Playwright: it creates the user with asyncio.run()
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=camera_flags(None))
+                try:
+                    _supervisor(browser, server.url, out)
+                    _picker(browser, server.url, out, pete)
+                    _short_pick(browser, server.url, out)
+                finally:
+                    browser.close()
+                _scan_test(playwright, server.url, folder, out)
+            http.close()
+        finally:
+            server.stop()
+    print(f"screenshots written to {out}")
+
+
+if __name__ == "__main__":
+    main()
