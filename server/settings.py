@@ -12,6 +12,10 @@ from scanner.sscc import configured_company_prefix
 DEFAULT_SQLITE_FILE = "shipshape.db"
 
 
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL names no database this server can use."""
+
+
 @dataclass(frozen=True, slots=True)
 class DatabaseConfig:
     """Where the data lives: a SQLite file (the embedded default) or a PostgreSQL DSN."""
@@ -29,11 +33,13 @@ class DatabaseConfig:
             # sqlite:///relative.db  and  sqlite:////absolute/path.db
             raw = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else parsed.path
             if not raw:
-                raise ValueError("DATABASE_URL sqlite:/// needs a file path")
+                raise DatabaseUrlError("DATABASE_URL sqlite:/// needs a file path: sqlite:///relative.db or sqlite:////absolute/path.db")
             return cls("sqlite", path=str(Path(raw).resolve()))
         if parsed.scheme in {"postgres", "postgresql", "postgresql+asyncpg"}:
             return cls("postgres", dsn=url.replace("postgresql+asyncpg://", "postgresql://"))
-        raise ValueError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (use sqlite:/// or postgresql://)")
+        raise DatabaseUrlError(
+            f"DATABASE_URL scheme {parsed.scheme!r} is not supported: use sqlite:///path.db or postgresql://user@host/dbname"
+        )
 
 
 @dataclass(frozen=True, slots=True)
