@@ -9,7 +9,6 @@ from litestar.config.compression import CompressionConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -51,10 +50,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         BearerAuthMiddleware,
         exclude=[r"^/$", r"^/static/", r"^/schema", r"^/manifest\.json$", r"^/api/health$"],
     )
-    login_limit = RateLimitConfig(
-        rate_limit=("minute", settings.login_rate_limit),
-        check_throttle_handler=lambda request: request.url.path == "/api/auth/login",
-    )
     return Litestar(
         route_handlers=[
             ShellController, static_router, *vendor.vendor_routers,
@@ -63,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OrderController, WaveController, TaskController,
             SyncController, ExceptionController, ScanController, PrintController,
         ],
-        middleware=[login_limit.middleware, auth],
+        middleware=[auth],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=strict_body,
         before_send=[add_response_headers],

@@ -110,6 +110,9 @@ def _serve(host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "server.app:create_app", factory=True, host=host, port=port, workers=workers,
         log_level="warning", access_log=False,
+        # The app decides which proxies' X-Forwarded-For to believe (SHIPSHAPE_TRUSTED_PROXIES);
+        # uvicorn's own handling would believe any client on loopback.
+        proxy_headers=False,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,22 @@ from urllib.parse import unquote, urlparse
 from scanner.sscc import configured_company_prefix
 
 DEFAULT_SQLITE_FILE = "shipshape.db"
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """`10.0.0.1, 10.1.0.0/16, ::1` → networks; a bad entry is a start-up error naming it."""
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"SHIPSHAPE_TRUSTED_PROXIES: {item!r} is not an IP address or network") from None
+    return tuple(networks)
 
 
 class DatabaseUrlError(ValueError):
@@ -45,8 +62,11 @@ class DatabaseConfig:
 @dataclass(frozen=True, slots=True)
 class Settings:
     database: DatabaseConfig = field(default_factory=lambda: DatabaseConfig.from_url(os.environ.get("DATABASE_URL")))
-    # Login attempts allowed per client address per minute.
+    # Login attempts allowed per minute, per username and per client address, across all processes.
     login_rate_limit: int = int(os.environ.get("SHIPSHAPE_LOGIN_RATE_LIMIT", "10"))
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+    # from anyone else the header is ignored.
+    trusted_proxies: tuple[Network, ...] = field(default_factory=lambda: parse_networks(os.environ.get("SHIPSHAPE_TRUSTED_PROXIES", "")))
     token_ttl_hours: int = int(os.environ.get("SHIPSHAPE_TOKEN_TTL_HOURS", "12"))
     debug: bool = os.environ.get("SHIPSHAPE_DEBUG", "") == "1"
     # The warehouse's GS1 company prefix (SSCCs on shipping labels): SHIPSHAPE_GS1_COMPANY_PREFIX,
