@@ -26,6 +26,7 @@ from server.print.routes import PrintController
 from server.scan.routes import ScanController
 from server.settings import Settings, get_settings
 from server.sync_api.routes import SyncController
+from server.tracking.routes import TrackingController
 from server.validation import strict_body
 from server.waves.routes import TaskController, WaveController
 from server.web import vendor
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController, UserController, DeviceController,
             ProductController, LocationController, StockController,
             OrderController, WaveController, TaskController,
-            SyncController, ExceptionController, ScanController, PrintController,
+            SyncController, ExceptionController, ScanController, PrintController, TrackingController,
         ],
         middleware=[auth],
         exception_handlers=EXCEPTION_HANDLERS,

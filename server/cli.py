@@ -183,6 +183,8 @@ def demo(db_path: str, force: bool, host: str, port: int, serve: bool) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    # Tracking links on the demo's labels open this very server (unless told otherwise).
+    os.environ.setdefault("SHIPSHAPE_PUBLIC_URL", f"http://{host}:{port}")
     _migrate()
     from server.demo import DEMO_USERS, seed
 

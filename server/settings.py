@@ -29,6 +29,16 @@ def parse_networks(text: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+def parse_public_url(text: str | None) -> str | None:
+    """SHIPSHAPE_PUBLIC_URL: where customers reach this server (tracking links are printed under it)."""
+    if not text:
+        return None
+    parsed = urlparse(text)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ValueError(f"SHIPSHAPE_PUBLIC_URL {text!r} must be an http(s) URL such as https://track.example.com")
+    return text.rstrip("/")
+
+
 class DatabaseUrlError(ValueError):
     """DATABASE_URL names no database this server can use."""
 
@@ -68,6 +78,9 @@ class Settings:
     # from anyone else the header is ignored.
     trusted_proxies: tuple[Network, ...] = field(default_factory=lambda: parse_networks(os.environ.get("SHIPSHAPE_TRUSTED_PROXIES", "")))
     token_ttl_hours: int = int(os.environ.get("SHIPSHAPE_TOKEN_TTL_HOURS", "12"))
+    # The address customers use (tracking links on labels): never taken from a request's Host
+    # header, which the client writes. Unset: labels and slips carry no tracking link.
+    public_url: str | None = field(default_factory=lambda: parse_public_url(os.environ.get("SHIPSHAPE_PUBLIC_URL")))
     debug: bool = os.environ.get("SHIPSHAPE_DEBUG", "") == "1"
     # The warehouse's GS1 company prefix (SSCCs on shipping labels): SHIPSHAPE_GS1_COMPANY_PREFIX,
     # checked at start-up (6 to 12 digits), else GS1's own test prefix.
