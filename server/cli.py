@@ -88,6 +88,17 @@ def _with_db(action):
         return asyncio.run(run())
 
 
+def _check_settings() -> None:
+    """A malformed setting (SHIPSHAPE_PUBLIC_URL, SHIPSHAPE_TRUSTED_PROXIES …) stops `serve` here, in one
+    line, instead of in every worker's traceback."""
+    from server.settings import get_settings
+
+    try:
+        get_settings()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def _check_port_free(host: str, port: int) -> None:
     """Fail before anything else happens if the port is taken, naming the option that picks another."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -127,6 +138,7 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
     """Migrate the database, then serve the app."""
+    _check_settings()
     _check_port_free(host, port)
     _migrate()
     click.echo(f"Shipshape on http://{host}:{port}/  (database: {_database().dialect})")
@@ -185,6 +197,7 @@ def demo(db_path: str, force: bool, host: str, port: int, serve: bool) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     # Tracking links on the demo's labels open this very server (unless told otherwise).
     os.environ.setdefault("SHIPSHAPE_PUBLIC_URL", f"http://{host}:{port}")
+    _check_settings()
     _migrate()
     from server.demo import DEMO_USERS, seed
 

@@ -105,6 +105,15 @@ def test_a_port_in_use_suggests_another(tmp_path):
     assert f"port {port}" in line and "--port" in line
 
 
+@pytest.mark.parametrize(
+    "setting, value", [("SHIPSHAPE_PUBLIC_URL", "track.example.com"), ("SHIPSHAPE_TRUSTED_PROXIES", "10.0.0.1, proxy.local")]
+)
+def test_a_malformed_setting_stops_serve_in_one_line(tmp_path, setting, value):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", setting: value}
+    line = _one_line_error(_run("serve", "--port", str(free_port()), env=env))
+    assert setting in line
+
+
 def test_the_password_comes_from_stdin_or_a_prompt_not_the_command_line(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'users.db'}"}
     piped = _run("user", "add", "ada", "--role", "admin", "--password-stdin", env=env, input="quay-side-ledger\n")
