@@ -18,7 +18,7 @@ from server.settings import Network
 
 WINDOW_SECONDS = 60
 
-# Every statement sees the row as it was, so both CASEs test the old window.
+# Each SET expression sees the row as it was before this update, so both CASEs test the old window.
 _COUNT = (
     "INSERT INTO login_attempt (subject, window_started, attempts) VALUES (?, ?, 1) "
     "ON CONFLICT (subject) DO UPDATE SET "
@@ -58,7 +58,7 @@ async def count_attempt(db: Database, username: str, client: str, limit: int) ->
     expired = now - WINDOW_SECONDS
     retry_after = None
     async with db.write() as tx:
-        for subject in (f"user:{username.casefold()}", f"client:{client}"):
+        for subject in (f"user:{username.casefold()}", f"client:{client[:150]}"):
             row = await tx.fetchrow(_COUNT, subject, now, expired, expired)
             if row["attempts"] > limit:
                 wait = max(1, math.ceil(row["window_started"] + WINDOW_SECONDS - now))
