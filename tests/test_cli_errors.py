@@ -20,8 +20,13 @@ def _run(*args: str, env: dict | None = None, input: str | None = None):
     import subprocess
 
     return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args], cwd=ROOT, env={**os.environ, **(env or {})},
-        capture_output=True, text=True, timeout=120, input=input,
+        [sys.executable, "-m", "server.cli", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        input=input,
     )
 
 
@@ -61,10 +66,13 @@ def test_a_postgresql_database_that_does_not_exist_is_named():
         from server.db_errors import explain
         from server.settings import DatabaseConfig
 
-        line = explain(
-            asyncpg.InvalidCatalogNameError('database "shipshape_no_such_database" does not exist'),
-            DatabaseConfig.from_url("postgresql://postgres@127.0.0.1/shipshape_no_such_database"),
-        ) or ""
+        line = (
+            explain(
+                asyncpg.InvalidCatalogNameError('database "shipshape_no_such_database" does not exist'),
+                DatabaseConfig.from_url("postgresql://postgres@127.0.0.1/shipshape_no_such_database"),
+            )
+            or ""
+        )
     assert "no database 'shipshape_no_such_database'" in line and "createdb" in line
 
 
@@ -125,7 +133,9 @@ def test_the_password_comes_from_stdin_or_a_prompt_not_the_command_line(tmp_path
     pid, terminal = pty.fork()
     if pid == 0:  # the child: the command, on the new terminal
         os.chdir(ROOT)
-        os.execve(sys.executable, [sys.executable, "-m", "server.cli", "user", "add", "cy", "--role", "picker"], {**os.environ, **env})
+        os.execve(
+            sys.executable, [sys.executable, "-m", "server.cli", "user", "add", "cy", "--role", "picker"], {**os.environ, **env}
+        )
     screen = b""
     answered_at = 0  # the screen length when we last answered
     deadline = time.monotonic() + 60

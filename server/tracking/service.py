@@ -71,5 +71,7 @@ async def tracking(db: Database, token: str) -> Tracking | None:
             at = event["at"]
             steps.append(Step(words, at.astimezone(dt.UTC) if at.tzinfo else at))
     return Tracking(
-        status=_CUSTOMER_WORDS.get(order["status"], "In progress"), area=_area(order["city"], order["postcode"]), steps=steps,
+        status=_CUSTOMER_WORDS.get(order["status"], "In progress"),
+        area=_area(order["city"], order["postcode"]),
+        steps=steps,
     )
