@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litestar import Litestar, Response
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -26,31 +26,14 @@ from server.print.routes import PrintController
 from server.scan.routes import ScanController
 from server.settings import Settings, get_settings
 from server.sync_api.routes import SyncController
+from server.tracking.routes import TrackingController
 from server.validation import strict_body
 from server.waves.routes import TaskController, WaveController
 from server.web import vendor
+from server.web.headers import add_response_headers
 from server.web.routes import ShellController, static_router
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-# No inline script or style anywhere: the shell loads everything from /static.
-CSP = (
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
-    "connect-src 'self'; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
-_SECURITY_HEADERS = {
-    "content-security-policy": CSP,
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-    "permissions-policy": "camera=(self), geolocation=(self), microphone=()",
-}
-
-
-async def _security_headers(response: Response) -> Response:
-    for name, value in _SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -68,22 +51,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
         BearerAuthMiddleware,
         exclude=[r"^/$", r"^/static/", r"^/schema", r"^/manifest\.json$", r"^/api/health$"],
     )
-    login_limit = RateLimitConfig(
-        rate_limit=("minute", settings.login_rate_limit),
-        check_throttle_handler=lambda request: request.url.path == "/api/auth/login",
-    )
     return Litestar(
         route_handlers=[
             ShellController, static_router, *vendor.vendor_routers,
             AuthController, UserController, DeviceController,
             ProductController, LocationController, StockController,
             OrderController, WaveController, TaskController,
-            SyncController, ExceptionController, ScanController, PrintController,
+            SyncController, ExceptionController, ScanController, PrintController, TrackingController,
         ],
-        middleware=[login_limit.middleware, auth],
+        middleware=[auth],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=strict_body,
-        after_request=_security_headers,
+        before_send=[add_response_headers],
+        # Text (the shell, ES modules, CSS, JSON) leaves gzipped when the client accepts it.
+        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
         on_startup=[start],
         on_shutdown=[stop],
         state=State({"db": db, "settings": settings}),

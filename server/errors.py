@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
@@ -70,11 +70,19 @@ def validation_handler(request: Request, exc: ValidationException) -> Response:
     )
 
 
-def http_handler(_: Request, exc: HTTPException) -> Response:
+def _public_detail(request: Request, exc: HTTPException) -> str:
+    """The message to send: a static-file miss names the file system path it looked at, so it says
+    only which URL has nothing behind it."""
+    if isinstance(exc, NotFoundException) and exc.detail.startswith("no file or directory match"):
+        return f"nothing at {request.url.path}"
+    return exc.detail
+
+
+def http_handler(request: Request, exc: HTTPException) -> Response:
     names = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
              409: "conflict", 413: "too_large", 429: "too_many_requests"}
     return Response(
-        _body(getattr(exc, "code", None) or names.get(exc.status_code, "http_error"), exc.detail),
+        _body(getattr(exc, "code", None) or names.get(exc.status_code, "http_error"), _public_detail(request, exc)),
         status_code=exc.status_code,
         headers=exc.headers,
         media_type=MediaType.JSON,

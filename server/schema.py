@@ -16,7 +16,7 @@ import dataclasses
 from piccolo.columns import Boolean, Column, Date, DoublePrecision, ForeignKey, Integer, Text, Timestamptz
 from piccolo.table import Table, create_table_class, sort_table_classes
 
-from server.accounts.tables import AppUser, AuthToken, Device
+from server.accounts.tables import AppUser, AuthToken, Device, LoginAttempt
 from server.catalog.tables import Barcode, Product, Supplier
 from server.channels.tables import Channel
 from server.inventory.tables import Location, Warehouse
@@ -24,7 +24,7 @@ from server.sync_api.tables import QuarantinedOp
 from sync import model as m
 
 HAND_WRITTEN: list[type[Table]] = [
-    AppUser, AuthToken, Device, Supplier, Product, Barcode, Warehouse, Location, Channel, QuarantinedOp,
+    AppUser, AuthToken, Device, LoginAttempt, Supplier, Product, Barcode, Warehouse, Location, Channel, QuarantinedOp,
 ]
 
 _COLUMN_TYPES: dict[str, type[Column]] = {

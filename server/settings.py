@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,36 @@ from scanner.sscc import configured_company_prefix
 from sync.context import Policy
 
 DEFAULT_SQLITE_FILE = "shipshape.db"
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """`10.0.0.1, 10.1.0.0/16, ::1` → networks; a bad entry is a start-up error naming it."""
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"SHIPSHAPE_TRUSTED_PROXIES: {item!r} is not an IP address or network") from None
+    return tuple(networks)
+
+
+def parse_public_url(text: str | None) -> str | None:
+    """SHIPSHAPE_PUBLIC_URL: where customers reach this server (tracking links are printed under it)."""
+    if not text:
+        return None
+    parsed = urlparse(text)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ValueError(f"SHIPSHAPE_PUBLIC_URL {text!r} must be an http(s) URL such as https://track.example.com")
+    return text.rstrip("/")
+
+
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL names no database this server can use."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,19 +61,27 @@ class DatabaseConfig:
             # sqlite:///relative.db  and  sqlite:////absolute/path.db
             raw = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else parsed.path
             if not raw:
-                raise ValueError("DATABASE_URL sqlite:/// needs a file path")
+                raise DatabaseUrlError("DATABASE_URL sqlite:/// needs a file path: sqlite:///relative.db or sqlite:////absolute/path.db")
             return cls("sqlite", path=str(Path(raw).resolve()))
         if parsed.scheme in {"postgres", "postgresql", "postgresql+asyncpg"}:
             return cls("postgres", dsn=url.replace("postgresql+asyncpg://", "postgresql://"))
-        raise ValueError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (use sqlite:/// or postgresql://)")
+        raise DatabaseUrlError(
+            f"DATABASE_URL scheme {parsed.scheme!r} is not supported: use sqlite:///path.db or postgresql://user@host/dbname"
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     database: DatabaseConfig = field(default_factory=lambda: DatabaseConfig.from_url(os.environ.get("DATABASE_URL")))
-    # Login attempts allowed per client address per minute.
+    # Login attempts allowed per minute, per username and per client address, across all processes.
     login_rate_limit: int = int(os.environ.get("SHIPSHAPE_LOGIN_RATE_LIMIT", "10"))
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+    # from anyone else the header is ignored.
+    trusted_proxies: tuple[Network, ...] = field(default_factory=lambda: parse_networks(os.environ.get("SHIPSHAPE_TRUSTED_PROXIES", "")))
     token_ttl_hours: int = int(os.environ.get("SHIPSHAPE_TOKEN_TTL_HOURS", "12"))
+    # The address customers use (tracking links on labels): never taken from a request's Host
+    # header, which the client writes. Unset: labels and slips carry no tracking link.
+    public_url: str | None = field(default_factory=lambda: parse_public_url(os.environ.get("SHIPSHAPE_PUBLIC_URL")))
     debug: bool = os.environ.get("SHIPSHAPE_DEBUG", "") == "1"
     # The warehouse's GS1 company prefix (SSCCs on shipping labels): SHIPSHAPE_GS1_COMPANY_PREFIX,
     # checked at start-up (6 to 12 digits), else GS1's own test prefix.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from server.accounts import service
+from server.accounts import service, throttle
 from server.accounts.schemas import DeviceIn, DeviceOut, GrantsIn, GrantsOut, LoginIn, LoginOut, UserIn, UserOut
 from server.accounts.security import ADMIN, ANY_ROLE, STAFF, CurrentUser, token_hash
 from server.errors import responses
@@ -18,11 +18,21 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", exclude_from_auth=True, status_code=HTTP_200_OK, responses=responses(400, 401, 429))
-    async def login(self, data: LoginIn, state: State) -> LoginOut:
-        """Exchange username and password for a bearer token (rate-limited per client address)."""
-        result = await service.login(state.db, data.username, data.password, state.settings.token_ttl_hours)
+    async def login(self, data: LoginIn, request: Request, state: State) -> LoginOut:
+        """Exchange username and password for a bearer token. Rate-limited per username and per client
+        address, across all server processes; a 429 says in `Retry-After` how many seconds to wait."""
+        settings = state.settings
+        peer = request.client.host if request.client else None
+        client = throttle.client_address(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies)
+        wait = await throttle.count_attempt(state.db, data.username, client, settings.login_rate_limit)
+        if wait is not None:
+            raise TooManyRequestsException(
+                f"too many login attempts: try again in {wait} s", headers={"Retry-After": str(wait)}
+            )
+        result = await service.login(state.db, data.username, data.password, settings.token_ttl_hours)
         if result is None:
             raise NotAuthorizedException("wrong username or password")
+        await throttle.forget_user(state.db, data.username)
         return result
 
     @post("/logout", guards=[ANY_ROLE], status_code=HTTP_204_NO_CONTENT, responses=responses(401))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from server.accounts.passwords import password_problem
 from server.accounts.schemas import DeviceOut, GrantsOut, LoginOut, UserOut
 from server.accounts.security import hash_password, new_token, verify_password
 from server.db import Database
@@ -39,6 +40,8 @@ async def logout(db: Database, token_hash: str) -> None:
 
 
 async def create_user(db: Database, username: str, role: str, password: str, display_name: str = "") -> UserOut:
+    if (problem := password_problem(password, username)) is not None:
+        raise DomainError("weak_password", problem, field="password", status=400)
     hashed = hash_password(password)
     async with db.write() as tx:
         if await tx.fetchval("SELECT id FROM app_user WHERE username = ?", username) is not None:

@@ -1,6 +1,6 @@
 """Users, their login tokens and their devices."""
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -33,3 +33,11 @@ class Device(Table, tablename="device"):
     revoked_by = ForeignKey(AppUser, null=True)
     clock_offset_ms = Integer(default=0)  # server time − device time at its last push
     last_push_at = Timestamptz(null=True, default=None)
+
+
+class LoginAttempt(Table, tablename="login_attempt"):
+    """Login attempts per username and per client in the current window, shared by every process."""
+
+    subject = Varchar(length=200, unique=True)  # "user:<username>" or "client:<address>"
+    window_started = BigInt()  # Unix seconds
+    attempts = Integer(default=0)

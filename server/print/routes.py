@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, MediaType, Request, Response, get
+from litestar import Controller, MediaType, Response, get
 from litestar.datastructures import CacheControlHeader, State
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
@@ -21,8 +21,9 @@ PACKING = requires("packer", "supervisor", "admin")
 _NO_STORE = CacheControlHeader(no_store=True)
 
 
-def _base_url(request: Request) -> str:
-    return str(request.base_url)
+def _without_tracking(zpl: str) -> str:
+    """The ZPL label less its tracking QR and caption, for a server with no public URL to link to."""
+    return "".join(line for line in zpl.splitlines(keepends=True) if "^BQN" not in line and "Track this parcel" not in line)
 
 
 class PrintController(Controller):
@@ -39,30 +40,31 @@ class PrintController(Controller):
         return Template("print/pick_list.html", context={"doc": doc})
 
     @get("/orders/{order_id:int}/packing-slip", guards=[PACKING], media_type=MediaType.HTML, responses=responses(400, 401, 403, 404))
-    async def packing_slip(self, order_id: RowId, state: State, request: Request) -> Template:
+    async def packing_slip(self, order_id: RowId, state: State) -> Template:
         """What goes in the box: lines with product barcodes, the `ORD-<id>` code, and a tracking QR."""
-        doc = await service.packing_slip(state.db, order_id, _base_url(request))
+        doc = await service.packing_slip(state.db, order_id, state.settings.public_url)
         if doc is None:
             raise NotFoundException(f"no order {order_id}")
         return Template("print/packing_slip.html", context={"doc": doc})
 
     @get("/orders/{order_id:int}/label", guards=[PACKING], media_type=MediaType.HTML, responses=responses(400, 401, 403, 404, 409))
-    async def label(self, order_id: RowId, state: State, request: Request) -> Template:
+    async def label(self, order_id: RowId, state: State) -> Template:
         """The 4×6 in shipping label: addresses, a GS1-128 SSCC (AI 00) and a QR tracking link.
         409 for a cancelled order or one on hold."""
-        doc = await service.shipping_label(state.db, order_id, state.settings.gs1_company_prefix, _base_url(request))
+        doc = await service.shipping_label(state.db, order_id, state.settings.gs1_company_prefix, state.settings.public_url)
         if doc is None:
             raise NotFoundException(f"no order {order_id}")
         return Template("print/label.html", context={"doc": doc})
 
     @get("/orders/{order_id:int}/label.zpl", guards=[PACKING], media_type=MediaType.TEXT, responses=responses(400, 401, 403, 404, 409))
-    async def label_zpl(self, order_id: RowId, state: State, request: Request) -> Response[str]:
+    async def label_zpl(self, order_id: RowId, state: State) -> Response[str]:
         """The same shipping label as ZPL for a 203 dpi thermal printer."""
-        doc = await service.shipping_label(state.db, order_id, state.settings.gs1_company_prefix, _base_url(request))
+        doc = await service.shipping_label(state.db, order_id, state.settings.gs1_company_prefix, state.settings.public_url)
         if doc is None:
             raise NotFoundException(f"no order {order_id}")
+        zpl = shipping_label_zpl(doc.data)
         return Response(
-            shipping_label_zpl(doc.data), media_type=MediaType.TEXT,
+            zpl if doc.data.tracking_url else _without_tracking(zpl), media_type=MediaType.TEXT,
             headers={"content-disposition": f'inline; filename="label-{order_id}.zpl"'},
         )
 

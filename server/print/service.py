@@ -11,6 +11,7 @@ from server.db import Database, in_list
 from server.errors import DomainError
 from server.orders.schemas import OrderOut
 from server.orders.service import read_order
+from server.tracking.service import tracking_url
 from server.waves.schemas import WaveOut
 from server.waves.service import get_wave
 
@@ -23,10 +24,6 @@ _NO_LABEL = {"cancelled": "it was cancelled", "on_hold": "it is on hold (payment
 def order_code(order_id: int) -> str:
     """The code printed on packing slips and labels; scanning it finds the order (docs/scanning.md)."""
     return f"ORD-{order_id}"
-
-
-def tracking_url(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/track/{token}"
 
 
 @dataclass
@@ -67,8 +64,8 @@ class PackingSlip:
     warehouse: str
     code: str
     code_svg: str
-    tracking_url: str
-    tracking_svg: str
+    tracking_url: str | None  # None when no public URL is configured: no link to print
+    tracking_svg: str | None
     lines: list[SlipLine]
     packages: list[str] = field(default_factory=list)
 
@@ -92,7 +89,7 @@ async def _order_with_extras(db: Database, order_id: int):
     return order, warehouse, products, [p["code"] for p in packages]
 
 
-async def packing_slip(db: Database, order_id: int, base_url: str) -> PackingSlip | None:
+async def packing_slip(db: Database, order_id: int, public_url: str | None) -> PackingSlip | None:
     order, warehouse, products, packages = await _order_with_extras(db, order_id)
     if order is None:
         return None
@@ -102,11 +99,11 @@ async def packing_slip(db: Database, order_id: int, base_url: str) -> PackingSli
         code, kind = barcodes.get(line.sku, (None, None))
         svg = _product_svg(code, kind) if code else None
         lines.append(SlipLine(line.line_no, line.sku, line.name, line.qty, line.qty_picked, line.status, svg, code))
-    url = tracking_url(base_url, order.tracking_token)
+    url = tracking_url(public_url, order.tracking_token) if public_url else None
     code = order_code(order.id)
     return PackingSlip(
         order=order, warehouse=warehouse, code=code, code_svg=barcode_svg("code128", code, module_mm=0.4, height_mm=12),
-        tracking_url=url, tracking_svg=barcode_svg("qr", url, module_mm=0.6), lines=lines, packages=packages,
+        tracking_url=url, tracking_svg=barcode_svg("qr", url, module_mm=0.6) if url else None, lines=lines, packages=packages,
     )
 
 
@@ -126,10 +123,10 @@ class ShippingLabel:
     order: OrderOut
     data: LabelData
     sscc_svg: str
-    tracking_svg: str
+    tracking_svg: str | None  # None when no public URL is configured (data.tracking_url is then "")
 
 
-async def shipping_label(db: Database, order_id: int, company_prefix: str, base_url: str) -> ShippingLabel | None:
+async def shipping_label(db: Database, order_id: int, company_prefix: str, public_url: str | None) -> ShippingLabel | None:
     order, warehouse, products, _ = await _order_with_extras(db, order_id)
     if order is None:
         return None
@@ -147,7 +144,7 @@ async def shipping_label(db: Database, order_id: int, company_prefix: str, base_
     data = LabelData(
         sscc=sscc,
         sscc_hri=hri(sscc, company_prefix),
-        tracking_url=tracking_url(base_url, order.tracking_token),
+        tracking_url=tracking_url(public_url, order.tracking_token) if public_url else "",
         order_ref=order.external_ref,
         order_code=order_code(order.id),
         ship_from=[warehouse],
@@ -159,7 +156,7 @@ async def shipping_label(db: Database, order_id: int, company_prefix: str, base_
         data=data,
         # GS1 logistic label: modules at least 0.495 mm, bars at least 31.75 mm tall.
         sscc_svg=barcode_svg("gs1-128", f"(00){sscc}", module_mm=0.5, height_mm=32),
-        tracking_svg=barcode_svg("qr", data.tracking_url, module_mm=0.7),
+        tracking_svg=barcode_svg("qr", data.tracking_url, module_mm=0.7) if data.tracking_url else None,
     )
 
 

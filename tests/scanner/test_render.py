@@ -155,9 +155,11 @@ def shop():
     from litestar.testing import TestClient
 
     from server.app import create_app
+    from server.settings import Settings
 
     reset_database()
-    with TestClient(create_app()) as client:
+    # Tracking links come from the configured public URL, never from the request's Host.
+    with TestClient(create_app(Settings(public_url="https://shop.example"))) as client:
         admin = login(client, "root", create_user("root", "admin"))
         warehouse = Warehouse(client, admin)
         for sku, code in (("SKU-G", "9506000134352"), ("SKU-U", "614141000036"), ("SKU-T", "10614141000033")):
@@ -194,7 +196,7 @@ def test_packing_slip_barcodes_scan_back(shop):
     token = shop.slip["tracking_token"]
     assert sorted(decode_page(html)) == sorted([
         f"]C0ORD-{shop.slip['id']}", "]E09506000134352", "]E00614141000036", "]C101" + "10614141000033",
-        "]C0INT-SKU-A", f"]Q1http://testserver.local/track/{token}",
+        "]C0INT-SKU-A", f"]Q1https://shop.example/track/{token}",
     ])
     assert "SLIP-1" in html and "1 Dock Road" in html
 
@@ -204,7 +206,7 @@ def test_shipping_label_scans_back_to_its_order(shop):
     html = _page(shop, f"/print/orders/{order['id']}/label", shop.packer).text
     sscc = sscc_for_order(order["id"])
     read = decode_page(html)
-    assert sorted(read) == sorted([f"]C100{sscc}", f"]Q1http://testserver.local/track/{order['tracking_token']}"])
+    assert sorted(read) == sorted([f"]C100{sscc}", f"]Q1https://shop.example/track/{order['tracking_token']}"])
     assert hri(sscc) in html and "SYNC-1" in html
     # What the packer's scanner reads off the label names the order (no package packed under it yet).
     found = shop.client.post("/api/scan/resolve", json={"scan": f"]C100{sscc}"}, headers=shop.packer).json()

@@ -1,0 +1,39 @@
+"""Headers every response carries, errors included: the security headers, and `no-store` on the API.
+
+They are added as the response starts to leave (a `before_send` hook on the whole app), not by a
+route or a middleware: a 404 for a path no route knows, a 405, a 401 from the auth middleware, a
+413, a validation error and a 500 pass no route handler, but every one of them is sent.
+"""
+
+from __future__ import annotations
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import Message, Scope
+
+# No inline script or style anywhere: the shell loads everything from /static.
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",  # frame-ancestors for browsers that predate it
+    "referrer-policy": "no-referrer",
+    "permissions-policy": "camera=(self), geolocation=(self), microphone=()",
+}
+# API answers carry customer names, addresses and stock: no browser or proxy cache may keep them.
+NO_STORE = "no-store"
+
+
+async def add_response_headers(message: Message, scope: Scope) -> None:
+    """Put the security headers on every response start, and `Cache-Control: no-store` on /api/*."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in SECURITY_HEADERS.items():
+        if name not in headers:
+            headers[name] = value
+    if scope.get("path", "").startswith("/api/"):
+        headers["cache-control"] = NO_STORE
