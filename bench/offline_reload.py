@@ -112,8 +112,10 @@ def summary(name: str, samples: list[dict]) -> float:
     html = statistics.median(s["response_end"] for s in samples)
     dcl = statistics.median(s["dom_content_loaded"] for s in samples)
     worker = sum(s["from_worker"] for s in samples)
-    print(f"{name:<32} median {median:6.1f} ms   p90 {p90:6.1f} ms   (HTML in {html:5.1f} ms, DOMContentLoaded {dcl:6.1f} ms, "
-          f"via worker {worker}/{len(samples)})")
+    print(
+        f"{name:<32} median {median:6.1f} ms   p90 {p90:6.1f} ms   (HTML in {html:5.1f} ms, DOMContentLoaded {dcl:6.1f} ms, "
+        f"via worker {worker}/{len(samples)})"
+    )
     return median
 
 
@@ -130,13 +132,26 @@ def main() -> int:
         port = free_port()
         url = f"http://127.0.0.1:{port}/"
         if args.role == "picker":
-            subprocess.run([sys.executable, "-m", "server.cli", "demo", "--no-serve", "--db", str(folder / "bench.db")],
-                           cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-m", "server.cli", "demo", "--no-serve", "--db", str(folder / "bench.db")],
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         else:
-            subprocess.run([sys.executable, "-m", "server.cli", "migrate"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-                           env={**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"})
-        server = LiveServer(env={**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"}, port=port,
-                            log_path=folder / "server.log", startup_timeout=60)
+            subprocess.run(
+                [sys.executable, "-m", "server.cli", "migrate"],
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                env={**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"},
+            )
+        server = LiveServer(
+            env={**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}"},
+            port=port,
+            log_path=folder / "server.log",
+            startup_timeout=60,
+        )
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
             plain = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, service_workers="block")
@@ -163,7 +178,7 @@ def main() -> int:
             browser.close()
             server.stop()
 
-    what = "the picker's task list from IndexedDB" if args.role == "picker" else "\"Sign in\" usable"
+    what = "the picker's task list from IndexedDB" if args.role == "picker" else '"Sign in" usable'
     print(f"reload → interactive ({what}), {args.runs} reloads each, headless Chromium, 360×640")
     off = summary("offline (service worker)", offline)
     on = summary("online (service worker)", online)

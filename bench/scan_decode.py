@@ -133,13 +133,17 @@ def main() -> None:
                     print(f"{r['code']:<12}{r['n']:>5}{r['median']:>9.1f}{r['p90']:>8.1f}{r['painted']:>9.1f}{r['decode']:>9.1f}")
 
                 print(f"\n(b) camera open → first decode, cold (new browser and profile each run), {args.cold} runs, ms")
-                print(f"{'run':<5}{'open→decode':>13}{'nav→decode':>12}{'camera ready':>14}{'decoder ready':>15}{'warm-up':>9}{'1st decode':>12}")
+                print(
+                    f"{'run':<5}{'open→decode':>13}{'nav→decode':>12}{'camera ready':>14}{'decoder ready':>15}{'warm-up':>9}{'1st decode':>12}"
+                )
                 video = barcode_video(work, CODES["ean13"])
                 colds = []
                 for i in range(args.cold):
                     c = cold_start(playwright, url, video)
                     colds.append(c)
-                    print(f"{i + 1:<5}{c['open_to_decode']:>13.0f}{c['nav_to_decode']:>12.0f}{c['camera_ready']:>14.0f}{c['decoder_ready']:>15.0f}{c['warm_up']:>9.0f}{c['first_decode']:>12.0f}")
+                    print(
+                        f"{i + 1:<5}{c['open_to_decode']:>13.0f}{c['nav_to_decode']:>12.0f}{c['camera_ready']:>14.0f}{c['decoder_ready']:>15.0f}{c['warm_up']:>9.0f}{c['first_decode']:>12.0f}"
+                    )
                 print(
                     f"{'med':<5}{statistics.median(c['open_to_decode'] for c in colds):>13.0f}"
                     f"{statistics.median(c['nav_to_decode'] for c in colds):>12.0f}"

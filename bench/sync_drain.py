@@ -112,6 +112,7 @@ def log(message: str) -> None:
 
 # -- seeding (not timed) ----------------------------------------------------------------------------
 
+
 def _migrate(env: dict) -> None:
     subprocess.run([sys.executable, "-m", "server.cli", "migrate"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
@@ -165,10 +166,12 @@ async def _seed(db_path: Path, rng: random.Random, orders_per_picker: int, onlin
             k = rng.choices((1, 2, 3), weights=(35, 40, 25))[0]
             lines = [LineArgs(sku=sku, qty=rng.choices((1, 2, 3), weights=(60, 25, 15))[0]) for sku in rng.sample(skus, k)]
             return IntakeOrder(
-                channel="manual", external_ref=f"BENCH-{n:06d}",
+                channel="manual",
+                external_ref=f"BENCH-{n:06d}",
                 customer=CustomerArgs(name=f"Customer {n}", email=f"c{n}@example.com"),
                 ship_to=AddressArgs(line1=f"{n} Bench Street", city="Leeds", postcode="LS1 1AA", country="GB"),
-                lines=lines, tracking_token=secrets.token_urlsafe(12),
+                lines=lines,
+                tracking_token=secrets.token_urlsafe(12),
             )
 
         total = orders_per_picker * len(PICKERS) + online_orders
@@ -189,13 +192,16 @@ async def _seed(db_path: Path, rng: random.Random, orders_per_picker: int, onlin
             for outcome in await run_ops(db, ops, actor=boss):
                 assert outcome.status == "applied", (outcome.code, outcome.message)
             waves += len(ops)
-        return (f"{len(skus)} products, {len(bins)} bins, {len(adjustments)} stock rows, {total} orders "
-                f"({total - len(allocated)} not fully allocated), {waves} waves to {len(PICKERS)} pickers + {ONLINE_PICKER}")
+        return (
+            f"{len(skus)} products, {len(bins)} bins, {len(adjustments)} stock rows, {total} orders "
+            f"({total - len(allocated)} not fully allocated), {waves} waves to {len(PICKERS)} pickers + {ONLINE_PICKER}"
+        )
     finally:
         await db.close()
 
 
 # -- the backlog ------------------------------------------------------------------------------------
+
 
 class Plan:
     """Every device's ops as (type, args) in device order; what is expected of them."""
@@ -220,9 +226,10 @@ def build_plan(db_path: Path, rng: random.Random, n_ops: int, n_single: int) -> 
         "JOIN product p ON p.id = t.product JOIN stock s ON s.location = t.location AND s.product = t.product AND s.lot = t.lot "
         "WHERE t.status = 'open' ORDER BY u.username, t.wave, t.seq"
     ).fetchall()
-    lines = {r[0]: r[1:] for r in con.execute(
-        "SELECT ol.id, ol.sales_order, ol.qty, p.sku FROM order_line ol JOIN product p ON p.id = ol.product"
-    )}
+    lines = {
+        r[0]: r[1:]
+        for r in con.execute("SELECT ol.id, ol.sales_order, ol.qty, p.sku FROM order_line ol JOIN product p ON p.id = ol.product")
+    }
     con.close()
     Task = collections.namedtuple("Task", "id picker wave seq order line location sku qty slack")
     tasks = [Task(*t) for t in tasks]
@@ -242,7 +249,8 @@ def build_plan(db_path: Path, rng: random.Random, n_ops: int, n_single: int) -> 
     if n_ops < 10_000:  # smaller smoke runs scale the extras down
         scale = n_ops / 10_000
         n_packed, n_delivered, n_conflicting, n_bad_packs, n_overpicks, n_cancelled = (
-            max(2, int(x * scale)) for x in (n_packed, n_delivered, n_conflicting, n_bad_packs, n_overpicks, n_cancelled))
+            max(2, int(x * scale)) for x in (n_packed, n_delivered, n_conflicting, n_bad_packs, n_overpicks, n_cancelled)
+        )
     plan = Plan()
 
     # Packed orders: early in a picker's walk (all their tasks well inside the part that gets picked).
@@ -263,7 +271,7 @@ def build_plan(db_path: Path, rng: random.Random, n_ops: int, n_single: int) -> 
     consumed_total = picker_ops - n_overpicks
     share = [consumed_total // len(PICKERS) + (1 if i < consumed_total % len(PICKERS) else 0) for i in range(len(PICKERS))]
     consumed: dict[str, list] = {}
-    for picker, n in zip(PICKERS, share):
+    for picker, n in zip(PICKERS, share, strict=False):
         if n > len(by_picker[picker]):
             raise SystemExit(f"{picker} has {len(by_picker[picker])} open tasks, the backlog needs {n}: seed more orders")
         consumed[picker] = by_picker[picker][:n]
@@ -277,8 +285,15 @@ def build_plan(db_path: Path, rng: random.Random, n_ops: int, n_single: int) -> 
     cancellable = sorted({t.order for t in consumed_flat} - packed_set - orders_with_short)
     plan.cancel_orders = rng.sample(cancellable, n_cancelled)
     cancelled = set(plan.cancel_orders)
-    overpick_pool = [t for t in consumed_flat if t.id not in shorts and t.order not in cancelled and t.order not in packed_set
-                     and tasks_of_line[t.line] == 1 and t.slack >= 20]
+    overpick_pool = [
+        t
+        for t in consumed_flat
+        if t.id not in shorts
+        and t.order not in cancelled
+        and t.order not in packed_set
+        and tasks_of_line[t.line] == 1
+        and t.slack >= 20
+    ]
     overpicks = {t.id for t in rng.sample(overpick_pool, n_overpicks)}
 
     for picker in PICKERS:
@@ -286,7 +301,12 @@ def build_plan(db_path: Path, rng: random.Random, n_ops: int, n_single: int) -> 
         rescans: list[list] = []  # [countdown, op]
         for t in consumed[picker]:
             if t.id in shorts:
-                ops.append(("pick_short", {"order_line_id": t.line, "location": t.location, "sku": t.sku, "qty_short": t.qty, "reason": "damaged"}))
+                ops.append(
+                    (
+                        "pick_short",
+                        {"order_line_id": t.line, "location": t.location, "sku": t.sku, "qty_short": t.qty, "reason": "damaged"},
+                    )
+                )
             else:
                 pick = ("pick", {"order_line_id": t.line, "location": t.location, "sku": t.sku, "qty": t.qty, "tote": "T1"})
                 ops.append(pick)
@@ -315,7 +335,10 @@ def build_plan(db_path: Path, rng: random.Random, n_ops: int, n_single: int) -> 
     for i, line_id in enumerate(bad):
         order_id, qty, sku = lines[line_id]
         ops = plan.ops[PACKERS[i % 2]]
-        ops.insert(rng.randrange(len(ops) + 1), ("pack", {"order_line_id": line_id, "sku": sku, "qty": qty, "package": f"PKG-{order_id}"}))
+        ops.insert(
+            rng.randrange(len(ops) + 1),
+            ("pack", {"order_line_id": line_id, "sku": sku, "qty": qty, "package": f"PKG-{order_id}"}),
+        )
 
     # Drivers: load (ship) their packages, then deliver them; some second deliveries disagree.
     for name in DRIVERS:
@@ -324,7 +347,9 @@ def build_plan(db_path: Path, rng: random.Random, n_ops: int, n_single: int) -> 
     for i, o in enumerate(packed):
         plan.ops[DRIVERS[i % 2]].append(("ship", {"package": f"PKG-{o}"}))
     for i, o in enumerate(packed[:n_delivered]):
-        plan.ops[DRIVERS[i % 2]].append(("deliver", {"package": f"PKG-{o}", "recipient": f"Customer at order {o}", "signature": f"sig-{o}"}))
+        plan.ops[DRIVERS[i % 2]].append(
+            ("deliver", {"package": f"PKG-{o}", "recipient": f"Customer at order {o}", "signature": f"sig-{o}"})
+        )
         delivered.append((i % 2, o))
     for d, o in rng.sample(delivered, n_conflicting):
         plan.ops[DRIVERS[d]].append(("deliver", {"package": f"PKG-{o}", "recipient": "Someone Else", "signature": f"sig-x{o}"}))
@@ -336,8 +361,10 @@ def build_plan(db_path: Path, rng: random.Random, n_ops: int, n_single: int) -> 
     online = by_picker[ONLINE_PICKER]
     if len(online) < n_single + 20:
         raise SystemExit(f"{ONLINE_PICKER} has {len(online)} tasks; {n_single + 20} needed")
-    plan.online = [("pick", {"order_line_id": t.line, "location": t.location, "sku": t.sku, "qty": t.qty, "tote": "T1"})
-                   for t in online[: n_single + 20]]
+    plan.online = [
+        ("pick", {"order_line_id": t.line, "location": t.location, "sku": t.sku, "qty": t.qty, "tote": "T1"})
+        for t in online[: n_single + 20]
+    ]
     return plan
 
 
@@ -356,6 +383,7 @@ def batches_of(plan: Plan, max_ops: int) -> list[tuple[str, int, list]]:
 
 # -- baseline: plain sqlite3 --------------------------------------------------------------------------
 
+
 def _in(values) -> str:
     return "(" + ",".join("?" * len(values)) + ")"
 
@@ -367,8 +395,10 @@ def _baseline_connection(db_path: Path, actors: dict[str, int]) -> tuple[sqlite3
     con.execute("PRAGMA foreign_keys = ON")
     device_ids = {name: f"baseline-{name}" for name in actors}
     con.execute("BEGIN")
-    con.executemany("INSERT INTO device (device_id, owner, name, last_seq, registered_at) VALUES (?, ?, ?, 0, ?)",
-                    [(device_ids[n], actors[n], n, dt.datetime.now(dt.timezone.utc).isoformat()) for n in actors])
+    con.executemany(
+        "INSERT INTO device (device_id, owner, name, last_seq, registered_at) VALUES (?, ?, ?, 0, ?)",
+        [(device_ids[n], actors[n], n, dt.datetime.now(dt.UTC).isoformat()) for n in actors],
+    )
     con.execute("COMMIT")
     return con, device_ids
 
@@ -390,30 +420,55 @@ def run_baseline(db_path: Path, batches, actors: dict[str, int], record: list | 
     for name, first_seq, ops in batches:
         device = device_ids[name]
         actor = actors[name]
-        now = dt.datetime.now(dt.timezone.utc).isoformat()
+        now = dt.datetime.now(dt.UTC).isoformat()
         con.execute("BEGIN IMMEDIATE")
         writes = []
         line_ids = sorted({a["order_line_id"] for t, a in ops if "order_line_id" in a})
         pick_lines = sorted({a["order_line_id"] for t, a in ops if t in ("pick", "pick_short")})
         products = sorted({product_id[a["sku"]] for t, a in ops if t in ("pick", "pick_short")})
-        lines, reservations, tasks, stock, packed, order_lines = {}, {}, collections.defaultdict(list), {}, {}, collections.defaultdict(list)
+        lines, reservations, tasks, stock, packed, order_lines = (
+            {},
+            {},
+            collections.defaultdict(list),
+            {},
+            {},
+            collections.defaultdict(list),
+        )
         if line_ids:
-            for r in con.execute(f"SELECT id, sales_order, qty, qty_allocated, qty_picked, status FROM order_line WHERE id IN {_in(line_ids)}", line_ids):
+            for r in con.execute(
+                f"SELECT id, sales_order, qty, qty_allocated, qty_picked, status FROM order_line WHERE id IN {_in(line_ids)}",
+                line_ids,
+            ):
                 lines[r[0]] = list(r)
         if pick_lines:
-            for r in con.execute(f"SELECT id, order_line, stock, qty FROM reservation WHERE order_line IN {_in(pick_lines)}", pick_lines):
+            for r in con.execute(
+                f"SELECT id, order_line, stock, qty FROM reservation WHERE order_line IN {_in(pick_lines)}", pick_lines
+            ):
                 reservations[(r[1], r[2])] = [r[0], r[3]]
-            for r in con.execute(f"SELECT id, order_line, location, qty, qty_picked, status FROM pick_task "
-                                 f"WHERE status = 'open' AND order_line IN {_in(pick_lines)}", pick_lines):
+            for r in con.execute(
+                f"SELECT id, order_line, location, qty, qty_picked, status FROM pick_task "
+                f"WHERE status = 'open' AND order_line IN {_in(pick_lines)}",
+                pick_lines,
+            ):
                 tasks[r[1]].append(list(r))
-            for r in con.execute(f"SELECT id, location, product, on_hand, reserved FROM stock WHERE lot = '' AND product IN {_in(products)}", products):
+            for r in con.execute(
+                f"SELECT id, location, product, on_hand, reserved FROM stock WHERE lot = '' AND product IN {_in(products)}",
+                products,
+            ):
                 stock[(r[1], r[2])] = [r[0], r[3], r[4]]
         pack_orders = sorted({lines[a["order_line_id"]][1] for t, a in ops if t == "pack"})
         if pack_orders:
-            for r in con.execute(f"SELECT id, sales_order, qty FROM order_line WHERE sales_order IN {_in(pack_orders)}", pack_orders):
+            for r in con.execute(
+                f"SELECT id, sales_order, qty FROM order_line WHERE sales_order IN {_in(pack_orders)}", pack_orders
+            ):
                 order_lines[r[1]].append((r[0], r[2]))
             all_lines = [l for o in pack_orders for l, _ in order_lines[o]]
-            packed = dict(con.execute(f"SELECT order_line, SUM(qty) FROM package_item WHERE order_line IN {_in(all_lines)} GROUP BY order_line", all_lines))
+            packed = dict(
+                con.execute(
+                    f"SELECT order_line, SUM(qty) FROM package_item WHERE order_line IN {_in(all_lines)} GROUP BY order_line",
+                    all_lines,
+                )
+            )
         codes = sorted({a["package"] for t, a in ops if "package" in a} - set(package_ids))
         if codes:
             for r in con.execute(f"SELECT id, code, sales_order, status FROM package WHERE code IN {_in(codes)}", codes):
@@ -499,8 +554,22 @@ def run_baseline(db_path: Path, batches, actors: dict[str, int], record: list | 
                     order_up.append(("delivered", now, package[1]))
                     event_ins.append((package[1], "delivered", now, ""))
                 result = {"package_id": package[0], "duplicate": False}
-            ledger_ins.append((device, seq, actor, op_type, 1, json.dumps(a, separators=(",", ":")), at, now, status, code, message,
-                               json.dumps(result, separators=(",", ":"))))
+            ledger_ins.append(
+                (
+                    device,
+                    seq,
+                    actor,
+                    op_type,
+                    1,
+                    json.dumps(a, separators=(",", ":")),
+                    at,
+                    now,
+                    status,
+                    code,
+                    message,
+                    json.dumps(result, separators=(",", ":")),
+                )
+            )
 
         write("UPDATE stock SET on_hand = ?, reserved = ? WHERE id = ?", stock_up)
         write("UPDATE reservation SET qty = ? WHERE id = ?", res_up)
@@ -509,13 +578,22 @@ def run_baseline(db_path: Path, batches, actors: dict[str, int], record: list | 
         write("UPDATE pick_task SET qty_picked = ?, status = ? WHERE id = ?", task_up)
         write("INSERT INTO package_item (package, order_line, qty) VALUES (?, ?, ?)", item_ins)
         write("UPDATE package SET status = ?, carrier = ? WHERE id = ?", package_up)
-        write("INSERT INTO delivery (package, outcome, recipient, signature, device_at, evidence) VALUES (?, 'delivered', ?, ?, ?, ?)", delivery_ins)
+        write(
+            "INSERT INTO delivery (package, outcome, recipient, signature, device_at, evidence) VALUES (?, 'delivered', ?, ?, ?, ?)",
+            delivery_ins,
+        )
         write("UPDATE sales_order SET status = ?, updated_at = ? WHERE id = ?", order_up)
         write("INSERT INTO order_event (sales_order, status, at, note) VALUES (?, ?, ?, ?)", event_ins)
-        write("INSERT INTO sync_exception (kind, code, message, status, device_id, seq, sales_order, order_line, location, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", exc_ins)
-        write("INSERT INTO ledger (device_id, seq, actor, op_type, op_version, args, device_at, committed_at, status, code, message, result) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ledger_ins)
+        write(
+            "INSERT INTO sync_exception (kind, code, message, status, device_id, seq, sales_order, order_line, location, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            exc_ins,
+        )
+        write(
+            "INSERT INTO ledger (device_id, seq, actor, op_type, op_version, args, device_at, committed_at, status, code, message, result) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ledger_ins,
+        )
         write("UPDATE device SET last_seq = ?, last_push_at = ? WHERE device_id = ?", [(first_seq + len(ops) - 1, now, device)])
         con.execute("COMMIT")
         if record is not None:
@@ -550,12 +628,17 @@ def drain(client: httpx.Client, plan: Plan, batches, devices: dict, headers: dic
     """Push every batch; returns (seconds, {device: [results]}, per-push seconds)."""
     at = "2026-11-26T10:02:03.120Z"
     bodies = [
-        (name, json.dumps({"device_id": devices[name], "ops": [_envelope(seq + i, t, a, at) for i, (t, a) in enumerate(ops)]}).encode())
+        (
+            name,
+            json.dumps(
+                {"device_id": devices[name], "ops": [_envelope(seq + i, t, a, at) for i, (t, a) in enumerate(ops)]}
+            ).encode(),
+        )
         for name, seq, ops in batches
     ]
     responses, per_push = [], []
     started = time.perf_counter()
-    for (name, body), (_, seq, ops) in zip(bodies, batches):
+    for (name, body), (_, seq, ops) in zip(bodies, batches, strict=False):
         t0 = time.perf_counter()
         response = client.post("/api/sync/push", content=body, headers={**headers[name], "content-type": "application/json"})
         if response.status_code != 200:  # 413 -> halve (docs/sync-protocol.md); 503 -> retry; both re-encode, rare by design
@@ -598,7 +681,9 @@ def verify(plan: Plan, results: dict, db_path: Path, devices: dict) -> collectio
         got = results.get(name, [])
         seqs = [r["seq"] for r in got]
         if sorted(seqs) != list(range(1, len(ops) + 1)):
-            raise SystemExit(f"FAIL: {name} sent {len(ops)} ops, got {len(got)} results (seqs {min(seqs, default=None)}..{max(seqs, default=None)})")
+            raise SystemExit(
+                f"FAIL: {name} sent {len(ops)} ops, got {len(got)} results (seqs {min(seqs, default=None)}..{max(seqs, default=None)})"
+            )
         if any(r["replayed"] for r in got):
             raise SystemExit(f"FAIL: {name} got replayed results on first push")
         for r in got:
@@ -607,7 +692,9 @@ def verify(plan: Plan, results: dict, db_path: Path, devices: dict) -> collectio
                 codes[r["status"], r["code"]] += 1
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     ids = list(devices.values())
-    rows = con.execute(f"SELECT COUNT(*), COUNT(DISTINCT device_id || ':' || seq) FROM ledger WHERE device_id IN {_in(ids)}", ids).fetchone()
+    rows = con.execute(
+        f"SELECT COUNT(*), COUNT(DISTINCT device_id || ':' || seq) FROM ledger WHERE device_id IN {_in(ids)}", ids
+    ).fetchone()
     con.close()
     if rows != (plan.total(), plan.total()):
         raise SystemExit(f"FAIL: the ledger holds {rows[0]} rows ({rows[1]} distinct) for {plan.total()} ops")
@@ -622,6 +709,7 @@ def verify(plan: Plan, results: dict, db_path: Path, devices: dict) -> collectio
 
 # -- main ---------------------------------------------------------------------------------------------
 
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (all its threads), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -630,8 +718,12 @@ def _cpu_seconds(pid: int) -> float:
 
 def _code_state() -> str:
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "server", "sync"], cwd=ROOT, capture_output=True, text=True).stdout.split("\n")
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "server", "sync"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.split("\n")
         changed = [line[3:] for line in dirty if line.strip()]
         return head + (f" + uncommitted changes in {', '.join(changed)}" if changed else "")
     except (OSError, subprocess.CalledProcessError):
@@ -643,7 +735,9 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=10_000, help="backlog size (default 10000)")
     parser.add_argument("--orders-per-picker", type=int, default=520)
     parser.add_argument("--single", type=int, default=300, help="single-op pushes for the latency figures")
-    parser.add_argument("--baseline-runs", type=int, default=3, help="plain sqlite3 runs, split before and after the drain; the best counts")
+    parser.add_argument(
+        "--baseline-runs", type=int, default=3, help="plain sqlite3 runs, split before and after the drain; the best counts"
+    )
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (databases, server log)")
     args = parser.parse_args()
@@ -664,13 +758,17 @@ def main() -> None:
         log(f"seeded in {time.perf_counter() - t0:.0f} s: {summary}")
         plan = build_plan(db_path, rng, args.ops, args.single)
         mix = collections.Counter(t for ops in plan.ops.values() for t, _ in ops)
-        log(f"backlog: {plan.total()} ops on {len(plan.ops)} devices: "
+        log(
+            f"backlog: {plan.total()} ops on {len(plan.ops)} devices: "
             + ", ".join(f"{t} {n} ({100 * n / plan.total():.1f}%)" for t, n in mix.most_common())
-            + f"; deliberate conflicts: {sum(plan.expected.values())} + picks of {len(plan.cancel_orders)} orders cancelled before the push")
+            + f"; deliberate conflicts: {sum(plan.expected.values())} + picks of {len(plan.cancel_orders)} orders cancelled before the push"
+        )
 
         # Copies of the seeded file for the baseline, taken before the server touches it.
         source = sqlite3.connect(db_path)
-        actors = dict(source.execute(f"SELECT username, id FROM app_user WHERE username IN {_in(list(plan.ops))}", list(plan.ops)))
+        actors = dict(
+            source.execute(f"SELECT username, id FROM app_user WHERE username IN {_in(list(plan.ops))}", list(plan.ops))
+        )
         copies = []
         for n in range(args.baseline_runs + 1):
             copy = tmp / f"baseline-{n}.db"
@@ -717,10 +815,14 @@ def main() -> None:
             if max_ops != MAX_OPS:
                 log(f"note: the server advertises max_ops {max_ops}, the baseline used transactions of {MAX_OPS}")
             for order_id in plan.cancel_orders:
-                r = client.post(f"/api/orders/{order_id}/cancel", json={"reason": "customer cancelled"}, headers=headers[SUPERVISOR])
+                r = client.post(
+                    f"/api/orders/{order_id}/cancel", json={"reason": "customer cancelled"}, headers=headers[SUPERVISOR]
+                )
                 r.raise_for_status()
-            log(f"server on {url}; {len(devices)} devices registered; max_ops {max_ops}; "
-                f"{len(plan.cancel_orders)} orders cancelled after the backlog was built")
+            log(
+                f"server on {url}; {len(devices)} devices registered; max_ops {max_ops}; "
+                f"{len(plan.cancel_orders)} orders cancelled after the backlog was built"
+            )
 
             batches = batches_of(plan, max_ops)
             cpu0 = _cpu_seconds(server.process.pid)
@@ -728,9 +830,11 @@ def main() -> None:
             server_cpu = _cpu_seconds(server.process.pid) - cpu0
             ship_ops = plan.total() / elapsed
             per_push_ms = sorted(1000 * s for s in per_push)
-            log(f"shipshape drain: {plan.total()} ops in {len(batches)} pushes in {elapsed:.2f} s = {ship_ops:,.0f} ops/s "
+            log(
+                f"shipshape drain: {plan.total()} ops in {len(batches)} pushes in {elapsed:.2f} s = {ship_ops:,.0f} ops/s "
                 f"(push of <= {max_ops} ops: median {statistics.median(per_push_ms):.0f} ms, max {per_push_ms[-1]:.0f} ms; "
-                f"server CPU {server_cpu:.2f} s = {plan.total() / server_cpu:,.0f} ops per CPU-second)")
+                f"server CPU {server_cpu:.2f} s = {plan.total() / server_cpu:,.0f} ops per CPU-second)"
+            )
             verify(plan, results, db_path, devices)
 
             device, online_headers = devices[ONLINE_PICKER], {**headers[ONLINE_PICKER], "content-type": "application/json"}
@@ -744,20 +848,26 @@ def main() -> None:
                 statuses[response.json()["results"][0]["status"]] += 1
             measured = sorted(1000 * s for s in timings[20:])
             p99 = statistics.quantiles(measured, n=100, method="inclusive")[98]
-            log(f"single-op push ({len(measured)} sequential, keep-alive, after 20 warm-up): median {statistics.median(measured):.2f} ms, "
-                f"p99 {p99:.2f} ms, max {measured[-1]:.2f} ms; statuses {dict(statuses)}")
+            log(
+                f"single-op push ({len(measured)} sequential, keep-alive, after 20 warm-up): median {statistics.median(measured):.2f} ms, "
+                f"p99 {p99:.2f} ms, max {measured[-1]:.2f} ms; statuses {dict(statuses)}"
+            )
         server.stop()
 
         while copies:
             baseline_run()
         best = min(range(len(base_times)), key=base_times.__getitem__)
         base_ops = plan.total() / base_times[best]
-        log(f"sqlite3 baseline: {', '.join(f'{plan.total() / s:,.0f}' for s in base_times)} ops/s "
+        log(
+            f"sqlite3 baseline: {', '.join(f'{plan.total() / s:,.0f}' for s in base_times)} ops/s "
             f"({before} before, {len(base_times) - before} after the drain) in {len(baseline_batches)} transactions; "
-            f"best {base_ops:,.0f} ops/s ({plan.total() / base_cpu[best]:,.0f} ops per CPU-second)")
+            f"best {base_ops:,.0f} ops/s ({plan.total() / base_cpu[best]:,.0f} ops per CPU-second)"
+        )
         log(f"sqlite3 writes only (same statements, parameters precomputed; calibration): {plan.total() / replay:,.0f} ops/s")
-        log(f"CPU-time view (less sensitive to a busy machine): shipshape {plan.total() / server_cpu:,.0f} vs sqlite3 "
-            f"{plan.total() / base_cpu[best]:,.0f} ops per CPU-second = {base_cpu[best] / server_cpu:.2f}")
+        log(
+            f"CPU-time view (less sensitive to a busy machine): shipshape {plan.total() / server_cpu:,.0f} vs sqlite3 "
+            f"{plan.total() / base_cpu[best]:,.0f} ops per CPU-second = {base_cpu[best] / server_cpu:.2f}"
+        )
         log(f"shipshape {ship_ops:,.0f} ops/s vs plain sqlite3 {base_ops:,.0f} ops/s")
         log(f"ratio: {ship_ops / base_ops:.2f}")
     finally:

@@ -40,7 +40,9 @@ def classify_product_code(code: str) -> ProductCode:
     if not _PRINTABLE_ASCII.fullmatch(code):
         bad = next((c for c in code if not _PRINTABLE_ASCII.fullmatch(c)), "")
         where = f"{bad!r} (U+{ord(bad):04X}) at position {code.index(bad) + 1}" if bad else "nothing"
-        raise BarcodeError(f"an internal code is printed as Code 128, which carries printable ASCII only (space to ~); got {where}")
+        raise BarcodeError(
+            f"an internal code is printed as Code 128, which carries printable ASCII only (space to ~); got {where}"
+        )
     if code.isdigit() and len(code) in (8, 12, 13, 14):
         try:
             gtin = Gtin.parse(code)

@@ -90,7 +90,7 @@ def interpret(scan: str) -> Scan:
     """Turn any scanned string into its meaning (kind, GTIN, SSCC, lot, dates, …), without the database."""
     text = scan.strip(_WHITESPACE)
     symbology, gs1_symbology = _symbology(text)
-    text = text[len(symbology or ""):]
+    text = text[len(symbology or "") :]
     fnc1 = text.startswith(GS)
     text = text.strip(GS + _WHITESPACE)
     base = Scan(scan=scan, text=text, kind="unknown", valid=True, symbology=symbology)
@@ -225,13 +225,14 @@ def _sscc(base: Scan, digits: str) -> Scan:
 
 # -- GS1 element strings, HRI, Digital Link -------------------------------------------------------
 
+
 def _element_strings(text: str) -> list[GS1ElementString]:
     """Split `text` into element strings the way a GS1 decoder does: AI, then its data up to its
     fixed length or to the next GS."""
     elements, rest = [], text
     while rest:
         elements.append(_one_element(rest, whole=False))
-        rest = rest[len(elements[-1]):].lstrip(GS)
+        rest = rest[len(elements[-1]) :].lstrip(GS)
     return elements
 
 
@@ -261,7 +262,7 @@ def _one_element(text: str, *, whole: bool) -> GS1ElementString:
     ai = _known_ai(text)
     if ai is None:
         raise _Invalid(f"unknown application identifier (AI) at {text[:4]!r}")
-    data = text[len(ai.ai):] if whole else text[len(ai.ai):].split(GS, 1)[0]
+    data = text[len(ai.ai) :] if whole else text[len(ai.ai) :].split(GS, 1)[0]
     name = f"AI {ai} {ai.data_title}"
     if not data:
         raise _Invalid(f"{name}: no data; expected {_format(ai)}")
@@ -281,7 +282,7 @@ def _one_element(text: str, *, whole: bool) -> GS1ElementString:
     if ai.ai in ("8013", "8014"):  # GMN and MUDI end in two check characters
         _check_character_pair(name, element.value)
     for offset, year_digits in _DATES_WITHOUT_DAY_00.get(ai.ai, ()):
-        _check_strict_date(ai, element.value[offset:offset + year_digits + 4], year_digits)
+        _check_strict_date(ai, element.value[offset : offset + year_digits + 4], year_digits)
     return element
 
 
@@ -338,7 +339,7 @@ def _key_with_wrong_check_digit(element: GS1ElementString) -> str | None:
     if element.gtin_error or element.sscc_error or element.gln_error:  # biip's verdict on 00-03, 410-417
         return element.value
     span = _KEY_DIGITS.get(element.ai.ai)
-    key = element.value[span[0]:span[1]] if span else ""
+    key = element.value[span[0] : span[1]] if span else ""
     return key if key and gs1_standard_check_digit(key[:-1]) != int(key[-1]) else None
 
 
@@ -395,7 +396,9 @@ def _shape(ai: GS1ApplicationIdentifier) -> str | None:
     parts = _format_parts(ai)
     if not parts:
         return None
-    return "".join(("[0-9]" if kind == "N" else ".") + (f"{{1,{size}}}" if variable else f"{{{size}}}") for kind, variable, size in parts)
+    return "".join(
+        ("[0-9]" if kind == "N" else ".") + (f"{{1,{size}}}" if variable else f"{{{size}}}") for kind, variable, size in parts
+    )
 
 
 def _format(ai: GS1ApplicationIdentifier) -> str:

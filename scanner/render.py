@@ -91,6 +91,7 @@ def product_barcode(code: str, kind: str) -> tuple[str, str]:
 
 # -- ZPL ------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class LabelData:
     """Everything a 4×6 in shipping label shows."""

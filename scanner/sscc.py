@@ -47,7 +47,7 @@ def order_of_sscc(sscc: str, company_prefix: str = DEFAULT_COMPANY_PREFIX) -> in
         return None
     if int(sscc[-1]) != gs1_standard_check_digit(sscc[:-1]):
         return None
-    order_id = int(sscc[len(head):-1])
+    order_id = int(sscc[len(head) : -1])
     return order_id or None
 
 

@@ -112,15 +112,22 @@ def _check_port_free(host: str, port: int) -> None:
                     f"port {port} on {host} is already in use: pass --port {port + 1} (or another free port), "
                     "or stop what is using it"
                 ) from None
-            raise click.ClickException(f"cannot listen on {host}:{port} ({error.strerror}): pass another --host or --port") from None
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({error.strerror}): pass another --host or --port"
+            ) from None
 
 
 def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     uvicorn.run(
-        "server.app:create_app", factory=True, host=host, port=port, workers=workers,
-        log_level="warning", access_log=False,
+        "server.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
         # The app decides which proxies' X-Forwarded-For to believe (SHIPSHAPE_TRUSTED_PROXIES);
         # uvicorn's own handling would believe any client on loopback.
         proxy_headers=False,
@@ -173,9 +180,7 @@ def _refuse_to_replace(path: Path, force: bool) -> None:
     if held == "":
         return  # migrated but empty: nothing to lose
     what = f"holds {held}" if held else "exists and is not an empty Shipshape database"
-    raise click.ClickException(
-        f"{path.name} {what}; the demo would replace it. Pass --force to replace it, or --db another.db"
-    )
+    raise click.ClickException(f"{path.name} {what}; the demo would replace it. Pass --force to replace it, or --db another.db")
 
 
 @main.command()
@@ -237,7 +242,8 @@ def _read_password(password: str | None, from_stdin: bool) -> str:
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--password-stdin", "password_stdin", is_flag=True, help="read the password from the first line of stdin")
 @click.option(
-    "--password", default=None,
+    "--password",
+    default=None,
     help="the password on the command line (other users can see it in the process list; prefer the prompt or --password-stdin)",
 )
 @click.option("--name", "display_name", default="")

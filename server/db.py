@@ -187,7 +187,10 @@ class Database:
 
     def _sqlite_connect_inline(self) -> sqlite3.Connection:
         connection = sqlite3.connect(
-            self.config.path, timeout=30, isolation_level=None, detect_types=sqlite3.PARSE_DECLTYPES,
+            self.config.path,
+            timeout=30,
+            isolation_level=None,
+            detect_types=sqlite3.PARSE_DECLTYPES,
             check_same_thread=False,
         )
         connection.row_factory = sqlite3.Row

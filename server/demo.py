@@ -32,27 +32,45 @@ _APPAREL = [("TSHIRT", "T-shirt"), ("HOODIE", "Hoodie"), ("SOCKS", "Socks")]
 _SIZES = ["S", "M", "L"]
 _COLOURS = [("RED", "red"), ("BLU", "navy"), ("BLK", "black")]
 _GOODS = [
-    ("MUG-12OZ-WHT", "Ceramic mug 12 oz, white"), ("MUG-12OZ-BLK", "Ceramic mug 12 oz, black"),
-    ("BOTTLE-750-STL", "Steel bottle 750 ml"), ("NOTEBOOK-A5-DOT", "Notebook A5, dotted"),
-    ("NOTEBOOK-A5-LIN", "Notebook A5, lined"), ("PEN-GEL-BLK-10", "Gel pens, black, 10-pack"),
-    ("TOTE-CANVAS-NAT", "Canvas tote bag"), ("CAP-BASE-NAVY", "Baseball cap, navy"),
-    ("BEANIE-KNIT-GRY", "Knit beanie, grey"), ("SCARF-WOOL-RED", "Wool scarf, red"),
-    ("CANDLE-SOY-LAV", "Soy candle, lavender"), ("CANDLE-SOY-CED", "Soy candle, cedar"),
-    ("POSTER-A2-MAP", "Poster A2, world map"), ("STICKER-PACK-20", "Sticker pack, 20"),
-    ("PUZZLE-1000-ALP", "Jigsaw 1000 pcs, Alps"), ("CARDS-PLAY-STD", "Playing cards"),
-    ("BAG-BACKPACK-20L", "Backpack 20 L"), ("UMBRELLA-CMP-BLK", "Compact umbrella"),
-    ("CHARGER-USBC-30W", "USB-C charger 30 W"), ("CABLE-USBC-1M", "USB-C cable 1 m"),
-    ("LAMP-DESK-LED", "LED desk lamp"), ("TEA-EARLGREY-50", "Earl Grey tea, 50 bags"),
-    ("COFFEE-BEANS-1KG", "Coffee beans 1 kg"), ("CHOC-DARK-100G", "Dark chocolate 100 g"),
-    ("SOAP-BAR-OAT", "Oat soap bar"), ("TOWEL-HAND-GRY", "Hand towel, grey"),
-    ("GLOVES-WORK-L", "Work gloves, L"), ("TAPE-PACK-48MM", "Packing tape 48 mm"),
+    ("MUG-12OZ-WHT", "Ceramic mug 12 oz, white"),
+    ("MUG-12OZ-BLK", "Ceramic mug 12 oz, black"),
+    ("BOTTLE-750-STL", "Steel bottle 750 ml"),
+    ("NOTEBOOK-A5-DOT", "Notebook A5, dotted"),
+    ("NOTEBOOK-A5-LIN", "Notebook A5, lined"),
+    ("PEN-GEL-BLK-10", "Gel pens, black, 10-pack"),
+    ("TOTE-CANVAS-NAT", "Canvas tote bag"),
+    ("CAP-BASE-NAVY", "Baseball cap, navy"),
+    ("BEANIE-KNIT-GRY", "Knit beanie, grey"),
+    ("SCARF-WOOL-RED", "Wool scarf, red"),
+    ("CANDLE-SOY-LAV", "Soy candle, lavender"),
+    ("CANDLE-SOY-CED", "Soy candle, cedar"),
+    ("POSTER-A2-MAP", "Poster A2, world map"),
+    ("STICKER-PACK-20", "Sticker pack, 20"),
+    ("PUZZLE-1000-ALP", "Jigsaw 1000 pcs, Alps"),
+    ("CARDS-PLAY-STD", "Playing cards"),
+    ("BAG-BACKPACK-20L", "Backpack 20 L"),
+    ("UMBRELLA-CMP-BLK", "Compact umbrella"),
+    ("CHARGER-USBC-30W", "USB-C charger 30 W"),
+    ("CABLE-USBC-1M", "USB-C cable 1 m"),
+    ("LAMP-DESK-LED", "LED desk lamp"),
+    ("TEA-EARLGREY-50", "Earl Grey tea, 50 bags"),
+    ("COFFEE-BEANS-1KG", "Coffee beans 1 kg"),
+    ("CHOC-DARK-100G", "Dark chocolate 100 g"),
+    ("SOAP-BAR-OAT", "Oat soap bar"),
+    ("TOWEL-HAND-GRY", "Hand towel, grey"),
+    ("GLOVES-WORK-L", "Work gloves, L"),
+    ("TAPE-PACK-48MM", "Packing tape 48 mm"),
 ]
 _CHANNELS = [("webshop", "Own web shop", "api"), ("marketplace", "Marketplace", "webhook")]
 _CUSTOMERS = [
-    ("Amira Haddad", "12 Mill Lane", "Leeds", "LS1 4AB", "GB"), ("Jonas Weber", "Hauptstr. 5", "Köln", "50667", "DE"),
-    ("Chloé Martin", "8 rue Victor Hugo", "Lyon", "69002", "FR"), ("Liam O'Brien", "3 Harbour View", "Cork", "T12 X2Y3", "IE"),
-    ("Sofia Rossi", "Via Roma 21", "Torino", "10121", "IT"), ("Noah Jansen", "Kerkstraat 14", "Utrecht", "3511 LK", "NL"),
-    ("Emma Clarke", "77 Station Road", "Bristol", "BS1 6QF", "GB"), ("Mateo García", "Calle Mayor 9", "Madrid", "28013", "ES"),
+    ("Amira Haddad", "12 Mill Lane", "Leeds", "LS1 4AB", "GB"),
+    ("Jonas Weber", "Hauptstr. 5", "Köln", "50667", "DE"),
+    ("Chloé Martin", "8 rue Victor Hugo", "Lyon", "69002", "FR"),
+    ("Liam O'Brien", "3 Harbour View", "Cork", "T12 X2Y3", "IE"),
+    ("Sofia Rossi", "Via Roma 21", "Torino", "10121", "IT"),
+    ("Noah Jansen", "Kerkstraat 14", "Utrecht", "3511 LK", "NL"),
+    ("Emma Clarke", "77 Station Road", "Bristol", "BS1 6QF", "GB"),
+    ("Mateo García", "Calle Mayor 9", "Madrid", "28013", "ES"),
 ]
 
 
@@ -73,10 +91,15 @@ def _products() -> list[ProductIn]:
         for size in _SIZES:
             for colour_code, colour in _COLOURS:
                 item += 1
-                products.append(ProductIn(
-                    sku=f"{code}-{size}-{colour_code}", name=f"{name}, {colour}, {size}",
-                    barcodes=[_ean13(item)], reorder_point=10, weight_g=180 if code != "HOODIE" else 520,
-                ))
+                products.append(
+                    ProductIn(
+                        sku=f"{code}-{size}-{colour_code}",
+                        name=f"{name}, {colour}, {size}",
+                        barcodes=[_ean13(item)],
+                        reorder_point=10,
+                        weight_g=180 if code != "HOODIE" else 520,
+                    )
+                )
     for sku, name in _GOODS:
         item += 1
         # Every third imported product carries a UPC-A as printed by its US maker.
@@ -92,10 +115,14 @@ def _locations() -> list[LocationIn]:
         racks = range(1, 6) if a % 2 == 0 else range(5, 0, -1)
         for r_pos, rack in enumerate(racks):
             for level in range(1, 5):
-                locations.append(LocationIn(
-                    code=f"{aisle}-{rack:02d}-{level:02d}", kind="bin", zone=aisle,
-                    path_seq=(a * 5 + r_pos) * 10 + level,
-                ))
+                locations.append(
+                    LocationIn(
+                        code=f"{aisle}-{rack:02d}-{level:02d}",
+                        kind="bin",
+                        zone=aisle,
+                        path_seq=(a * 5 + r_pos) * 10 + level,
+                    )
+                )
     locations += [
         LocationIn(code="STAGE-1", kind="staging", path_seq=9000),
         LocationIn(code="DOCK-1", kind="dock", path_seq=9100),
@@ -131,9 +158,14 @@ async def seed(db: Database) -> str:
         if product.sku in out_of_stock:
             continue
         for _ in range(rng.choice((1, 1, 2))):
-            adjustments.append(AdjustStock(
-                location=free_bins.pop(), sku=product.sku, qty_delta=rng.randint(3, 40), reason="opening stock count",
-            ))
+            adjustments.append(
+                AdjustStock(
+                    location=free_bins.pop(),
+                    sku=product.sku,
+                    qty_delta=rng.randint(3, 40),
+                    reason="opening stock count",
+                )
+            )
     await run_ops(db, adjustments, actor=admin)
 
     channels = ["manual", "webshop", "marketplace"]
@@ -143,14 +175,17 @@ async def seed(db: Database) -> str:
         chosen = rng.sample(products, rng.randint(1, 4))
         if n in (5, 17):
             chosen = [p for p in products if p.sku in out_of_stock][:1] + chosen[:1]
-        intakes.append(IntakeOrder(
-            channel=channels[n % 3], external_ref=f"{channels[n % 3][:3].upper()}-{10_000 + n}",
-            customer=CustomerArgs(name=name, email=f"{name.split()[0].lower()}@example.com"),
-            ship_to=AddressArgs(line1=street, city=city, postcode=postcode, country=country),
-            lines=[LineArgs(sku=p.sku, qty=rng.randint(1, 3)) for p in chosen],
-            payment_status="pending" if n in (9, 29) else "paid",
-            tracking_token=secrets.token_urlsafe(12),
-        ))
+        intakes.append(
+            IntakeOrder(
+                channel=channels[n % 3],
+                external_ref=f"{channels[n % 3][:3].upper()}-{10_000 + n}",
+                customer=CustomerArgs(name=name, email=f"{name.split()[0].lower()}@example.com"),
+                ship_to=AddressArgs(line1=street, city=city, postcode=postcode, country=country),
+                lines=[LineArgs(sku=p.sku, qty=rng.randint(1, 3)) for p in chosen],
+                payment_status="pending" if n in (9, 29) else "paid",
+                tracking_token=secrets.token_urlsafe(12),
+            )
+        )
     outcomes = await run_ops(db, intakes, actor=admin)
     order_ids = [o.result["order_id"] for o in outcomes]
 

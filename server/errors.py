@@ -79,8 +79,16 @@ def _public_detail(request: Request, exc: HTTPException) -> str:
 
 
 def http_handler(request: Request, exc: HTTPException) -> Response:
-    names = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-             409: "conflict", 413: "too_large", 429: "too_many_requests"}
+    names = {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        429: "too_many_requests",
+    }
     return Response(
         _body(getattr(exc, "code", None) or names.get(exc.status_code, "http_error"), _public_detail(request, exc)),
         status_code=exc.status_code,

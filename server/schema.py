@@ -24,11 +24,26 @@ from server.sync_api.tables import QuarantinedOp
 from sync import model as m
 
 HAND_WRITTEN: list[type[Table]] = [
-    AppUser, AuthToken, Device, LoginAttempt, Supplier, Product, Barcode, Warehouse, Location, Channel, QuarantinedOp,
+    AppUser,
+    AuthToken,
+    Device,
+    LoginAttempt,
+    Supplier,
+    Product,
+    Barcode,
+    Warehouse,
+    Location,
+    Channel,
+    QuarantinedOp,
 ]
 
 _COLUMN_TYPES: dict[str, type[Column]] = {
-    "int": Integer, "str": Text, "bool": Boolean, "float": DoublePrecision, "dt.datetime": Timestamptz, "dt.date": Date,
+    "int": Integer,
+    "str": Text,
+    "bool": Boolean,
+    "float": DoublePrecision,
+    "dt.datetime": Timestamptz,
+    "dt.date": Date,
 }
 
 
@@ -51,7 +66,9 @@ def _derive() -> dict[type, type[Table]]:
             if f.name != "id"  # Piccolo adds the primary key itself
         }
         table = create_table_class(
-            f"{row_type.__name__}Table", class_kwargs={"tablename": described.name}, class_members=members,
+            f"{row_type.__name__}Table",
+            class_kwargs={"tablename": described.name},
+            class_members=members,
         )
         by_name[described.name] = table
         derived[row_type] = table

@@ -61,7 +61,9 @@ class DatabaseConfig:
             # sqlite:///relative.db  and  sqlite:////absolute/path.db
             raw = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else parsed.path
             if not raw:
-                raise DatabaseUrlError("DATABASE_URL sqlite:/// needs a file path: sqlite:///relative.db or sqlite:////absolute/path.db")
+                raise DatabaseUrlError(
+                    "DATABASE_URL sqlite:/// needs a file path: sqlite:///relative.db or sqlite:////absolute/path.db"
+                )
             return cls("sqlite", path=str(Path(raw).resolve()))
         if parsed.scheme in {"postgres", "postgresql", "postgresql+asyncpg"}:
             return cls("postgres", dsn=url.replace("postgresql+asyncpg://", "postgresql://"))
@@ -77,7 +79,9 @@ class Settings:
     login_rate_limit: int = int(os.environ.get("SHIPSHAPE_LOGIN_RATE_LIMIT", "10"))
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
     # from anyone else the header is ignored.
-    trusted_proxies: tuple[Network, ...] = field(default_factory=lambda: parse_networks(os.environ.get("SHIPSHAPE_TRUSTED_PROXIES", "")))
+    trusted_proxies: tuple[Network, ...] = field(
+        default_factory=lambda: parse_networks(os.environ.get("SHIPSHAPE_TRUSTED_PROXIES", ""))
+    )
     token_ttl_hours: int = int(os.environ.get("SHIPSHAPE_TOKEN_TTL_HOURS", "12"))
     # The address customers use (tracking links on labels): never taken from a request's Host
     # header, which the client writes. Unset: labels and slips carry no tracking link.

@@ -48,6 +48,10 @@ async def strict_body(request: Request) -> None:
     try:
         _decoder(annotation).decode(body)
     except msgspec.ValidationError as error:
-        raise ValidationException(detail="body does not match the schema", extra=[{"message": str(error), "key": None, "source": "body"}]) from None
+        raise ValidationException(
+            detail="body does not match the schema", extra=[{"message": str(error), "key": None, "source": "body"}]
+        ) from None
     except msgspec.DecodeError as error:
-        raise ValidationException(detail="body is not valid JSON", extra=[{"message": f"malformed JSON: {error}", "key": "body", "source": "body"}]) from None
+        raise ValidationException(
+            detail="body is not valid JSON", extra=[{"message": f"malformed JSON: {error}", "key": "body", "source": "body"}]
+        ) from None

@@ -10,6 +10,20 @@ from .ops import OP_TYPES, Op, decode_op
 from .registry import ROLES, OpSpec, all_specs, spec_named
 
 __all__ = [
-    "DEVICE_OP_TYPES", "OP_TYPES", "ROLES", "OpSpec", "all_specs", "reads_for", "spec_named", "IllegalTransition", "Invalid", "NotFound", "Op", "Outcome", "Rejected", "State",
-    "apply_batch", "decode_op",
+    "DEVICE_OP_TYPES",
+    "OP_TYPES",
+    "ROLES",
+    "OpSpec",
+    "all_specs",
+    "reads_for",
+    "spec_named",
+    "IllegalTransition",
+    "Invalid",
+    "NotFound",
+    "Op",
+    "Outcome",
+    "Rejected",
+    "State",
+    "apply_batch",
+    "decode_op",
 ]

@@ -16,7 +16,12 @@ def _candidates(state: State, product_id: int, warehouse_id: int, exclude: int |
     rows = []
     for stock in state.stock_of(product_id):
         location = state.locations[stock.location]
-        if location.kind in PICKABLE_KINDS and location.warehouse == warehouse_id and stock.available > 0 and location.id != exclude:
+        if (
+            location.kind in PICKABLE_KINDS
+            and location.warehouse == warehouse_id
+            and stock.available > 0
+            and location.id != exclude
+        ):
             rows.append(stock)
     rows.sort(key=lambda s: (s.expiry or _FAR_FUTURE, state.locations[s.location].path_seq, age(s.id)))
     return rows
@@ -93,9 +98,9 @@ def refresh_order(state: State, order: Order, now: dt.datetime, ledger_id: int |
 def feed_backorders(state: State, product_id: int, now: dt.datetime, ledger_id: int | None) -> None:
     """Stock of a product became available: give it to waiting lines, oldest order first."""
     waiting = [
-        line for line in state.lines_of_product(product_id)
-        if line.status in ("backordered", "partially_allocated")
-        and state.orders[line.sales_order].status in AWAITING_STOCK
+        line
+        for line in state.lines_of_product(product_id)
+        if line.status in ("backordered", "partially_allocated") and state.orders[line.sales_order].status in AWAITING_STOCK
     ]
     waiting.sort(key=lambda l: (age(l.sales_order), l.line_no))
     for line in waiting:

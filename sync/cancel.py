@@ -66,14 +66,30 @@ def _put_picked_units_away(state: State, ctx: ApplyContext, order: Order) -> int
             if step <= 0:
                 continue
             picker = state.users[task.picker].username if task.picker in state.users else f"user {task.picker}"
-            floor_task(state, ctx, "put_away", location=task.location, product=line.product, lot=task.lot, qty=step,
-                       tote=task.tote, order=order.id,
-                       note=f"order {order.external_ref} was cancelled: {picker} has {step} {sku} in cart slot {task.tote} "
-                            f"of wave {task.wave}; put them back")
+            floor_task(
+                state,
+                ctx,
+                "put_away",
+                location=task.location,
+                product=line.product,
+                lot=task.lot,
+                qty=step,
+                tote=task.tote,
+                order=order.id,
+                note=f"order {order.external_ref} was cancelled: {picker} has {step} {sku} in cart slot {task.tote} "
+                f"of wave {task.wave}; put them back",
+            )
             in_totes -= step
         if in_totes > 0:  # picked without a task (e.g. by a supervisor's device): the units are somewhere on the floor
-            floor_task(state, ctx, "put_away", product=line.product, qty=in_totes, order=order.id,
-                       note=f"order {order.external_ref} was cancelled: put {in_totes} {sku} back")
+            floor_task(
+                state,
+                ctx,
+                "put_away",
+                product=line.product,
+                qty=in_totes,
+                order=order.id,
+                note=f"order {order.external_ref} was cancelled: put {in_totes} {sku} back",
+            )
     for package in state.packages_of(order.id):
         if package.status == "open":
             unpack_task(state, ctx, order, package.id, "was cancelled")

@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # When several adjustments apply to one op, the outcome's code is the first of these that occurred.
-ADJUSTMENT_PRECEDENCE = ("order_cancelled", "line_cancelled", "order_not_released", "stock_discrepancy", "over_pick", "task_reassigned")
+ADJUSTMENT_PRECEDENCE = (
+    "order_cancelled",
+    "line_cancelled",
+    "order_not_released",
+    "stock_discrepancy",
+    "over_pick",
+    "task_reassigned",
+)
 
 
 @dataclass(slots=True)
@@ -63,5 +70,7 @@ class ApplyContext:
         self.refs.update({k: v for k, v in refs.items() if v is not None})
 
     def outcome_code(self) -> tuple[str, str]:
-        ranked = sorted(self.adjustments, key=lambda a: ADJUSTMENT_PRECEDENCE.index(a[0]) if a[0] in ADJUSTMENT_PRECEDENCE else 99)
+        ranked = sorted(
+            self.adjustments, key=lambda a: ADJUSTMENT_PRECEDENCE.index(a[0]) if a[0] in ADJUSTMENT_PRECEDENCE else 99
+        )
         return ranked[0][0], " ".join(message for _, message in ranked)

@@ -42,8 +42,12 @@ def apply_ship(state: State, op: Ship, ctx: ApplyContext) -> dict[str, Any]:
     ctx.about(sales_order=order.id)
     if order.status in ("cancelled", "on_hold"):
         unpack_task(state, ctx, order, package.id, f"is {order.status}")
-        raise Rejected(f"order_{order.status}", f"order {order.external_ref} is {order.status}: do not ship {package.code}; "
-                       "unpack it and return the units to stock (a task was created)", field="package")
+        raise Rejected(
+            f"order_{order.status}",
+            f"order {order.external_ref} is {order.status}: do not ship {package.code}; "
+            "unpack it and return the units to stock (a task was created)",
+            field="package",
+        )
     if package.status in ("delivered", "returned"):
         raise Rejected("already_" + package.status, f"package {package.code} is already {package.status}", field="package")
     if package.status == "shipped":
@@ -73,12 +77,44 @@ def apply_deliver(state: State, op: Deliver, ctx: ApplyContext) -> dict[str, Any
     if confirmed:
         if _facts(confirmed[0]) == _facts(op):
             return {"package_id": package.id, "duplicate": True}
-        state.add(Delivery(state.temp_id(), package.id, "delivered", op.recipient, "", op.signature, op.photo,
-                           op.lat, op.lon, ctx.device_at, True, ctx.ledger_id))
-        raise Rejected("conflicting_delivery", f"package {package.code} was already delivered to {confirmed[0].recipient}; "
-                       "this second confirmation is kept as evidence", field="package")
-    state.add(Delivery(state.temp_id(), package.id, "delivered", op.recipient, "", op.signature, op.photo,
-                       op.lat, op.lon, ctx.device_at, False, ctx.ledger_id))
+        state.add(
+            Delivery(
+                state.temp_id(),
+                package.id,
+                "delivered",
+                op.recipient,
+                "",
+                op.signature,
+                op.photo,
+                op.lat,
+                op.lon,
+                ctx.device_at,
+                True,
+                ctx.ledger_id,
+            )
+        )
+        raise Rejected(
+            "conflicting_delivery",
+            f"package {package.code} was already delivered to {confirmed[0].recipient}; "
+            "this second confirmation is kept as evidence",
+            field="package",
+        )
+    state.add(
+        Delivery(
+            state.temp_id(),
+            package.id,
+            "delivered",
+            op.recipient,
+            "",
+            op.signature,
+            op.photo,
+            op.lat,
+            op.lon,
+            ctx.device_at,
+            False,
+            ctx.ledger_id,
+        )
+    )
     package.status = "delivered"
     state.touch(package)
     if all(p.status == "delivered" for p in state.packages_of(order.id)):
@@ -98,12 +134,23 @@ def apply_deliver_failed(state: State, op: DeliverFailed, ctx: ApplyContext) -> 
     order = state.orders[package.sales_order]
     ctx.about(sales_order=order.id)
     if package.status == "delivered":
-        state.add(Delivery(state.temp_id(), package.id, "failed", "", op.reason, "", "", None, None, ctx.device_at, True, ctx.ledger_id))
-        raise Rejected("already_delivered", f"package {package.code} was confirmed delivered; this failed attempt is kept as evidence",
-                       field="package")
-    state.add(Delivery(state.temp_id(), package.id, "failed", "", op.reason, "", "", None, None, ctx.device_at, False, ctx.ledger_id))
+        state.add(
+            Delivery(state.temp_id(), package.id, "failed", "", op.reason, "", "", None, None, ctx.device_at, True, ctx.ledger_id)
+        )
+        raise Rejected(
+            "already_delivered",
+            f"package {package.code} was confirmed delivered; this failed attempt is kept as evidence",
+            field="package",
+        )
+    state.add(
+        Delivery(state.temp_id(), package.id, "failed", "", op.reason, "", "", None, None, ctx.device_at, False, ctx.ledger_id)
+    )
     package.status = "failed"
     state.touch(package)
-    ctx.flag("failed_delivery", f"failed_{op.reason}", f"delivery of {package.code} failed ({op.reason}) {op.note}".strip(),
-             sales_order=order.id)
+    ctx.flag(
+        "failed_delivery",
+        f"failed_{op.reason}",
+        f"delivery of {package.code} failed ({op.reason}) {op.note}".strip(),
+        sales_order=order.id,
+    )
     return {"package_id": package.id}

@@ -71,11 +71,25 @@ def reads_for(submissions: Sequence[Submission | o.Op]) -> Reads:
 
 
 def _exception(state: State, ctx: ApplyContext, kind: str, code: str, message: str, **refs: Any) -> None:
-    state.add(SyncException(
-        state.temp_id(), kind, code, message, "open", ctx.device_id, ctx.seq, ctx.ledger_id,
-        refs.get("sales_order"), refs.get("order_line"), refs.get("location"), refs.get("product"),
-        refs.get("qty", 0), ", ".join(dict.fromkeys(ctx.people)), ctx.now,
-    ))
+    state.add(
+        SyncException(
+            state.temp_id(),
+            kind,
+            code,
+            message,
+            "open",
+            ctx.device_id,
+            ctx.seq,
+            ctx.ledger_id,
+            refs.get("sales_order"),
+            refs.get("order_line"),
+            refs.get("location"),
+            refs.get("product"),
+            refs.get("qty", 0),
+            ", ".join(dict.fromkeys(ctx.people)),
+            ctx.now,
+        )
+    )
 
 
 def apply_batch(
@@ -105,20 +119,41 @@ def apply_batch(
         else:
             op_type, version, args = o.op_type(op), type(op).VERSION, o.encode_args(op)
         ledger = LedgerRow(
-            state.temp_id(), device_id, submission.seq, actor, op_type, version, args,
-            submission.device_at, now, "applied", None, None, "{}",
+            state.temp_id(),
+            device_id,
+            submission.seq,
+            actor,
+            op_type,
+            version,
+            args,
+            submission.device_at,
+            now,
+            "applied",
+            None,
+            None,
+            "{}",
         )
         ctx = ApplyContext(
-            now=now, actor=actor, ledger_id=ledger.id, actor_name=actor_name, device_id=device_id,
-            seq=submission.seq, device_at=submission.device_at, policy=policy or Policy(),
+            now=now,
+            actor=actor,
+            ledger_id=ledger.id,
+            actor_name=actor_name,
+            device_id=device_id,
+            seq=submission.seq,
+            device_at=submission.device_at,
+            policy=policy or Policy(),
         )
         try:
             if isinstance(op, BadOp):
                 raise Rejected(op.code, op.message, status=422)
             spec = spec_for(op)
             if allowed is not None and op_type not in allowed:
-                raise Rejected("forbidden_op", f"{actor_name or 'this user'} may not send {op_type} ops; a supervisor or admin can "
-                               "do it, or an admin can grant it to this user", status=403)
+                raise Rejected(
+                    "forbidden_op",
+                    f"{actor_name or 'this user'} may not send {op_type} ops; a supervisor or admin can "
+                    "do it, or an admin can grant it to this user",
+                    status=403,
+                )
             if spec is None:  # cannot happen for a decoded op (check_complete); never a 503 if it does
                 raise Rejected("unknown_op_type", f"this server has no rule for op type {op_type!r}", status=422)
             result = spec.apply(state, op, ctx)
@@ -137,11 +172,26 @@ def apply_batch(
             refs = {k: v for k, v in ctx.refs.items() if k != "result"}
             if outcome.status != "applied":
                 assert outcome.code is not None and outcome.message is not None  # set for every adjusted or rejected outcome
-                _exception(state, ctx, "conflict" if outcome.status == "adjusted" else "rejected_op", outcome.code, outcome.message, **refs)
+                _exception(
+                    state,
+                    ctx,
+                    "conflict" if outcome.status == "adjusted" else "rejected_op",
+                    outcome.code,
+                    outcome.message,
+                    **refs,
+                )
             for flag in ctx.flags:
                 _exception(
-                    state, ctx, flag.kind, flag.code, flag.message, sales_order=flag.sales_order,
-                    order_line=flag.order_line, location=flag.location, product=flag.product, qty=flag.qty,
+                    state,
+                    ctx,
+                    flag.kind,
+                    flag.code,
+                    flag.message,
+                    sales_order=flag.sales_order,
+                    order_line=flag.order_line,
+                    location=flag.location,
+                    product=flag.product,
+                    qty=flag.qty,
                 )
         outcomes.append(outcome)
     return outcomes

@@ -46,8 +46,12 @@ def check_room(stock: Stock | None, qty: int, field: str = "qty") -> None:
     """Refuse an op that would take a bin's book beyond MAX_ON_HAND (checked before anything changes)."""
     on_hand = stock.on_hand if stock is not None else 0
     if on_hand + qty > MAX_ON_HAND:
-        raise Invalid("stock_limit", f"a location holds at most {MAX_ON_HAND:,} units of one SKU and lot; "
-                      f"it holds {on_hand:,}, adding {qty:,} is too many", field=field)
+        raise Invalid(
+            "stock_limit",
+            f"a location holds at most {MAX_ON_HAND:,} units of one SKU and lot; "
+            f"it holds {on_hand:,}, adding {qty:,} is too many",
+            field=field,
+        )
 
 
 def stock_row(state: State, location: Location, product: Product, lot: str, expiry: dt.date | None = None) -> Stock:
@@ -59,12 +63,36 @@ def stock_row(state: State, location: Location, product: Product, lot: str, expi
 
 
 def floor_task(
-    state: State, ctx: ApplyContext, kind: str, *, location: int | None = None, product: int | None = None, lot: str = "",
-    qty: int = 0, tote: str = "", order: int | None = None, package: int | None = None, note: str = "",
+    state: State,
+    ctx: ApplyContext,
+    kind: str,
+    *,
+    location: int | None = None,
+    product: int | None = None,
+    lot: str = "",
+    qty: int = 0,
+    tote: str = "",
+    order: int | None = None,
+    package: int | None = None,
+    note: str = "",
 ) -> FloorTask:
-    return state.add(FloorTask(
-        state.temp_id(), kind, "open", location, product, lot, qty, tote, order, package, note, ctx.ledger_id, ctx.now,
-    ))
+    return state.add(
+        FloorTask(
+            state.temp_id(),
+            kind,
+            "open",
+            location,
+            product,
+            lot,
+            qty,
+            tote,
+            order,
+            package,
+            note,
+            ctx.ledger_id,
+            ctx.now,
+        )
+    )
 
 
 def unpack_task(state: State, ctx: ApplyContext, order: Order, package_id: int, why: str) -> None:
@@ -73,8 +101,14 @@ def unpack_task(state: State, ctx: ApplyContext, order: Order, package_id: int, 
         if task.kind == "unpack" and task.status == "open" and task.package == package_id:
             return
     code = state.packages[package_id].code if package_id in state.packages else str(package_id)
-    floor_task(state, ctx, "unpack", order=order.id, package=package_id,
-               note=f"order {order.external_ref} {why}: unpack {code} and return its units to stock")
+    floor_task(
+        state,
+        ctx,
+        "unpack",
+        order=order.id,
+        package=package_id,
+        note=f"order {order.external_ref} {why}: unpack {code} and return its units to stock",
+    )
 
 
 def take_from_bin(state: State, ctx: ApplyContext, stock: Stock | None, location: Location, product: Product, qty: int) -> int:
@@ -89,10 +123,20 @@ def take_from_bin(state: State, ctx: ApplyContext, stock: Stock | None, location
         if stock.reserved > stock.on_hand:
             shrink_reservations(state, stock, ctx.now, ctx.ledger_id)
     if missing:
-        floor_task(state, ctx, "cycle_count", location=location.id, product=product.id, qty=missing,
-                   note=f"{missing} more {product.sku} taken from {location.code} than the book held")
-        ctx.adjust("stock_discrepancy", f"{location.code} held {on_book} of {product.sku} on the book, {qty} were taken; "
-                   f"the book is now 0 and a cycle count of {location.code} was created.")
+        floor_task(
+            state,
+            ctx,
+            "cycle_count",
+            location=location.id,
+            product=product.id,
+            qty=missing,
+            note=f"{missing} more {product.sku} taken from {location.code} than the book held",
+        )
+        ctx.adjust(
+            "stock_discrepancy",
+            f"{location.code} held {on_book} of {product.sku} on the book, {qty} were taken; "
+            f"the book is now 0 and a cycle count of {location.code} was created.",
+        )
     return missing
 
 

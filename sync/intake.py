@@ -39,17 +39,30 @@ def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict[str, 
         if not product.active:
             raise Invalid("inactive_sku", f"product {line.sku!r} is not sold any more", field=f"lines[{i}].sku")
         if line.sku in seen:
-            raise Invalid("duplicate_sku", f"SKU {line.sku!r} appears on two lines; put the total on one", field=f"lines[{i}].sku")
+            raise Invalid(
+                "duplicate_sku", f"SKU {line.sku!r} appears on two lines; put the total on one", field=f"lines[{i}].sku"
+            )
         seen.add(line.sku)
         products.append(product)
 
     customer = state.add(Customer(state.temp_id(), op.customer.name, op.customer.email, op.customer.phone))
     a = op.ship_to
     address = state.add(Address(state.temp_id(), customer.id, a.line1, a.line2, a.city, a.postcode, a.region, a.country))
-    order = state.add(Order(
-        state.temp_id(), channel.id, op.external_ref, customer.id, address.id, state.warehouse_id,
-        "new", op.payment_status, op.tracking_token, ctx.now, ctx.now,
-    ))
+    order = state.add(
+        Order(
+            state.temp_id(),
+            channel.id,
+            op.external_ref,
+            customer.id,
+            address.id,
+            state.warehouse_id,
+            "new",
+            op.payment_status,
+            op.tracking_token,
+            ctx.now,
+            ctx.now,
+        )
+    )
     state.orders_by_ref[(channel.id, op.external_ref)] = order
     state.add(OrderEvent(state.temp_id(), order.id, "new", ctx.now, f"received from {op.channel}", ctx.ledger_id))
     for n, (line, product) in enumerate(zip(op.lines, products, strict=True), start=1):

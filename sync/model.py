@@ -281,7 +281,8 @@ TABLES: dict[type, Table] = {
     Address: Table("address", {"customer": "customer"}),
     Stock: Table("stock", {"location": "location", "product": "product"}, ("on_hand", "reserved", "expiry")),
     Order: Table(
-        "sales_order", {"channel": "channel", "customer": "customer", "ship_to": "address", "warehouse": "warehouse"},
+        "sales_order",
+        {"channel": "channel", "customer": "customer", "ship_to": "address", "warehouse": "warehouse"},
         ("status", "payment_status", "updated_at"),
     ),
     Line: Table("order_line", {"sales_order": "sales_order", "product": "product"}, ("qty_allocated", "qty_picked", "status")),
@@ -291,8 +292,14 @@ TABLES: dict[type, Table] = {
     Wave: Table("wave", {"warehouse": "warehouse", "picker": "app_user"}, ("status",)),
     PickTask: Table(
         "pick_task",
-        {"wave": "wave", "picker": "app_user", "sales_order": "sales_order", "order_line": "order_line",
-         "location": "location", "product": "product"},
+        {
+            "wave": "wave",
+            "picker": "app_user",
+            "sales_order": "sales_order",
+            "order_line": "order_line",
+            "location": "location",
+            "product": "product",
+        },
         ("picker", "qty_picked", "status", "version"),
     ),
     Package: Table("package", {"sales_order": "sales_order"}, ("status", "carrier", "version")),
@@ -305,7 +312,13 @@ TABLES: dict[type, Table] = {
     ),
     SyncException: Table(
         "sync_exception",
-        {"ledger_id": None, "sales_order": "sales_order", "order_line": "order_line", "location": "location", "product": "product"},
+        {
+            "ledger_id": None,
+            "sales_order": "sales_order",
+            "order_line": "order_line",
+            "location": "location",
+            "product": "product",
+        },
         ("status", "version"),
     ),
     ScopeExit: Table("scope_exit", {"entity_id": None}),
@@ -317,6 +330,8 @@ PROJECTIONS: dict[type, Table] = {
     User: Table("app_user", {}),
     Channel: Table("channel", {}),
 }
+
+
 def _write_order() -> tuple[type, ...]:
     """Insert order that satisfies foreign keys: a table after every table it references."""
     by_name = {d.name: t for t, d in TABLES.items()}
@@ -383,9 +398,19 @@ def from_records(row_type: type[R], records: Sequence[Any]) -> list[R]:
 
 # Which State attribute holds the rows of each mutable type, by id.
 _REGISTRY: dict[type, str] = {
-    Stock: "stock", Order: "orders", Line: "lines", Reservation: "reservations", Customer: "customers",
-    Address: "addresses", Wave: "waves", PickTask: "tasks", Package: "packages", PackageItem: "package_items",
-    Delivery: "deliveries", FloorTask: "floor_tasks", SyncException: "exceptions",
+    Stock: "stock",
+    Order: "orders",
+    Line: "lines",
+    Reservation: "reservations",
+    Customer: "customers",
+    Address: "addresses",
+    Wave: "waves",
+    PickTask: "tasks",
+    Package: "packages",
+    PackageItem: "package_items",
+    Delivery: "deliveries",
+    FloorTask: "floor_tasks",
+    SyncException: "exceptions",
 }
 
 
@@ -505,7 +530,13 @@ class State:
         if self._index is None:
             self._index = {}
             registries: tuple[dict[int, Any], ...] = (
-                self.lines, self.reservations, self.stock, self.tasks, self.package_items, self.packages, self.deliveries,
+                self.lines,
+                self.reservations,
+                self.stock,
+                self.tasks,
+                self.package_items,
+                self.packages,
+                self.deliveries,
             )
             for registry in registries:
                 for row in registry.values():

@@ -24,6 +24,7 @@ class _Op(Struct, tag_field="type", forbid_unknown_fields=True, kw_only=True):
 
 # -- server-origin ops (REST actions, channel intake, admin) ----------------------------------------
 
+
 class CustomerArgs(Struct, forbid_unknown_fields=True, kw_only=True):
     name: NonEmpty
     email: Annotated[str, Meta(max_length=200)] = ""
@@ -216,8 +217,24 @@ class ResolveException(_Op, tag="resolve_exception", kw_only=True):
 # roles that may send it and whether a device may push it; `sync.engine` refuses to import when
 # this union and the registry disagree.
 Op = (
-    IntakeOrder | CancelOrder | MarkPaid | AdjustStock | ReleaseWave | ReassignTask | ResolveException | ApproveStockChange
-    | Pick | PickShort | Pack | Ship | Deliver | DeliverFailed | Receive | Count | Move | ReturnReceive
+    IntakeOrder
+    | CancelOrder
+    | MarkPaid
+    | AdjustStock
+    | ReleaseWave
+    | ReassignTask
+    | ResolveException
+    | ApproveStockChange
+    | Pick
+    | PickShort
+    | Pack
+    | Ship
+    | Deliver
+    | DeliverFailed
+    | Receive
+    | Count
+    | Move
+    | ReturnReceive
 )
 OP_TYPES: dict[str, type[_Op]] = {cls.__struct_config__.tag: cls for cls in Op.__args__}
 

@@ -8,8 +8,18 @@ from .errors import IllegalTransition
 from .model import Line, Order, OrderEvent, State
 
 ORDER_STATUSES = (
-    "new", "on_hold", "backordered", "partially_allocated", "allocated", "released", "picking",
-    "picked", "packed", "shipped", "delivered", "cancelled",
+    "new",
+    "on_hold",
+    "backordered",
+    "partially_allocated",
+    "allocated",
+    "released",
+    "picking",
+    "picked",
+    "packed",
+    "shipped",
+    "delivered",
+    "cancelled",
 )
 
 # from-status -> statuses it may move to. Anything else is an illegal transition.

@@ -29,12 +29,15 @@ def apply_pack(state: State, op: Pack, ctx: ApplyContext) -> dict[str, Any]:
     if product.id != line.product:
         raise Rejected("wrong_item", f"{op.sku} does not belong on line {line.id}; set it aside", field="sku")
     if order.status in ("cancelled", "on_hold"):
-        raise Rejected(f"order_{order.status}", f"order {order.external_ref} is {order.status}; do not pack it", field="order_line_id")
+        raise Rejected(
+            f"order_{order.status}", f"order {order.external_ref} is {order.status}; do not pack it", field="order_line_id"
+        )
     packed = sum(item.qty for item in state.items_of_line(line.id))
     if packed + op.qty > line.qty_picked:
         code = "already_packed" if packed >= line.qty_picked and packed > 0 else "not_picked"
         raise Rejected(
-            code, f"line {line.id} has {line.qty_picked} picked and {packed} packed; {op.qty} more cannot be packed",
+            code,
+            f"line {line.id} has {line.qty_picked} picked and {packed} packed; {op.qty} more cannot be packed",
             field="qty",
         )
     package = state.packages_by_code.get(op.package)

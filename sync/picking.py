@@ -42,7 +42,10 @@ def _task_people(state: State, ctx: ApplyContext, tasks: list[PickTask]) -> None
     if owners and ctx.actor not in owners:
         others = [state.users[p].username if p in state.users else f"user {p}" for p in sorted(owners)]
         ctx.people += [ctx.actor_name or f"user {ctx.actor}", *others]
-        ctx.adjust("task_reassigned", f"This task now belongs to {', '.join(others)}; {ctx.actor_name or 'you'} picked it. Both are told.")
+        ctx.adjust(
+            "task_reassigned",
+            f"This task now belongs to {', '.join(others)}; {ctx.actor_name or 'you'} picked it. Both are told.",
+        )
 
 
 def _advance_tasks(state: State, line: Line, location_id: int, qty: int) -> None:
@@ -108,8 +111,17 @@ def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict[str, Any]:
         code = None
     if code is not None:
         take_from_bin(state, ctx, stock, location, product, op.qty)
-        floor_task(state, ctx, "put_away", product=product.id, lot=op.lot, qty=op.qty, tote=op.tote, order=order.id,
-                   note=f"order {order.id} {why}: put {op.qty} {op.sku} away")
+        floor_task(
+            state,
+            ctx,
+            "put_away",
+            product=product.id,
+            lot=op.lot,
+            qty=op.qty,
+            tote=op.tote,
+            order=order.id,
+            note=f"order {order.id} {why}: put {op.qty} {op.sku} away",
+        )
         ctx.adjust(code, f"Order {order.external_ref} {why}: put {op.qty} × {op.sku} back (a put-away task was created).")
         return {"picked": 0, "put_away": op.qty}
 
@@ -129,9 +141,21 @@ def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict[str, Any]:
         _advance_tasks(state, line, location.id, fill)
         _advance_order(state, ctx, line)
     if surplus:
-        floor_task(state, ctx, "put_away", product=product.id, lot=op.lot, qty=surplus, tote=op.tote, order=order.id,
-                   note=f"{surplus} more than line {line.id} needed")
-        ctx.adjust("over_pick", f"Line needed {fill}; put the other {surplus} × {op.sku} back from the tote (a put-away task was created).")
+        floor_task(
+            state,
+            ctx,
+            "put_away",
+            product=product.id,
+            lot=op.lot,
+            qty=surplus,
+            tote=op.tote,
+            order=order.id,
+            note=f"{surplus} more than line {line.id} needed",
+        )
+        ctx.adjust(
+            "over_pick",
+            f"Line needed {fill}; put the other {surplus} × {op.sku} back from the tote (a put-away task was created).",
+        )
     return {"picked": fill, "put_away": surplus, "line_qty_picked": line.qty_picked}
 
 
@@ -162,10 +186,25 @@ def apply_pick_short(state: State, op: PickShort, ctx: ApplyContext) -> dict[str
             unreserve(state, reservation, op.qty_short)
         if missing:
             take_from_bin(state, ctx, stock, location, product, missing)
-    floor_task(state, ctx, "cycle_count", location=location.id, product=product.id, qty=0,
-               note=f"short pick of {op.qty_short} {op.sku} ({op.reason})")
-    ctx.flag("short_pick", f"short_{op.reason}", f"{op.qty_short} × {op.sku} short at {location.code} ({op.reason}) for order {order.external_ref}",
-             sales_order=order.id, order_line=line.id, location=location.id, product=product.id, qty=missing)
+    floor_task(
+        state,
+        ctx,
+        "cycle_count",
+        location=location.id,
+        product=product.id,
+        qty=0,
+        note=f"short pick of {op.qty_short} {op.sku} ({op.reason})",
+    )
+    ctx.flag(
+        "short_pick",
+        f"short_{op.reason}",
+        f"{op.qty_short} × {op.sku} short at {location.code} ({op.reason}) for order {order.external_ref}",
+        sales_order=order.id,
+        order_line=line.id,
+        location=location.id,
+        product=product.id,
+        qty=missing,
+    )
     # Find the units elsewhere, as a new task for the same picker, or the line waits (backorder).
     open_tasks = [t for t in state.tasks_of_line(line.id) if t.status == "open"]
     for task in open_tasks:
@@ -183,10 +222,23 @@ def apply_pick_short(state: State, op: PickShort, ctx: ApplyContext) -> dict[str
             gained = reservation.qty - before.get(reservation.id, 0)
             if gained > 0 and template is not None:
                 bin_ = state.stock[reservation.stock]
-                state.add(PickTask(
-                    state.temp_id(), template.wave, template.picker, order.id, line.id, bin_.location, line.product,
-                    bin_.lot, gained, 0, template.seq, template.tote, "open",
-                ))
+                state.add(
+                    PickTask(
+                        state.temp_id(),
+                        template.wave,
+                        template.picker,
+                        order.id,
+                        line.id,
+                        bin_.location,
+                        line.product,
+                        bin_.lot,
+                        gained,
+                        0,
+                        template.seq,
+                        template.tote,
+                        "open",
+                    )
+                )
                 replaced += gained
     _sync_line(state, line)
     return {"replaced": replaced, "backordered": line.qty - committed(state, line)}

@@ -94,9 +94,7 @@ def allowed_ops(role: str, grants: Iterable[str] = ()) -> frozenset[str]:
     """The op types a user may send: those whose registration names the role, plus the device ops an
     admin granted to this user (floor staff who receive or count)."""
     granted = set(grants)
-    return frozenset(
-        name for name, spec in _BY_TYPE.items() if role in spec.roles or (spec.device and name in granted)
-    )
+    return frozenset(name for name, spec in _BY_TYPE.items() if role in spec.roles or (spec.device and name in granted))
 
 
 def grantable() -> frozenset[str]:

@@ -29,7 +29,9 @@ def apply_return_receive(state: State, op: ReturnReceive, ctx: ApplyContext) -> 
     location = location_named(state, op.location)
     ctx.about(sales_order=order.id, product=product.id, location=location.id)
     if order.status not in ("shipped", "delivered"):
-        raise Rejected("not_shipped", f"order {order.external_ref} is {order.status}; only shipped orders can be returned", field="order_id")
+        raise Rejected(
+            "not_shipped", f"order {order.external_ref} is {order.status}; only shipped orders can be returned", field="order_id"
+        )
     line = next((l for l in state.lines_of(order.id) if l.product == product.id), None)
     if line is None:
         raise Rejected("not_on_order", f"{op.sku} is not on order {order.external_ref}", field="sku")

@@ -31,9 +31,7 @@ def apply_adjust(state: State, op: AdjustStock, ctx: ApplyContext) -> dict[str, 
         raise NotFound("unknown_sku", f"no product with SKU {op.sku!r}", field="sku")
     if op.qty_delta == 0:
         raise Invalid("zero_delta", "qty_delta must not be 0", field="qty_delta")
-    stock = next(
-        (s for s in state.stock_of(product.id) if s.location == location.id and s.lot == op.lot), None
-    )
+    stock = next((s for s in state.stock_of(product.id) if s.location == location.id and s.lot == op.lot), None)
     on_hand = stock.on_hand if stock else 0
     if on_hand + op.qty_delta < 0:
         raise Invalid(
@@ -71,8 +69,16 @@ def apply_receive(state: State, op: Receive, ctx: ApplyContext) -> dict[str, Any
     if op.qty > ctx.policy.receipt_max_units:
         existing = stock_at(state, location, product, op.lot)
         book = existing.on_hand if existing is not None else 0
-        _await_approval(state, ctx, "approve_receipt", location, product, op.lot, op.qty,
-                        f"received {op.qty} × {op.sku} into {location.code} (more than {ctx.policy.receipt_max_units} in one scan)")
+        _await_approval(
+            state,
+            ctx,
+            "approve_receipt",
+            location,
+            product,
+            op.lot,
+            op.qty,
+            f"received {op.qty} × {op.sku} into {location.code} (more than {ctx.policy.receipt_max_units} in one scan)",
+        )
         return {"on_hand": book, "received": 0, "pending": op.qty}
     stock = stock_row(state, location, product, op.lot, op.expiry)
     stock.on_hand += op.qty
@@ -84,13 +90,22 @@ def apply_receive(state: State, op: Receive, ctx: ApplyContext) -> dict[str, Any
     return {"stock_id": stock.id, "on_hand": stock.on_hand, "received": op.qty}
 
 
-def _await_approval(state: State, ctx: ApplyContext, kind: str, location: Location, product: Product, lot: str, qty: int,
-                    what: str) -> None:
+def _await_approval(
+    state: State, ctx: ApplyContext, kind: str, location: Location, product: Product, lot: str, qty: int, what: str
+) -> None:
     """Record a stock change beyond the warehouse's tolerance without booking it: a task a supervisor
     approves (or corrects, or refuses) with `approve_stock_change`, and the op's exception says so."""
     who = ctx.actor_name or f"user {ctx.actor}"
-    floor_task(state, ctx, kind, location=location.id, product=product.id, lot=lot, qty=qty,
-               note=f"{who} {what} at {ctx.now:%Y-%m-%d %H:%M} UTC")
+    floor_task(
+        state,
+        ctx,
+        kind,
+        location=location.id,
+        product=product.id,
+        lot=lot,
+        qty=qty,
+        note=f"{who} {what} at {ctx.now:%Y-%m-%d %H:%M} UTC",
+    )
     ctx.adjust("awaits_approval", f"{who} {what}: recorded, and the book stays as it is until a supervisor approves it.")
 
 
@@ -110,14 +125,24 @@ def apply_count(state: State, op: Count, ctx: ApplyContext) -> dict[str, Any]:
     existing = stock_at(state, location, product, op.lot)
     book = existing.on_hand if existing is not None else 0
     if ctx.policy.count_needs_approval(book, op.counted):
-        _await_approval(state, ctx, "approve_count", location, product, op.lot, op.counted,
-                        f"counted {op.counted} × {op.sku} in {location.code}, the book has {book}")
+        _await_approval(
+            state,
+            ctx,
+            "approve_count",
+            location,
+            product,
+            op.lot,
+            op.counted,
+            f"counted {op.counted} × {op.sku} in {location.code}, the book has {book}",
+        )
         return {"on_hand": book, "difference": 0, "pending": op.counted - book}
     stock = stock_row(state, location, product, op.lot)
     return _book_count(state, ctx, location, product, stock, op.counted)
 
 
-def _book_count(state: State, ctx: ApplyContext, location: Location, product: Product, stock: Stock, counted: int) -> dict[str, Any]:
+def _book_count(
+    state: State, ctx: ApplyContext, location: Location, product: Product, stock: Stock, counted: int
+) -> dict[str, Any]:
     """The book follows a count: reservations shrink or backorders are fed, a difference is flagged,
     and the open cycle counts of that bin are done."""
     difference = counted - stock.on_hand
@@ -128,9 +153,14 @@ def _book_count(state: State, ctx: ApplyContext, location: Location, product: Pr
     elif difference > 0 and location.kind in PICKABLE_KINDS:
         feed_backorders(state, product.id, ctx.now, ctx.ledger_id)
     if difference:
-        ctx.flag("stock_discrepancy", "count_difference",
-                 f"{location.code}: counted {counted} × {product.sku}, the book had {counted - difference}",
-                 location=location.id, product=product.id, qty=difference)
+        ctx.flag(
+            "stock_discrepancy",
+            "count_difference",
+            f"{location.code}: counted {counted} × {product.sku}, the book had {counted - difference}",
+            location=location.id,
+            product=product.id,
+            qty=difference,
+        )
     for task in state.floor_tasks.values():
         if task.kind == "cycle_count" and task.status == "open" and task.location == location.id and task.product == product.id:
             task.status = "done"
@@ -207,10 +237,19 @@ def apply_move(state: State, op: Move, ctx: ApplyContext) -> dict[str, Any]:
     state.touch(stock)
     if moved < op.qty:
         for bin_ in (source, target):
-            floor_task(state, ctx, "cycle_count", location=bin_.id, product=product.id,
-                       note=f"{op.qty} {product.sku} moved {source.code} → {target.code}; the book held {on_book}")
-        ctx.adjust("stock_discrepancy", f"{source.code} held {on_book} of {product.sku} on the book, {op.qty} were moved; "
-                   f"the book moved {moved} and counts of {source.code} and {target.code} were created.")
+            floor_task(
+                state,
+                ctx,
+                "cycle_count",
+                location=bin_.id,
+                product=product.id,
+                note=f"{op.qty} {product.sku} moved {source.code} → {target.code}; the book held {on_book}",
+            )
+        ctx.adjust(
+            "stock_discrepancy",
+            f"{source.code} held {on_book} of {product.sku} on the book, {op.qty} were moved; "
+            f"the book moved {moved} and counts of {source.code} and {target.code} were created.",
+        )
     if moved and target.kind in PICKABLE_KINDS:
         feed_backorders(state, product.id, ctx.now, ctx.ledger_id)
     return {"stock_id": stock.id, "on_hand": stock.on_hand, "moved": moved}

@@ -34,7 +34,8 @@ def apply_release_wave(state: State, op: ReleaseWave, ctx: ApplyContext) -> dict
             raise NotFound("unknown_order", f"no order {order_id}", field=f"order_ids[{i}]")
         if order.status != "allocated":
             raise IllegalTransition(
-                "not_allocated", f"order {order_id} is {order.status}; only allocated orders can be released",
+                "not_allocated",
+                f"order {order_id} is {order.status}; only allocated orders can be released",
                 field=f"order_ids[{i}]",
             )
         orders.append(order)
@@ -48,14 +49,29 @@ def apply_release_wave(state: State, op: ReleaseWave, ctx: ApplyContext) -> dict
             for reservation in state.reservations_of(line.id):
                 stock = state.stock[reservation.stock]
                 location = state.locations[stock.location]
-                picks.append((location.path_seq, location.code, age(order.id), line.line_no, order.id, line, stock, reservation.qty, tote))
+                picks.append(
+                    (location.path_seq, location.code, age(order.id), line.line_no, order.id, line, stock, reservation.qty, tote)
+                )
         set_status(state, order, "released", ctx.now, ctx.ledger_id, note=f"released to {picker.username}")
     picks.sort(key=lambda p: p[:4])
     tasks = []
     for seq, (_, _, _, _, order_id, line, stock, qty, tote) in enumerate(picks, start=1):
-        task = state.add(PickTask(
-            state.temp_id(), wave.id, picker.id, order_id, line.id, stock.location, line.product,
-            stock.lot, qty, 0, seq, tote, "open",
-        ))
+        task = state.add(
+            PickTask(
+                state.temp_id(),
+                wave.id,
+                picker.id,
+                order_id,
+                line.id,
+                stock.location,
+                line.product,
+                stock.lot,
+                qty,
+                0,
+                seq,
+                tote,
+                "open",
+            )
+        )
         tasks.append(task.id)
     return {"wave_id": wave.id, "task_ids": tasks}

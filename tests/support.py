@@ -87,16 +87,29 @@ class LiveServer:
     """
 
     def __init__(
-        self, workers: int = 1, *, env: dict[str, str] | None = None, port: int | None = None,
-        log_path: Path | None = None, startup_timeout: float = 30,
+        self,
+        workers: int = 1,
+        *,
+        env: dict[str, str] | None = None,
+        port: int | None = None,
+        log_path: Path | None = None,
+        startup_timeout: float = 30,
     ):
         self.port = port if port is not None else free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         if env is None:
             env = {**os.environ, "SHIPSHAPE_LOGIN_RATE_LIMIT": os.environ.get("SHIPSHAPE_LOGIN_RATE_LIMIT", "1000")}
         command = [
-            sys.executable, "-m", "server.cli", "serve",
-            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+            sys.executable,
+            "-m",
+            "server.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
         ]
         if log_path is None:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -132,6 +145,10 @@ ADDRESS = {"line1": "1 Dock Road", "city": "Leeds", "postcode": "LS1 1AA", "coun
 
 def order_body(ref: str, lines: list[tuple[str, int]], **extra) -> dict:
     return {
-        "channel": "manual", "external_ref": ref, "customer": {"name": "Test Customer"}, "ship_to": dict(ADDRESS),
-        "lines": [{"sku": sku, "qty": qty} for sku, qty in lines], **extra,
+        "channel": "manual",
+        "external_ref": ref,
+        "customer": {"name": "Test Customer"},
+        "ship_to": dict(ADDRESS),
+        "lines": [{"sku": sku, "qty": qty} for sku, qty in lines],
+        **extra,
     }

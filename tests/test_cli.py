@@ -12,8 +12,12 @@ from tests.support import ROOT
 
 def shipshape(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args], cwd=ROOT, env={**os.environ, **(env or {})},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "server.cli", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -49,7 +53,13 @@ def test_demo_builds_a_believable_warehouse(tmp_path):
     assert one("SELECT COUNT(*) FROM sales_order WHERE status NOT IN ('cancelled', 'delivered', 'shipped')") >= 30
     assert one("SELECT COUNT(DISTINCT channel) FROM sales_order") == 3
     assert one("SELECT COUNT(*) FROM wave") >= 1 and one("SELECT COUNT(*) FROM pick_task") >= 1
-    assert sorted(r[0] for r in db.execute("SELECT DISTINCT role FROM app_user")) == ["admin", "driver", "packer", "picker", "supervisor"]
+    assert sorted(r[0] for r in db.execute("SELECT DISTINCT role FROM app_user")) == [
+        "admin",
+        "driver",
+        "packer",
+        "picker",
+        "supervisor",
+    ]
     assert one("PRAGMA journal_mode") == "wal"
     # Every barcode is a valid GTIN (biip checks the check digit).
     from biip.gtin import Gtin

@@ -62,9 +62,13 @@ async def _whole_database(db) -> tuple[list[tuple], dict[str, list[str]]]:
             ]
             definition += [
                 tuple(r)
-                for r in await tx.fetch("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1, 2")
+                for r in await tx.fetch(
+                    "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1, 2"
+                )
             ]
-            tables = [r[0] for r in await tx.fetch("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")]
+            tables = [
+                r[0] for r in await tx.fetch("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")
+            ]
         else:
             definition = [tuple(r) for r in await tx.fetch("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")]
             tables = [r[0] for r in await tx.fetch("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
@@ -93,7 +97,8 @@ def test_migrating_again_changes_nothing(clean_db):
 def _stock_row(tx):
     return tx.execute(
         "INSERT INTO product (sku, name, reorder_point, weight_g, length_mm, width_mm, height_mm, active) "
-        "VALUES ('C-1', 'c', 0, 0, 0, 0, 0, ?)", True
+        "VALUES ('C-1', 'c', 0, 0, 0, 0, 0, ?)",
+        True,
     )
 
 
@@ -134,7 +139,9 @@ async def _migrated_schema(db) -> dict[str, dict[str, str | None]]:
             ):
                 schema[r[0]][r[1]] = r[2]
         else:
-            tables = [r[0] for r in await tx.fetch("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+            tables = [
+                r[0] for r in await tx.fetch("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            ]
             for table in tables:
                 schema[table] = {r[1]: None for r in await tx.fetch(f"PRAGMA table_info({table})")}
                 for r in await tx.fetch(f"PRAGMA foreign_key_list({table})"):
@@ -156,7 +163,9 @@ def test_the_one_table_description_equals_the_migrated_schema(clean_db):
     migrated = run(_migrated_schema)
     described = {
         t._meta.tablename: {
-            c._meta.db_column_name: (c._foreign_key_meta.resolved_references._meta.tablename if isinstance(c, ForeignKey) else None)
+            c._meta.db_column_name: (
+                c._foreign_key_meta.resolved_references._meta.tablename if isinstance(c, ForeignKey) else None
+            )
             for c in t._meta.columns
         }
         for t in TABLES

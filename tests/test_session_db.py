@@ -77,7 +77,9 @@ def test_a_session_pointed_at_a_database_leaves_it_as_it_was_and_drops_its_own(t
 
         guard = RawDB(DatabaseConfig.from_url(guard_url))
         try:
-            assert guard.fetch("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'") == [("someones_data",)]
+            assert guard.fetch("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'") == [
+                ("someones_data",)
+            ]
             assert guard.fetch("SELECT note FROM someones_data") == [("keep me",)]
         finally:
             guard.close()

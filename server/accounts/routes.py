@@ -26,9 +26,7 @@ class AuthController(Controller):
         client = throttle.client_address(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies)
         wait = await throttle.count_attempt(state.db, data.username, client, settings.login_rate_limit)
         if wait is not None:
-            raise TooManyRequestsException(
-                f"too many login attempts: try again in {wait} s", headers={"Retry-After": str(wait)}
-            )
+            raise TooManyRequestsException(f"too many login attempts: try again in {wait} s", headers={"Retry-After": str(wait)})
         result = await service.login(state.db, data.username, data.password, settings.token_ttl_hours)
         if result is None:
             raise NotAuthorizedException("wrong username or password")

@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 from msgspec import Meta, Struct
 
 Role = Literal["picker", "packer", "driver", "supervisor", "admin"]
-Username = Annotated[str, Meta(min_length=2, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$", description="lower-case letters, digits, . _ -")]
+Username = Annotated[
+    str, Meta(min_length=2, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*$", description="lower-case letters, digits, . _ -")
+]
 
 
 class LoginIn(Struct, forbid_unknown_fields=True):
@@ -41,7 +43,10 @@ class UserIn(Struct, forbid_unknown_fields=True):
 class GrantsIn(Struct, forbid_unknown_fields=True):
     ops: Annotated[
         list[Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[a-z_]+$")]],
-        Meta(max_length=20, description="device op types this user may send beyond the role, e.g. [\"receive\", \"count\"]; [] removes all"),
+        Meta(
+            max_length=20,
+            description='device op types this user may send beyond the role, e.g. ["receive", "count"]; [] removes all',
+        ),
     ]
 
 

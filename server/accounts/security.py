@@ -79,7 +79,8 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             "SELECT u.id, u.username, u.role, u.display_name, u.grants, t.expires_at, t.device_id, d.revoked_at AS device_revoked_at "
             "FROM auth_token t JOIN app_user u ON u.id = t.owner LEFT JOIN device d ON d.device_id = t.device_id "
             "WHERE t.token_hash = ? AND u.active = ?",
-            token_hash(token), True,
+            token_hash(token),
+            True,
         )
         if row is None or row["expires_at"] < dt.datetime.now(dt.UTC):
             raise NotAuthorizedException("token is invalid or expired: log in again")

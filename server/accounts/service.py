@@ -17,7 +17,8 @@ async def login(db: Database, username: str, password: str, ttl_hours: int) -> L
     async with db.read() as tx:
         row = await tx.fetchrow(
             "SELECT id, username, role, display_name, password_hash FROM app_user WHERE username = ? AND active = ?",
-            username, True,
+            username,
+            True,
         )
     if not verify_password(row["password_hash"] if row else None, password):
         return None
@@ -28,7 +29,10 @@ async def login(db: Database, username: str, password: str, ttl_hours: int) -> L
         await tx.execute("DELETE FROM auth_token WHERE owner = ? AND expires_at < ?", row["id"], now)
         await tx.execute(
             "INSERT INTO auth_token (token_hash, owner, created_at, expires_at) VALUES (?, ?, ?, ?)",
-            hashed, row["id"], now, expires,
+            hashed,
+            row["id"],
+            now,
+            expires,
         )
     user = UserOut(row["id"], row["username"], row["role"], row["display_name"])
     return LoginOut(access_token=token, token_type="bearer", expires_at=expires, user=user)
@@ -48,7 +52,12 @@ async def create_user(db: Database, username: str, role: str, password: str, dis
             raise DomainError("duplicate_username", f"user {username!r} already exists", field="username", status=409)
         await tx.execute(
             "INSERT INTO app_user (username, display_name, role, password_hash, active, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            username, display_name or username, role, hashed, True, dt.datetime.now(dt.UTC),
+            username,
+            display_name or username,
+            role,
+            hashed,
+            True,
+            dt.datetime.now(dt.UTC),
         )
         user_id = await tx.fetchval("SELECT id FROM app_user WHERE username = ?", username)
     return UserOut(user_id, username, role, display_name or username)
@@ -75,8 +84,12 @@ async def set_grants(db: Database, username: str, ops: list[str]) -> GrantsOut:
     grantable = sorted(registry.grantable())
     for i, name in enumerate(ops):
         if name not in grantable:
-            raise DomainError("not_grantable", f"{name!r} is not a device op that can be granted; one of: {', '.join(grantable)}",
-                              field=f"ops[{i}]", status=422)
+            raise DomainError(
+                "not_grantable",
+                f"{name!r} is not a device op that can be granted; one of: {', '.join(grantable)}",
+                field=f"ops[{i}]",
+                status=422,
+            )
     granted = sorted(set(ops))
     async with db.write() as tx:
         row = await tx.fetchrow("SELECT id, role FROM app_user WHERE username = ?", username)
@@ -102,7 +115,11 @@ async def register_device(db: Database, owner_id: int, name: str, token_hash: st
     async with db.write() as tx:
         await tx.execute(
             "INSERT INTO device (device_id, owner, name, last_seq, registered_at) VALUES (?, ?, ?, ?, ?)",
-            device_id, owner_id, name, 0, dt.datetime.now(dt.UTC),
+            device_id,
+            owner_id,
+            name,
+            0,
+            dt.datetime.now(dt.UTC),
         )
         if token_hash is not None:
             await tx.execute("UPDATE auth_token SET device_id = ? WHERE token_hash = ?", device_id, token_hash)
@@ -127,7 +144,9 @@ async def revoke_device(db: Database, device_id: str, by_user: int) -> DeviceOut
         if row["revoked_at"] is None:
             await tx.execute(
                 "UPDATE device SET revoked_at = ?, revoked_by = ? WHERE device_id = ?",
-                dt.datetime.now(dt.UTC), by_user, device_id,
+                dt.datetime.now(dt.UTC),
+                by_user,
+                device_id,
             )
         # Every session used from the device ends with it (the tokens bound to it answer 401
         # device_revoked from now on): its holder signs in again on a trusted phone.

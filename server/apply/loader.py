@@ -113,8 +113,10 @@ async def load_state(tx: Tx, submissions) -> m.State:
         state.stock[stock.id] = stock
 
     location_rows = await _fetch_in(
-        tx, _LOCATIONS_BY_CODE,
-        needs.location_codes, warehouse_id,
+        tx,
+        _LOCATIONS_BY_CODE,
+        needs.location_codes,
+        warehouse_id,
     )
     location_ids = {s.location for s in state.stock.values()} | {t.location for t in state.floor_tasks.values() if t.location}
     location_ids -= {r["id"] for r in location_rows}
@@ -147,7 +149,8 @@ async def _load_reservation_holders(tx: Tx, state: m.State, needs: Reads, wareho
         tx,
         "SELECT s.id, l.code, p.sku, s.on_hand, s.reserved FROM stock s JOIN location l ON l.id = s.location "
         "JOIN product p ON p.id = s.product WHERE l.warehouse = ? AND l.code IN {in_}",
-        {code for code, _ in needs.hot}, warehouse_id,
+        {code for code, _ in needs.hot},
+        warehouse_id,
     )
     held: dict[int, dict[int, int]] = {}
     for reservation in state.reservations.values():
@@ -167,7 +170,8 @@ async def _load_reservation_holders(tx: Tx, state: m.State, needs: Reads, wareho
         if beyond and (needs.allocates or beyond > r["on_hand"] - r["reserved"]):
             at_risk.append(r["id"])
     holders = await _fetch_in(
-        tx, "SELECT DISTINCT l.sales_order FROM reservation r JOIN order_line l ON l.id = r.order_line WHERE r.stock IN {in_}",
+        tx,
+        "SELECT DISTINCT l.sales_order FROM reservation r JOIN order_line l ON l.id = r.order_line WHERE r.stock IN {in_}",
         at_risk,
     )
     await _load_orders(tx, state, {r[0] for r in holders} - set(state.orders))

@@ -49,15 +49,28 @@ class EngineTx:
         batch = list(submissions)
         state = await load_state(self.tx, batch)
         outcomes = apply_batch(
-            state, batch, now=now, actor=actor, actor_name=actor_name, device_id=device_id,
-            record_rejected=record_rejected, allowed=allowed, policy=_POLICY,
+            state,
+            batch,
+            now=now,
+            actor=actor,
+            actor_name=actor_name,
+            device_id=device_id,
+            record_rejected=record_rejected,
+            allowed=allowed,
+            policy=_POLICY,
         )
         await write_changes(self.tx, state, outcomes)
         return outcomes
 
     async def apply_each(
-        self, submissions: Sequence[Submission], *, now: dt.datetime, actor: int | None, actor_name: str = "",
-        device_id: str | None = None, allowed: frozenset[str] | None = None,
+        self,
+        submissions: Sequence[Submission],
+        *,
+        now: dt.datetime,
+        actor: int | None,
+        actor_name: str = "",
+        device_id: str | None = None,
+        allowed: frozenset[str] | None = None,
     ) -> list[Outcome]:
         """Apply ops one at a time, each in a savepoint: an op whose data the database refuses is rejected
         alone (`database_refused`, with its ledger row and an exception), and the others apply. Slower than

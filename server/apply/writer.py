@@ -12,9 +12,7 @@ from sync import model as m
 
 async def _allocate_ids(tx: Tx, table: str, count: int) -> list[int]:
     if tx.dialect == "postgres":
-        rows = await tx.fetch(
-            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?)", count
-        )
+        rows = await tx.fetch(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?)", count)
         return [r[0] for r in rows]
     # SQLite: the batch holds the write lock (BEGIN IMMEDIATE), so max(id) cannot move under us.
     top = await tx.fetchval(f"SELECT COALESCE(MAX(id), 0) FROM {table}")

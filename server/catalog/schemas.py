@@ -6,7 +6,9 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-Sku = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", description="letters, digits, . _ / -")]
+Sku = Annotated[
+    str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$", description="letters, digits, . _ / -")
+]
 Measure = Annotated[int, Meta(ge=0, le=10_000_000)]
 
 

@@ -36,15 +36,25 @@ async def create_product(db: Database, data: ProductIn) -> ProductOut:
         for i, code in enumerate(codes):
             taken = await tx.fetchval(
                 "SELECT p.sku FROM barcode b JOIN product p ON p.id = b.product WHERE b.code = ? OR (b.gtin IS NOT NULL AND b.gtin = ?)",
-                code.code, code.gtin or "",
+                code.code,
+                code.gtin or "",
             )
             if taken is not None:
-                raise DomainError("duplicate_barcode", f"barcode {code.code} already belongs to {taken}", field=f"barcodes[{i}]", status=409)
+                raise DomainError(
+                    "duplicate_barcode", f"barcode {code.code} already belongs to {taken}", field=f"barcodes[{i}]", status=409
+                )
         await tx.execute(
             "INSERT INTO product (sku, name, supplier, reorder_point, weight_g, length_mm, width_mm, height_mm, active) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            data.sku, data.name, supplier_id, data.reorder_point, data.weight_g, data.length_mm, data.width_mm,
-            data.height_mm, True,
+            data.sku,
+            data.name,
+            supplier_id,
+            data.reorder_point,
+            data.weight_g,
+            data.length_mm,
+            data.width_mm,
+            data.height_mm,
+            True,
         )
         product_id = await tx.fetchval("SELECT id FROM product WHERE sku = ?", data.sku)
         await tx.executemany(
@@ -71,10 +81,22 @@ async def find_products(db: Database, sku: str | None = None, barcode: str | Non
         ids = [r["id"] for r in rows]
         barcodes = defaultdict(list)
         if ids:
-            for b in await tx.fetch(f"SELECT product, code, kind, gtin FROM barcode WHERE product IN {in_list(ids)} ORDER BY id", *ids):
+            for b in await tx.fetch(
+                f"SELECT product, code, kind, gtin FROM barcode WHERE product IN {in_list(ids)} ORDER BY id", *ids
+            ):
                 barcodes[b["product"]].append(BarcodeOut(b["code"], b["kind"], b["gtin"]))
     return [
-        ProductOut(r["id"], r["sku"], r["name"], barcodes[r["id"]], r["supplier"], r["reorder_point"], r["weight_g"],
-                   r["length_mm"], r["width_mm"], r["height_mm"])
+        ProductOut(
+            r["id"],
+            r["sku"],
+            r["name"],
+            barcodes[r["id"]],
+            r["supplier"],
+            r["reorder_point"],
+            r["weight_g"],
+            r["length_mm"],
+            r["width_mm"],
+            r["height_mm"],
+        )
         for r in rows
     ]

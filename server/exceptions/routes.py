@@ -78,7 +78,9 @@ class ExceptionController(Controller):
 
     @get("/exceptions", guards=[STAFF], responses=responses(400, 401, 403))
     async def list_exceptions(
-        self, state: State, status: Literal["open", "resolved"] | None = "open",
+        self,
+        state: State,
+        status: Literal["open", "resolved"] | None = "open",
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
     ) -> list[ExceptionOut]:
         """Every adjusted or rejected op, short pick, discrepancy and failed delivery, newest first."""
@@ -90,7 +92,12 @@ class ExceptionController(Controller):
             rows = await tx.fetch(sql + " ORDER BY e.id DESC LIMIT ?", *args, limit)
         return [record_to(ExceptionOut, r) for r in rows]
 
-    @post("/exceptions/{exception_id:int}/resolve", guards=[may_send("resolve_exception")], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404))
+    @post(
+        "/exceptions/{exception_id:int}/resolve",
+        guards=[may_send("resolve_exception")],
+        status_code=HTTP_200_OK,
+        responses=responses(400, 401, 403, 404),
+    )
     async def resolve(self, exception_id: RowId, request: Request[CurrentUser, str, State], state: State) -> ExceptionOut:
         """Mark an exception dealt with (an op in the ledger, so supervisors' devices see it in their next pull)."""
         await run_one(state.db, ResolveException(exception_id=exception_id), actor=request.user.id)
@@ -100,7 +107,9 @@ class ExceptionController(Controller):
 
     @get("/floor-tasks", guards=[STAFF], responses=responses(400, 401, 403))
     async def floor_tasks(
-        self, state: State, kind: Literal["put_away", "cycle_count", "unpack", "return_to_stock", "approve_count", "approve_receipt"] | None = None,
+        self,
+        state: State,
+        kind: Literal["put_away", "cycle_count", "unpack", "return_to_stock", "approve_count", "approve_receipt"] | None = None,
         status: Literal["open", "done"] | None = "open",
     ) -> list[FloorTaskOut]:
         """Follow-up work created by sync outcomes: put-aways, cycle counts, unpacking, and counts or receipts
@@ -118,14 +127,23 @@ class ExceptionController(Controller):
             rows = await tx.fetch(sql, *args)
         return [record_to(FloorTaskOut, r) for r in rows]
 
-    @post("/tasks/{task_id:int}/reassign", guards=[may_send("reassign_task")], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409, 422))
+    @post(
+        "/tasks/{task_id:int}/reassign",
+        guards=[may_send("reassign_task")],
+        status_code=HTTP_200_OK,
+        responses=responses(400, 401, 403, 404, 409, 422),
+    )
     async def reassign(self, task_id: RowId, data: ReassignIn, request: Request[CurrentUser, str, State], state: State) -> dict:
         """Give an open pick task to another picker; the old picker's next pull drops it."""
         outcome = await run_one(state.db, ReassignTask(task_id=task_id, picker=data.picker), actor=request.user.id)
         return {"task_id": outcome.result["task_id"], "picker": data.picker}
 
-    @post("/floor-tasks/{task_id:int}/decide", guards=[may_send("approve_stock_change")], status_code=HTTP_200_OK,
-          responses=responses(400, 401, 403, 404, 409, 422))
+    @post(
+        "/floor-tasks/{task_id:int}/decide",
+        guards=[may_send("approve_stock_change")],
+        status_code=HTTP_200_OK,
+        responses=responses(400, 401, 403, 404, 409, 422),
+    )
     async def decide(self, task_id: RowId, data: DecisionIn, request: Request[CurrentUser, str, State], state: State) -> dict:
         """Approve (as scanned, or with a corrected `qty`) or refuse a count or receipt that waits for approval.
         Approving books it: a count sets the bin's book, a receipt adds to it."""

@@ -39,15 +39,23 @@ class StockController(Controller):
         """Stock rows (per location × SKU × lot), filtered by SKU and/or location code."""
         return await service.find_stock(state.db, sku=sku, location=location)
 
-    @post("/adjustments", guards=[may_send("adjust_stock")], status_code=HTTP_201_CREATED, responses=responses(400, 401, 403, 404, 409, 422))
+    @post(
+        "/adjustments",
+        guards=[may_send("adjust_stock")],
+        status_code=HTTP_201_CREATED,
+        responses=responses(400, 401, 403, 404, 409, 422),
+    )
     async def adjust(self, data: AdjustmentIn, request: Request[CurrentUser, str, State], state: State) -> AdjustmentOut:
         """Book a stock difference with a reason. Never below zero; reservations shrink if stock does."""
         op = AdjustStock(
-            location=data.location, sku=data.sku, qty_delta=data.qty_delta, reason=data.reason,
-            lot=data.lot, expiry=data.expiry,
+            location=data.location,
+            sku=data.sku,
+            qty_delta=data.qty_delta,
+            reason=data.reason,
+            lot=data.lot,
+            expiry=data.expiry,
         )
         outcome = await run_one(state.db, op, actor=request.user.id)
         (stock,) = await service.find_stock(state.db, stock_id=outcome.result["stock_id"])
         assert outcome.ledger is not None  # run_one raised unless the op was applied, so it has its ledger row
         return AdjustmentOut(ledger_id=outcome.ledger.id, stock=stock)
-

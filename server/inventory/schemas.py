@@ -7,7 +7,12 @@ from typing import Annotated, Literal
 
 from msgspec import Meta, Struct
 
-LocationCode = Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9-]*$", description="upper-case letters, digits and -, e.g. A-01-03")]
+LocationCode = Annotated[
+    str,
+    Meta(
+        min_length=1, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9-]*$", description="upper-case letters, digits and -, e.g. A-01-03"
+    ),
+]
 
 
 class LocationIn(Struct, forbid_unknown_fields=True, kw_only=True):

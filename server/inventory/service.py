@@ -14,9 +14,15 @@ async def create_location(db: Database, data: LocationIn) -> LocationOut:
             raise DomainError("duplicate_location", f"location {data.code!r} exists", field="code", status=409)
         await tx.execute(
             "INSERT INTO location (warehouse, code, kind, zone, path_seq) VALUES (?, ?, ?, ?, ?)",
-            warehouse, data.code, data.kind, data.zone, data.path_seq,
+            warehouse,
+            data.code,
+            data.kind,
+            data.zone,
+            data.path_seq,
         )
-        row = await tx.fetchrow("SELECT id, code, kind, zone, path_seq FROM location WHERE warehouse = ? AND code = ?", warehouse, data.code)
+        row = await tx.fetchrow(
+            "SELECT id, code, kind, zone, path_seq FROM location WHERE warehouse = ? AND code = ?", warehouse, data.code
+        )
     return LocationOut(row["id"], row["code"], row["kind"], row["zone"], row["path_seq"])
 
 
@@ -31,7 +37,9 @@ async def list_locations(db: Database, kind: str | None = None) -> list[Location
     return [LocationOut(r["id"], r["code"], r["kind"], r["zone"], r["path_seq"]) for r in rows]
 
 
-async def find_stock(db: Database, sku: str | None = None, location: str | None = None, stock_id: int | None = None) -> list[StockOut]:
+async def find_stock(
+    db: Database, sku: str | None = None, location: str | None = None, stock_id: int | None = None
+) -> list[StockOut]:
     where, args = [], []
     for clause, value in (("p.sku = ?", sku), ("l.code = ?", location), ("s.id = ?", stock_id)):
         if value is not None:

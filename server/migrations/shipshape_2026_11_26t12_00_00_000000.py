@@ -205,9 +205,25 @@ INSERT INTO channel (code, name, kind) VALUES ('manual', 'Manual entry', 'manual
 """
 
 _DROP_ORDER = [
-    "ledger", "pick_task", "wave", "order_event", "reservation", "order_line", "sales_order",
-    "address", "customer", "channel", "stock", "location", "warehouse", "barcode", "product",
-    "supplier", "device", "auth_token", "app_user",
+    "ledger",
+    "pick_task",
+    "wave",
+    "order_event",
+    "reservation",
+    "order_line",
+    "sales_order",
+    "address",
+    "customer",
+    "channel",
+    "stock",
+    "location",
+    "warehouse",
+    "barcode",
+    "product",
+    "supplier",
+    "device",
+    "auth_token",
+    "app_user",
 ]
 
 

@@ -36,15 +36,23 @@ class OrderController(Controller):
     tags = ["orders"]
 
     @post(
-        "/", guards=[may_send("intake_order")], status_code=HTTP_201_CREATED, responses=responses(400, 401, 403, 404, 422),
+        "/",
+        guards=[may_send("intake_order")],
+        status_code=HTTP_201_CREATED,
+        responses=responses(400, 401, 403, 404, 422),
         response_description="The new order (201), or the existing one when the channel already sent this external_ref (200)",
     )
     async def intake(self, data: OrderIn, request: Request[CurrentUser, str, State], state: State) -> Response[OrderOut]:
         """Take in an order and reserve its stock. Idempotent on (channel, external_ref); lines that
         cannot be covered are backordered; `payment_status: pending` holds the order until paid."""
         op = IntakeOrder(
-            channel=data.channel, external_ref=data.external_ref, customer=data.customer, ship_to=data.ship_to,
-            lines=data.lines, payment_status=data.payment_status, tracking_token=secrets.token_urlsafe(12),
+            channel=data.channel,
+            external_ref=data.external_ref,
+            customer=data.customer,
+            ship_to=data.ship_to,
+            lines=data.lines,
+            payment_status=data.payment_status,
+            tracking_token=secrets.token_urlsafe(12),
         )
         outcome = await run_one(state.db, op, actor=request.user.id)
         order = await _order(state, outcome.result["order_id"])
@@ -52,7 +60,9 @@ class OrderController(Controller):
 
     @get("/", guards=[_READERS], responses=responses(400, 401, 403, 422))
     async def list_orders(
-        self, state: State, status: str | None = None,
+        self,
+        state: State,
+        status: str | None = None,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> list[OrderSummary]:
         """Newest orders first, optionally with one status."""
@@ -67,13 +77,25 @@ class OrderController(Controller):
         """An order with its lines and its status timeline."""
         return await _order(state, order_id)
 
-    @post("/{order_id:int}/cancel", guards=[may_send("cancel_order")], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409))
-    async def cancel(self, order_id: RowId, request: Request[CurrentUser, str, State], state: State, data: CancelIn | None = None) -> OrderOut:
+    @post(
+        "/{order_id:int}/cancel",
+        guards=[may_send("cancel_order")],
+        status_code=HTTP_200_OK,
+        responses=responses(400, 401, 403, 404, 409),
+    )
+    async def cancel(
+        self, order_id: RowId, request: Request[CurrentUser, str, State], state: State, data: CancelIn | None = None
+    ) -> OrderOut:
         """Cancel an order: its reservations go back to stock (and to waiting backorders)."""
         await run_one(state.db, CancelOrder(order_id=order_id, reason=data.reason if data else ""), actor=request.user.id)
         return await _order(state, order_id)
 
-    @post("/{order_id:int}/pay", guards=[may_send("mark_paid")], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409))
+    @post(
+        "/{order_id:int}/pay",
+        guards=[may_send("mark_paid")],
+        status_code=HTTP_200_OK,
+        responses=responses(400, 401, 403, 404, 409),
+    )
     async def mark_paid(self, order_id: RowId, request: Request[CurrentUser, str, State], state: State) -> OrderOut:
         """Record payment for an order held as pending; it is then allocated."""
         await run_one(state.db, MarkPaid(order_id=order_id), actor=request.user.id)

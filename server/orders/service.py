@@ -28,8 +28,13 @@ async def read_order(tx: Tx, order_id: int) -> OrderOut | None:
     )
     events = await tx.fetch("SELECT status, at, note FROM order_event WHERE sales_order = ? ORDER BY id", order_id)
     return OrderOut(
-        id=o["id"], channel=o["channel"], external_ref=o["external_ref"], status=o["status"],
-        payment_status=o["payment_status"], tracking_token=o["tracking_token"], created_at=o["created_at"],
+        id=o["id"],
+        channel=o["channel"],
+        external_ref=o["external_ref"],
+        status=o["status"],
+        payment_status=o["payment_status"],
+        tracking_token=o["tracking_token"],
+        created_at=o["created_at"],
         customer=CustomerOut(o["name"], o["email"], o["phone"]),
         ship_to=AddressOut(o["line1"], o["line2"], o["city"], o["postcode"], o["region"], o["country"]),
         lines=[record_to(LineOut, r) for r in lines],

@@ -39,7 +39,12 @@ class PrintController(Controller):
             raise NotFoundException(f"no wave {wave_id}")
         return Template("print/pick_list.html", context={"doc": doc})
 
-    @get("/orders/{order_id:int}/packing-slip", guards=[PACKING], media_type=MediaType.HTML, responses=responses(400, 401, 403, 404))
+    @get(
+        "/orders/{order_id:int}/packing-slip",
+        guards=[PACKING],
+        media_type=MediaType.HTML,
+        responses=responses(400, 401, 403, 404),
+    )
     async def packing_slip(self, order_id: RowId, state: State) -> Template:
         """What goes in the box: lines with product barcodes, the `ORD-<id>` code, and a tracking QR."""
         doc = await service.packing_slip(state.db, order_id, state.settings.public_url)
@@ -47,7 +52,9 @@ class PrintController(Controller):
             raise NotFoundException(f"no order {order_id}")
         return Template("print/packing_slip.html", context={"doc": doc})
 
-    @get("/orders/{order_id:int}/label", guards=[PACKING], media_type=MediaType.HTML, responses=responses(400, 401, 403, 404, 409))
+    @get(
+        "/orders/{order_id:int}/label", guards=[PACKING], media_type=MediaType.HTML, responses=responses(400, 401, 403, 404, 409)
+    )
     async def label(self, order_id: RowId, state: State) -> Template:
         """The 4×6 in shipping label: addresses, a GS1-128 SSCC (AI 00) and a QR tracking link.
         409 for a cancelled order or one on hold."""
@@ -56,7 +63,12 @@ class PrintController(Controller):
             raise NotFoundException(f"no order {order_id}")
         return Template("print/label.html", context={"doc": doc})
 
-    @get("/orders/{order_id:int}/label.zpl", guards=[PACKING], media_type=MediaType.TEXT, responses=responses(400, 401, 403, 404, 409))
+    @get(
+        "/orders/{order_id:int}/label.zpl",
+        guards=[PACKING],
+        media_type=MediaType.TEXT,
+        responses=responses(400, 401, 403, 404, 409),
+    )
     async def label_zpl(self, order_id: RowId, state: State) -> Response[str]:
         """The same shipping label as ZPL for a 203 dpi thermal printer."""
         doc = await service.shipping_label(state.db, order_id, state.settings.gs1_company_prefix, state.settings.public_url)
@@ -64,13 +76,15 @@ class PrintController(Controller):
             raise NotFoundException(f"no order {order_id}")
         zpl = shipping_label_zpl(doc.data)
         return Response(
-            zpl if doc.data.tracking_url else _without_tracking(zpl), media_type=MediaType.TEXT,
+            zpl if doc.data.tracking_url else _without_tracking(zpl),
+            media_type=MediaType.TEXT,
             headers={"content-disposition": f'inline; filename="label-{order_id}.zpl"'},
         )
 
     @get("/locations/labels", guards=[STAFF], media_type=MediaType.HTML, responses=responses(400, 401, 403))
     async def location_labels(
-        self, state: State,
+        self,
+        state: State,
         zone: Annotated[str | None, Parameter(max_length=16, description="only this zone's locations")] = None,
     ) -> Template:
         """Bin labels (Code 128 and Data Matrix of the location code), in walking order."""

@@ -102,8 +102,14 @@ async def packing_slip(db: Database, order_id: int, public_url: str | None) -> P
     url = tracking_url(public_url, order.tracking_token) if public_url else None
     code = order_code(order.id)
     return PackingSlip(
-        order=order, warehouse=warehouse, code=code, code_svg=barcode_svg("code128", code, module_mm=0.4, height_mm=12),
-        tracking_url=url, tracking_svg=barcode_svg("qr", url, module_mm=0.6) if url else None, lines=lines, packages=packages,
+        order=order,
+        warehouse=warehouse,
+        code=code,
+        code_svg=barcode_svg("code128", code, module_mm=0.4, height_mm=12),
+        tracking_url=url,
+        tracking_svg=barcode_svg("qr", url, module_mm=0.6) if url else None,
+        lines=lines,
+        packages=packages,
     )
 
 
@@ -132,8 +138,10 @@ async def shipping_label(db: Database, order_id: int, company_prefix: str, publi
         return None
     if order.status in _NO_LABEL:
         raise DomainError(
-            f"order_{order.status}", f"no shipping label for order {order.external_ref}: {_NO_LABEL[order.status]}",
-            field="order_id", status=409,
+            f"order_{order.status}",
+            f"no shipping label for order {order.external_ref}: {_NO_LABEL[order.status]}",
+            field="order_id",
+            status=409,
         )
     grams = sum(p["weight_g"] * p["qty"] for p in products if p["status"] != "cancelled")
     try:
@@ -148,7 +156,9 @@ async def shipping_label(db: Database, order_id: int, company_prefix: str, publi
         order_ref=order.external_ref,
         order_code=order_code(order.id),
         ship_from=[warehouse],
-        ship_to=[line for line in (order.customer.name, to.line1, to.line2, f"{to.postcode} {to.city}", to.region, to.country) if line],
+        ship_to=[
+            line for line in (order.customer.name, to.line1, to.line2, f"{to.postcode} {to.city}", to.region, to.country) if line
+        ],
         weight_kg=grams / 1000 if grams else None,
     )
     return ShippingLabel(
@@ -178,7 +188,9 @@ async def location_labels(db: Database, zone: str | None) -> list[LocationLabel]
         rows = await tx.fetch(sql + " ORDER BY path_seq, code", *args)
     return [
         LocationLabel(
-            r["code"], r["kind"], r["zone"],
+            r["code"],
+            r["kind"],
+            r["zone"],
             code_svg=barcode_svg("code128", r["code"], module_mm=0.38, height_mm=14),
             matrix_svg=barcode_svg("datamatrix", r["code"], module_mm=0.9),
         )

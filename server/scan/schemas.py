@@ -9,7 +9,9 @@ from msgspec import Meta, Struct
 
 
 class ScanIn(Struct, forbid_unknown_fields=True, kw_only=True):
-    scan: Annotated[str, Meta(min_length=1, max_length=200, description="the scanned text as the scanner sent it (GS as \\u001d)")]
+    scan: Annotated[
+        str, Meta(min_length=1, max_length=200, description="the scanned text as the scanner sent it (GS as \\u001d)")
+    ]
 
 
 class ProductRef(Struct):

@@ -60,7 +60,8 @@ async def _classify(tx: Tx, scan: Scan, company_prefix: str) -> _Found | None:
         row = await tx.fetchrow(
             "SELECT p.sku, p.name FROM barcode b JOIN product p ON p.id = b.product WHERE b.gtin = ? OR b.code = ? "
             "ORDER BY b.id LIMIT 1",
-            scan.gtin, scan.text,
+            scan.gtin,
+            scan.text,
         )
         if row:
             return _Found("product", product=ProductRef(row["sku"], row["name"]))
@@ -107,7 +108,9 @@ async def _package(tx: Tx, *codes: str) -> _Found | None:
         return None
     order = await tx.fetchrow(_ORDER_SQL + "id = ?", row["sales_order"])
     return _Found(
-        "package", package=PackageRef(row["code"], row["status"], row["sales_order"]), order=_order_ref(order),
+        "package",
+        package=PackageRef(row["code"], row["status"], row["sales_order"]),
+        order=_order_ref(order),
     )
 
 
@@ -131,8 +134,21 @@ def _answer(scan: Scan, found: _Found | None) -> ScanOut:
         kind, valid, error = scan.kind, False, scan.error
     found = found or _Found(kind)
     return ScanOut(
-        kind=kind, valid=valid, code=scan.code or scan.text or None, gtin=scan.gtin, sscc=scan.sscc, lot=scan.lot,
-        expiry=scan.expiry, best_before=scan.best_before, serial=scan.serial, count=scan.count,
-        weight_kg=scan.weight_kg, product=found.product, location=found.location, order=found.order,
-        package=found.package, tote=found.tote, error=error,
+        kind=kind,
+        valid=valid,
+        code=scan.code or scan.text or None,
+        gtin=scan.gtin,
+        sscc=scan.sscc,
+        lot=scan.lot,
+        expiry=scan.expiry,
+        best_before=scan.best_before,
+        serial=scan.serial,
+        count=scan.count,
+        weight_kg=scan.weight_kg,
+        product=found.product,
+        location=found.location,
+        order=found.order,
+        package=found.package,
+        tote=found.tote,
+        error=error,
     )

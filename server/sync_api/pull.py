@@ -58,7 +58,10 @@ async def _picker(tx, out: PullOut, user_id: int, since: int, reset: bool) -> No
             _TASK_SQL + " WHERE t.picker = ? AND (t.version > ? OR (t.status = 'open' AND t.sales_order IN ("
             "SELECT sales_order FROM pick_task WHERE version > ? UNION SELECT sales_order FROM order_event WHERE ledger_id > ?)))"
             " ORDER BY t.wave, t.seq",
-            user_id, since, since, since,
+            user_id,
+            since,
+            since,
+            since,
         )
         exits = await tx.fetch(
             "SELECT entity, entity_id FROM scope_exit WHERE scope = ? AND version > ?", f"picker:{user_id}", since
@@ -73,17 +76,39 @@ async def _picker(tx, out: PullOut, user_id: int, since: int, reset: bool) -> No
         if r["status"] != "open" or r["picker"] != user_id:
             out.removed.append(Removed("pick_task", r["id"]))
             continue
-        out.tasks.append(PullTask(
-            r["id"], r["wave"], r["seq"], r["status"], r["code"], r["path_seq"], r["sku"], r["name"], barcodes[r["product"]],
-            r["lot"], r["qty"], r["qty_picked"], r["tote"], r["order_id"], r["external_ref"], r["order_status"], r["line_id"],
-            r["line_qty"], r["line_picked"], r["line_status"],
-        ))
+        out.tasks.append(
+            PullTask(
+                r["id"],
+                r["wave"],
+                r["seq"],
+                r["status"],
+                r["code"],
+                r["path_seq"],
+                r["sku"],
+                r["name"],
+                barcodes[r["product"]],
+                r["lot"],
+                r["qty"],
+                r["qty_picked"],
+                r["tote"],
+                r["order_id"],
+                r["external_ref"],
+                r["order_status"],
+                r["line_id"],
+                r["line_qty"],
+                r["line_picked"],
+                r["line_status"],
+            )
+        )
 
 
 def _drop_contradictions(out: PullOut) -> None:
     """A row sent in this delta is in scope now, whatever tombstones older changes left for it."""
-    sent = {("pick_task", t.id) for t in out.tasks} | {("package", p.id) for p in out.packages} | {
-        ("exception", e.id) for e in out.exceptions}
+    sent = (
+        {("pick_task", t.id) for t in out.tasks}
+        | {("package", p.id) for p in out.packages}
+        | {("exception", e.id) for e in out.exceptions}
+    )
     out.removed = [r for r in dict.fromkeys(out.removed) if (r.entity, r.id) not in sent]
 
 
@@ -99,8 +124,17 @@ async def _driver(tx, out: PullOut, since: int, reset: bool) -> None:
         rows = await tx.fetch(sql + " WHERE pk.version > ? ORDER BY pk.id", since)
     for r in rows:
         if r["status"] in ("shipped", "failed"):
-            out.packages.append(PullPackage(r["id"], r["code"], r["status"], r["order_id"], r["external_ref"], r["name"],
-                                            f"{r['line1']}, {r['postcode']} {r['city']}"))
+            out.packages.append(
+                PullPackage(
+                    r["id"],
+                    r["code"],
+                    r["status"],
+                    r["order_id"],
+                    r["external_ref"],
+                    r["name"],
+                    f"{r['line1']}, {r['postcode']} {r['city']}",
+                )
+            )
         else:
             out.removed.append(Removed("package", r["id"]))
 
@@ -135,5 +169,6 @@ def decode_cursor(cursor: str) -> int:
             raise ValueError
         return int(value)
     except (ValueError, UnicodeDecodeError):
-        raise SyncRefused(400, "bad_cursor", "cursor is not one this server gave out; pull without a cursor for a full snapshot",
-                          field="cursor") from None
+        raise SyncRefused(
+            400, "bad_cursor", "cursor is not one this server gave out; pull without a cursor for a full snapshot", field="cursor"
+        ) from None

@@ -41,7 +41,10 @@ class SyncController(Controller):
         return Limits(MAX_OPS, MAX_BYTES, {name: cls.VERSION for name, cls in DEVICE_OP_TYPES.items()})
 
     @post(
-        "/push", guards=[ANY_ROLE], status_code=HTTP_200_OK, request_max_body_size=MAX_BYTES,
+        "/push",
+        guards=[ANY_ROLE],
+        status_code=HTTP_200_OK,
+        request_max_body_size=MAX_BYTES,
         responses=responses(400, 401, 403, 409, 413),
     )
     async def push(self, request: Request[CurrentUser, str, State], state: State) -> Response[PushOut]:
@@ -59,10 +62,17 @@ class SyncController(Controller):
         if revoked is not None and revoked != batch.device_id:
             return _error(401, "device_revoked", "this session ended with a revoked device: sign in again on a trusted phone")
         try:
-            return Response(await service.push(
-                state.db, request.user.id, request.user.username, batch, defused,
-                allowed=request.user.allowed_ops, token_hash=token_hash(request.auth),
-            ))
+            return Response(
+                await service.push(
+                    state.db,
+                    request.user.id,
+                    request.user.username,
+                    batch,
+                    defused,
+                    allowed=request.user.allowed_ops,
+                    token_hash=token_hash(request.auth),
+                )
+            )
         except SyncRefused as error:
             return _refusal(error)
         except Exception:  # infrastructure failure: the transaction rolled back, the device retries
@@ -70,7 +80,9 @@ class SyncController(Controller):
             return _error(503, "unavailable", "the batch was not applied; retry it unchanged", headers={"Retry-After": "1"})
 
     @get("/pull", guards=[ANY_ROLE], responses=responses(400, 401, 403))
-    async def pull(self, request: Request[CurrentUser, str, State], state: State, device_id: str, cursor: str | None = None) -> Response[PullOut]:
+    async def pull(
+        self, request: Request[CurrentUser, str, State], state: State, device_id: str, cursor: str | None = None
+    ) -> Response[PullOut]:
         """The device's work in scope: a delta since `cursor` with `removed` tombstones, or a snapshot with `reset: true`."""
         try:
             return Response(await pull_service.pull(state.db, request.user.id, request.user.role, device_id, cursor))

@@ -26,7 +26,9 @@ class OpEnvelope(Struct):
 
 
 class PushIn(Struct, forbid_unknown_fields=True):
-    device_id: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$", description="as issued by POST /api/devices")]
+    device_id: Annotated[
+        str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$", description="as issued by POST /api/devices")
+    ]
     ops: Annotated[list[OpEnvelope], Meta(max_length=100_000)]
 
 

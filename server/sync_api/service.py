@@ -135,8 +135,9 @@ def _submission(envelope: OpEnvelope, defused: bool = False) -> Submission:
     elif cls is None:
         code, message = "unknown_op_type", f"this server does not know op type {envelope.type!r}"
     else:
-        code, message = "unsupported_version", (
-            f"{envelope.type} version {envelope.version} is not supported (this server applies version {cls.VERSION})"
+        code, message = (
+            "unsupported_version",
+            (f"{envelope.type} version {envelope.version} is not supported (this server applies version {cls.VERSION})"),
         )
     args_json = raw.decode("utf-8", "replace").replace("\\u0000", "\\ufffd")
     # What the ledger keeps of a type or version no op has: short enough for its columns, no NUL.
@@ -160,11 +161,18 @@ async def push(
         raise SyncRefused(413, "too_many_ops", f"at most {MAX_OPS} ops per push; split the batch", max_ops=MAX_OPS)
     for i, envelope in enumerate(ops[1:], start=1):
         if envelope.seq != ops[0].seq + i:
-            raise SyncRefused(400, "seq_not_consecutive", f"ops[{i}].seq is {envelope.seq}; a batch must be consecutive seqs", field=f"ops[{i}].seq")
+            raise SyncRefused(
+                400,
+                "seq_not_consecutive",
+                f"ops[{i}].seq is {envelope.seq}; a batch must be consecutive seqs",
+                field=f"ops[{i}].seq",
+            )
     now = dt.datetime.now(dt.UTC)
 
     try:
-        outcome = await engine_transaction(db, lambda engine: _push_locked(engine, user_id, username, batch, now, defused, allowed, token_hash))
+        outcome = await engine_transaction(
+            db, lambda engine: _push_locked(engine, user_id, username, batch, now, defused, allowed, token_hash)
+        )
     except DATA_ERRORS:
         # Some op's data broke a database limit: the batch rolled back. Retry it op by op, so that op
         # alone is rejected and the queue moves on (a 503 would fail the same way forever).
@@ -178,8 +186,15 @@ async def push(
 
 
 async def _push_locked(
-    engine: EngineTx, user_id: int, username: str, batch: PushIn, now: dt.datetime, defused: frozenset[int], allowed: frozenset[str] | None,
-    token_hash: str | None, one_by_one: bool = False,
+    engine: EngineTx,
+    user_id: int,
+    username: str,
+    batch: PushIn,
+    now: dt.datetime,
+    defused: frozenset[int],
+    allowed: frozenset[str] | None,
+    token_hash: str | None,
+    one_by_one: bool = False,
 ) -> PushOut | SyncRefused:
     ops, tx = batch.ops, engine.tx
     device = await tx.fetchrow("SELECT owner, last_seq, revoked_at FROM device WHERE device_id = ?", batch.device_id)
@@ -204,7 +219,9 @@ async def _push_locked(
         # The session is this device's from now on: revoking the device ends it.
         await tx.execute(
             "UPDATE auth_token SET device_id = ? WHERE token_hash = ? AND (device_id IS NULL OR device_id <> ?)",
-            batch.device_id, token_hash, batch.device_id,
+            batch.device_id,
+            token_hash,
+            batch.device_id,
         )
     last = device["last_seq"]
     replays = [e for e in ops if e.seq <= last]
@@ -218,7 +235,8 @@ async def _push_locked(
         seqs = [e.seq for e in replays]
         stored = await tx.fetch(
             f"SELECT seq, status, code, message, result FROM ledger WHERE device_id = ? AND seq IN {in_list(seqs)}",
-            batch.device_id, *seqs,
+            batch.device_id,
+            *seqs,
         )
         by_seq = {r["seq"]: r for r in stored}
         for seq in seqs:
@@ -227,7 +245,9 @@ async def _push_locked(
     if fresh:
         submissions = [_submission(e, i in defused) for i, e in numbered]
         apply = engine.apply_each if one_by_one else engine.apply
-        outcomes = await apply(submissions, now=now, actor=user_id, actor_name=username, device_id=batch.device_id, allowed=allowed)
+        outcomes = await apply(
+            submissions, now=now, actor=user_id, actor_name=username, device_id=batch.device_id, allowed=allowed
+        )
         offset = None
         stamped = [e.at for e in fresh if e.at is not None]
         if stamped:
@@ -236,7 +256,10 @@ async def _push_locked(
             offset = max(-_INT32, min(_INT32, offset))
         await tx.execute(
             "UPDATE device SET last_seq = ?, last_push_at = ?, clock_offset_ms = COALESCE(?, clock_offset_ms) WHERE device_id = ?",
-            fresh[-1].seq, now, offset, batch.device_id,
+            fresh[-1].seq,
+            now,
+            offset,
+            batch.device_id,
         )
         for o in outcomes:
             assert o.seq is not None  # every pushed op carries its device seq

@@ -38,7 +38,19 @@ SERVICE_WORKER = "sw.js"
 # What a browser loads from pwa/ (served under /static/). Python helpers, docs and the like are
 # served too but never requested by the shell, so precaching them would only cost bandwidth.
 ASSET_SUFFIXES = {
-    ".js", ".mjs", ".css", ".html", ".json", ".png", ".svg", ".webp", ".ico", ".woff2", ".mp3", ".ogg", ".wav",
+    ".js",
+    ".mjs",
+    ".css",
+    ".html",
+    ".json",
+    ".png",
+    ".svg",
+    ".webp",
+    ".ico",
+    ".woff2",
+    ".mp3",
+    ".ogg",
+    ".wav",
 }
 # Served for the camera tests and the decode benchmark, never opened by the app: a phone need not
 # carry them (the modules they import are the app's own and are listed anyway).

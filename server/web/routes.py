@@ -43,4 +43,6 @@ class ShellController(Controller):
         return {"status": "ok"}
 
 
-static_router = create_static_files_router(path="/static", directories=[PWA_DIR], opt={"exclude_from_auth": True}, include_in_schema=False)
+static_router = create_static_files_router(
+    path="/static", directories=[PWA_DIR], opt={"exclude_from_auth": True}, include_in_schema=False
+)

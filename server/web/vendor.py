@@ -38,7 +38,11 @@ def missing() -> list[str]:
 
 def warn_if_missing() -> None:
     if gone := missing():
-        log.error("browser libraries missing (%s): run `npm ci` in %s — camera scanning and offline storage will not load", ", ".join(gone), ROOT)
+        log.error(
+            "browser libraries missing (%s): run `npm ci` in %s — camera scanning and offline storage will not load",
+            ", ".join(gone),
+            ROOT,
+        )
 
 
 vendor_routers = [

@@ -67,9 +67,16 @@ def test_a_disabled_user_is_locked_out_at_once(client, admin):
 
 
 def test_admin_creates_users_with_a_role(client, admin):
-    response = client.post("/api/users", json={"username": "new.picker", "role": "picker", "password": "long-enough"}, headers=admin)
+    response = client.post(
+        "/api/users", json={"username": "new.picker", "role": "picker", "password": "long-enough"}, headers=admin
+    )
     assert response.status_code == 201 and response.json()["role"] == "picker"
-    assert client.post("/api/users", json={"username": "new.picker", "role": "picker", "password": "long-enough"}, headers=admin).status_code == 409
+    assert (
+        client.post(
+            "/api/users", json={"username": "new.picker", "role": "picker", "password": "long-enough"}, headers=admin
+        ).status_code
+        == 409
+    )
     bad = client.post("/api/users", json={"username": "x2", "role": "boss", "password": "long-enough"}, headers=admin)
     assert bad.status_code == 400 and bad.json()["field"] == "role"
     short = client.post("/api/users", json={"username": "x3", "role": "picker", "password": "short"}, headers=admin)

@@ -27,7 +27,9 @@ def api_schema(live_server, clean_db):
 @pytest.fixture
 def fuzz_headers(live_server, api_schema) -> dict[str, str]:
     create_user("fuzzer", "admin", "fuzz-password")
-    token = httpx.post(live_server.url + "/api/auth/login", json={"username": "fuzzer", "password": "fuzz-password"}).json()["access_token"]
+    token = httpx.post(live_server.url + "/api/auth/login", json={"username": "fuzzer", "password": "fuzz-password"}).json()[
+        "access_token"
+    ]
     headers = {"Authorization": f"Bearer {token}"}
     # A little real data, so ids and SKUs the fuzzer tries sometimes exist.
     with httpx.Client(base_url=live_server.url, headers=headers) as http:

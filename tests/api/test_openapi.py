@@ -12,10 +12,19 @@ def test_schema_lists_routes_and_their_error_codes(client):
     paths = spec["paths"]
     for method, path, roles in MATRIX:
         templated = path
-        for concrete, name in (("/1", "/{order_id}"), ("/SKU-X", "/{sku}"), ("/nobody", "/{username}"), ("/unknown", "/{device_id}")):
+        for concrete, name in (
+            ("/1", "/{order_id}"),
+            ("/SKU-X", "/{sku}"),
+            ("/nobody", "/{username}"),
+            ("/unknown", "/{device_id}"),
+        ):
             templated = templated.replace(concrete, name)
-        for prefix, name in (("/api/waves/", "wave_id"), ("/api/tasks/", "task_id"), ("/api/exceptions/", "exception_id"),
-                             ("/api/floor-tasks/", "task_id")):
+        for prefix, name in (
+            ("/api/waves/", "wave_id"),
+            ("/api/tasks/", "task_id"),
+            ("/api/exceptions/", "exception_id"),
+            ("/api/floor-tasks/", "task_id"),
+        ):
             if path.startswith(prefix + "1"):
                 templated = path.replace(prefix + "1", prefix + "{" + name + "}")
         operation = paths[templated][method.lower()]
@@ -27,4 +36,10 @@ def test_schema_lists_routes_and_their_error_codes(client):
             assert "400" in codes, (method, path)
     login = paths["/api/auth/login"]["post"]["responses"]
     assert {"200", "400", "401", "429"} <= set(login)
-    assert set(spec["components"]["schemas"]["OrderIn"]["required"]) == {"channel", "external_ref", "customer", "ship_to", "lines"}
+    assert set(spec["components"]["schemas"]["OrderIn"]["required"]) == {
+        "channel",
+        "external_ref",
+        "customer",
+        "ship_to",
+        "lines",
+    }

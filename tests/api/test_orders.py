@@ -7,7 +7,10 @@ from tests.warehouse import small_warehouse
 
 
 def stock_of(client, headers, sku):
-    return {(row["location"], row["lot"]): (row["on_hand"], row["reserved"]) for row in client.get(f"/api/stock?sku={sku}", headers=headers).json()}
+    return {
+        (row["location"], row["lot"]): (row["on_hand"], row["reserved"])
+        for row in client.get(f"/api/stock?sku={sku}", headers=headers).json()
+    }
 
 
 def test_intake_reserves_stock_along_the_pick_path(client, admin):
@@ -17,7 +20,8 @@ def test_intake_reserves_stock_along_the_pick_path(client, admin):
     order = r.json()
     assert order["status"] == "allocated"
     assert [(l["sku"], l["qty"], l["qty_allocated"], l["qty_picked"], l["status"]) for l in order["lines"]] == [
-        ("SKU-A", 7, 7, 0, "allocated"), ("SKU-B", 2, 2, 0, "allocated"),
+        ("SKU-A", 7, 7, 0, "allocated"),
+        ("SKU-B", 2, 2, 0, "allocated"),
     ]
     # A-01 comes first on the walk, so it is emptied before A-03 is touched.
     assert stock_of(client, admin, "SKU-A") == {("A-01", ""): (5, 5), ("A-03", ""): (5, 2)}
@@ -38,9 +42,13 @@ def test_lines_that_cannot_be_covered_are_backordered_and_fed_when_stock_arrives
     order = client.post("/api/orders", json=order_body("WEB-3", [("SKU-B", 5), ("SKU-C", 1)]), headers=admin).json()
     assert order["status"] == "partially_allocated"
     assert [(l["qty_allocated"], l["status"]) for l in order["lines"]] == [(3, "partially_allocated"), (0, "backordered")]
-    r = client.post("/api/stock/adjustments", json={"location": "A-05", "sku": "SKU-C", "qty_delta": 4, "reason": "received"}, headers=admin)
+    r = client.post(
+        "/api/stock/adjustments", json={"location": "A-05", "sku": "SKU-C", "qty_delta": 4, "reason": "received"}, headers=admin
+    )
     assert r.status_code == 201
-    r = client.post("/api/stock/adjustments", json={"location": "A-06", "sku": "SKU-B", "qty_delta": 2, "reason": "received"}, headers=admin)
+    r = client.post(
+        "/api/stock/adjustments", json={"location": "A-06", "sku": "SKU-B", "qty_delta": 2, "reason": "received"}, headers=admin
+    )
     order = client.get(f"/api/orders/{order['id']}", headers=admin).json()
     assert order["status"] == "allocated"
     assert [e["status"] for e in order["timeline"]][-1] == "allocated"
@@ -81,7 +89,9 @@ def test_wave_release_sorts_tasks_by_pick_path_and_only_takes_allocated_orders(c
     assert r.status_code == 201, r.text
     tasks = r.json()["tasks"]
     assert [(t["location"], t["sku"], t["qty"], t["seq"]) for t in tasks] == [
-        ("A-01", "SKU-A", 5, 1), ("A-02", "SKU-B", 1, 2), ("A-03", "SKU-A", 2, 3),
+        ("A-01", "SKU-A", 5, 1),
+        ("A-02", "SKU-B", 1, 2),
+        ("A-03", "SKU-A", 2, 3),
     ]
     assert client.get(f"/api/orders/{a['id']}", headers=admin).json()["status"] == "released"
     # A released order cannot be released twice.

@@ -44,7 +44,9 @@ BENCH_PAGES = {"/static/scan/bench.html", "/static/scan/bench.js"}
 
 def shell_files() -> set[str]:
     """Every file under pwa/ the browser loads, found independently of the code under test."""
-    found = {f"/static/{p.relative_to(PWA).as_posix()}" for p in PWA.rglob("*") if p.suffix in ASSETS and "__pycache__" not in p.parts}
+    found = {
+        f"/static/{p.relative_to(PWA).as_posix()}" for p in PWA.rglob("*") if p.suffix in ASSETS and "__pycache__" not in p.parts
+    }
     found |= {f"/static/icons/{p.name}" for p in (PWA / "icons").glob("*.png")}
     return found - {"/static/sw.js"} - BENCH_PAGES
 

@@ -30,7 +30,9 @@ async def _store_legacy_barcode(sku: str, code: str) -> None:
     try:
         async with db.write() as tx:
             product = await tx.fetchval("SELECT id FROM product WHERE sku = ?", sku)
-            await tx.execute("INSERT INTO barcode (code, kind, gtin, product) VALUES (?, ?, ?, ?)", code, "internal", None, product)
+            await tx.execute(
+                "INSERT INTO barcode (code, kind, gtin, product) VALUES (?, ?, ?, ?)", code, "internal", None, product
+            )
     finally:
         await db.close()
 
@@ -41,8 +43,9 @@ def odd_orders(client, admin):
     skus = []
     for n, name in enumerate(ODD_NAMES):
         sku = f"ODD-{n}"
-        response = client.post("/api/products", json={"sku": sku, "name": name, "barcodes": [f"INT-{sku}"], "weight_g": 1},
-                               headers=admin)
+        response = client.post(
+            "/api/products", json={"sku": sku, "name": name, "barcodes": [f"INT-{sku}"], "weight_g": 1}, headers=admin
+        )
         assert response.status_code == 201, response.text
         skus.append(sku)
     asyncio.run(_store_legacy_barcode("SKU-A", "LEGACY-€-\u202e-\U0001f4e6"))  # listed after INT-SKU-A
@@ -50,15 +53,23 @@ def odd_orders(client, admin):
     assert response.status_code == 201, response.text
     asyncio.run(_store_legacy_barcode("LEG-1", "LEGACY-€-\u202e-\U0001f4e6-ÿ"))  # its only barcode
     for sku in [*skus, "SKU-A", "LEG-1"]:  # enough stock for every order to be picked in one wave
-        response = client.post("/api/stock/adjustments", json={"location": "A-01", "sku": sku, "qty_delta": 50,
-                                                               "reason": "opening stock"}, headers=admin)
+        response = client.post(
+            "/api/stock/adjustments",
+            json={"location": "A-01", "sku": sku, "qty_delta": 50, "reason": "opening stock"},
+            headers=admin,
+        )
         assert response.status_code == 201, response.text
     orders = []
     for n, name in enumerate(ODD_NAMES):
         body = order_body(f"REF-{n}-{name[:40].strip()}", [(sku, 1) for sku in skus] + [("SKU-A", 1), ("LEG-1", 1)])
         body["customer"]["name"] = name[:200]
-        body["ship_to"] = {**ADDRESS, "line1": name[:200], "line2": name[::-1][:200], "city": name[:100].strip() or "x",
-                           "region": name[:100]}
+        body["ship_to"] = {
+            **ADDRESS,
+            "line1": name[:200],
+            "line2": name[::-1][:200],
+            "city": name[:100].strip() or "x",
+            "region": name[:100],
+        }
         response = client.post("/api/orders", json=body, headers=admin)
         assert response.status_code == 201, response.text
         orders.append(response.json())

@@ -8,6 +8,7 @@ from server.accounts.security import ROLES
 from tests.api.route_matrix import MATRIX
 from tests.support import create_user, login
 
+
 def _routes_of(app) -> set[tuple[str, str]]:
     found = set()
     for route in app.routes:

@@ -117,11 +117,15 @@ def test_the_check_digit_error_says_what_digit_was_expected(client, admin):
 
 def test_valid_barcodes_are_stored_with_their_gtin(client, admin):
     response = client.post(
-        "/api/products", json={"sku": "X-3", "name": "x", "barcodes": ["5012345678900", "036000291452", "96385074"]}, headers=admin
+        "/api/products",
+        json={"sku": "X-3", "name": "x", "barcodes": ["5012345678900", "036000291452", "96385074"]},
+        headers=admin,
     )
     assert response.status_code == 201, response.text
     assert [(b["kind"], b["gtin"]) for b in response.json()["barcodes"]] == [
-        ("ean13", "05012345678900"), ("upca", "00036000291452"), ("ean8", "00000096385074"),
+        ("ean13", "05012345678900"),
+        ("upca", "00036000291452"),
+        ("ean8", "00000096385074"),
     ]
     # Found by any length of the same GTIN.
     assert client.get("/api/products?barcode=00036000291452", headers=admin).json()[0]["sku"] == "X-3"

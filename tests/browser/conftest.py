@@ -37,7 +37,9 @@ document.addEventListener("securitypolicyviolation", (e) => {
 def browser():
     """One headless Chromium per test module. The system build is required: a missing one is a failure."""
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found: the browser tests need the system Chromium (install the distribution's chromium package)")
+        pytest.fail(
+            f"{CHROMIUM} not found: the browser tests need the system Chromium (install the distribution's chromium package)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

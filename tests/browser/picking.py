@@ -19,7 +19,9 @@ MUG_EAN8 = "96385074"
 PRODUCTS = [("TEE-RED", "T-shirt, red", TEE_EAN), ("MUG-BLU", "Mug, blue", MUG_EAN8), ("CAP-GRN", "Cap, green", "INT-CAP-GRN")]
 
 
-def warehouse(base_url: str, orders: list[list[tuple[str, int]]], stock: dict[str, int] | None = None, names: dict[str, str] | None = None) -> list[dict]:
+def warehouse(
+    base_url: str, orders: list[list[tuple[str, int]]], stock: dict[str, int] | None = None, names: dict[str, str] | None = None
+) -> list[dict]:
     """Products in bins A-01…A-03 (TEE, MUG, CAP), opening stock, and `orders` released to Pia as one wave."""
     from tests.warehouse import released_wave
 
@@ -29,11 +31,17 @@ def warehouse(base_url: str, orders: list[list[tuple[str, int]]], stock: dict[st
     with httpx.Client(base_url=base_url, timeout=30) as http:
         admin = support.login(http, "root", ROOT_PASSWORD)
         for n, (sku, name, barcode) in enumerate(PRODUCTS, start=1):
-            r = http.post("/api/products", json={"sku": sku, "name": (names or {}).get(sku, name), "barcodes": [barcode]}, headers=admin)
+            r = http.post(
+                "/api/products", json={"sku": sku, "name": (names or {}).get(sku, name), "barcodes": [barcode]}, headers=admin
+            )
             assert r.status_code == 201, r.text
             r = http.post("/api/locations", json={"code": f"A-0{n}", "kind": "bin", "path_seq": n * 10}, headers=admin)
             assert r.status_code == 201, r.text
-            r = http.post("/api/stock/adjustments", json={"location": f"A-0{n}", "sku": sku, "qty_delta": stock[sku], "reason": "opening stock"}, headers=admin)
+            r = http.post(
+                "/api/stock/adjustments",
+                json={"location": f"A-0{n}", "sku": sku, "qty_delta": stock[sku], "reason": "opening stock"},
+                headers=admin,
+            )
             assert r.status_code == 201, r.text
         return released_wave(http, admin, orders)
 

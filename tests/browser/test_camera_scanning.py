@@ -179,7 +179,9 @@ def test_decoder_is_fetched_only_when_the_camera_opens_and_the_same_code_held_in
 
     # The camera keeps decoding the EAN-13 (many frames a second); within the duplicate window
     # (1.5 s by default, from its last sighting) it is one scan, with one feedback line.
-    page.wait_for_function("(code) => window.__decoderAnswers.filter((text) => text === code).length >= 6", arg="]E04006381333931")
+    page.wait_for_function(
+        "(code) => window.__decoderAnswers.filter((text) => text === code).length >= 6", arg="]E04006381333931"
+    )
     assert page.get_by_test_id("scan-count").text_content() == "1"
     expect(page.get_by_test_id("scan-display")).to_have_attribute("data-kind", "ok")
 
@@ -320,7 +322,6 @@ def test_a_hardware_scanner_reading_the_same_code_again_is_a_new_scan(keyboard_b
     context.close()
 
 
-
 # Records what the feedback module plays and vibrates, without changing it.
 _RECORD_FEEDBACK = """
 window.__tones = [];
@@ -358,7 +359,6 @@ def test_a_picker_hears_one_high_beep_for_a_good_code_and_a_low_double_tone_for_
     assert len(vibrations) == 2 and sum(vibrations[1]) > sum(vibrations[0]), vibrations
     assert not errors
     context.close()
-
 
 
 # Chromium's fake camera has no torch (its capabilities list none and applyConstraints refuses

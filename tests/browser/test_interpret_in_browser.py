@@ -14,16 +14,20 @@ pytestmark = pytest.mark.browser
 
 MODULE = "/static/scan/interpret.js"
 # Import the module as the app does, load biip's AI table from the server, interpret every scan.
-_INTERPRET_ALL = """
+_INTERPRET_ALL = (
+    """
 async (scans) => {
   const scanner = await import("%s");
   await scanner.loadGs1Rules();
   return scans.map((scan) => scanner.interpret(scan));
 }
-""" % MODULE
+"""
+    % MODULE
+)
 # The same in a module Worker (where the camera's decoding runs): before the rules are loaded it
 # says so; after, it answers.
-_IN_A_WORKER = """
+_IN_A_WORKER = (
+    """
 async () => {
   const source = `
     import { interpret, loadGs1Rules } from "${location.origin}%s";
@@ -41,10 +45,46 @@ async () => {
   worker.postMessage("go");
   return answer;
 }
-""" % MODULE
-_EXTRA_BITS = ["]E3", "]J1", "]Y1", "]Q1", "]C0", "02", "15", "30", "3102", "7007", "8008", "414", "8006", "/22/", "/21/",
-               "&10=", "?3103=", "%C3%A4", "%E2%82", "+", "#", "[", "]", "042526", "04252614", "96385074", "270000",
-               "280229", "270600", "http://[fe80::1%25x]/01/", "https://id.gs1.org/00/", "٣", "'", '"', "\\"]
+"""
+    % MODULE
+)
+_EXTRA_BITS = [
+    "]E3",
+    "]J1",
+    "]Y1",
+    "]Q1",
+    "]C0",
+    "02",
+    "15",
+    "30",
+    "3102",
+    "7007",
+    "8008",
+    "414",
+    "8006",
+    "/22/",
+    "/21/",
+    "&10=",
+    "?3103=",
+    "%C3%A4",
+    "%E2%82",
+    "+",
+    "#",
+    "[",
+    "]",
+    "042526",
+    "04252614",
+    "96385074",
+    "270000",
+    "280229",
+    "270600",
+    "http://[fe80::1%25x]/01/",
+    "https://id.gs1.org/00/",
+    "٣",
+    "'",
+    '"',
+    "\\",
+]
 _ALPHABET = "0123456789ABXZaz-()/?&=%+ \x1d\t]ä"
 
 
@@ -68,7 +108,11 @@ def broken_against(expect: dict, got: dict) -> list[str]:
     if (got["kind"], got["valid"]) != (expect["kind"], expect["valid"]):
         problems.append(f"kind/valid {got['kind']}/{got['valid']}, expected {expect['kind']}/{expect['valid']}")
     problems += [f"{name} {got[name]!r}, expected {expect.get(name)!r}" for name in DATA_FIELDS if got[name] != expect.get(name)]
-    problems += [f"{name} {got[name]!r}, expected {expect[name]!r}" for name in ("code", "format", "order_id") if name in expect and got[name] != expect[name]]
+    problems += [
+        f"{name} {got[name]!r}, expected {expect[name]!r}"
+        for name in ("code", "format", "order_id")
+        if name in expect and got[name] != expect[name]
+    ]
     if got["valid"] and got["error"] is not None:
         problems.append(f"valid but error {got['error']!r}")
     if not got["valid"] and not (got["error"] and expect.get("error", "") in got["error"]):
@@ -81,7 +125,7 @@ def test_every_shared_vector_means_the_same_on_the_device(page):
     assert all(set(got) == set(interpret("").as_dict()) for got in results), "the fields differ from Scan.as_dict()"
     failures = {
         f"{i:02d} {vector['note']} ({vector['scan']!r})": problems
-        for i, (vector, got) in enumerate(zip(VECTORS, results))
+        for i, (vector, got) in enumerate(zip(VECTORS, results, strict=False))
         if (problems := broken_against(vector["expect"], got))
     }
     assert not failures, failures
@@ -111,7 +155,7 @@ def test_device_and_server_agree_on_generated_and_broken_scans(page):
     scans = list(dict.fromkeys(_generated_scans() + [m for v in VECTORS for m in _mutations(v["scan"])]))
     results = interpret_in_browser(page, scans)
     disagreements = {}
-    for scan, got in zip(scans, results):
+    for scan, got in zip(scans, results, strict=False):
         want = interpret(scan).as_dict()
         differ = {name: (want[name], got[name]) for name in want if got[name] != want[name]}
         if differ:

@@ -206,13 +206,21 @@ def test_background_sync_wakes_the_pages_sync_client(phone):
     [registration] = ours
 
     def sync(tag: str) -> None:
-        cdp.send("ServiceWorker.dispatchSyncEvent", {
-            "origin": phone.base_url, "registrationId": registration["registrationId"], "tag": tag, "lastChance": False,
-        })
+        cdp.send(
+            "ServiceWorker.dispatchSyncEvent",
+            {
+                "origin": phone.base_url,
+                "registrationId": registration["registrationId"],
+                "tag": tag,
+                "lastChance": False,
+            },
+        )
 
     # The worker records each sync event it gets, after its own listener (registered first) ran.
     [worker] = page.context.service_workers
-    worker.evaluate("""() => { self.__syncTags = []; self.addEventListener("sync", (event) => self.__syncTags.push(event.tag)); }""")
+    worker.evaluate(
+        """() => { self.__syncTags = []; self.addEventListener("sync", (event) => self.__syncTags.push(event.tag)); }"""
+    )
     sync("some-other-tag")
     for _ in range(100):
         if worker.evaluate("self.__syncTags") == ["some-other-tag"]:

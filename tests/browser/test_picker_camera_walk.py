@@ -35,7 +35,9 @@ _WATCH = """() => {
 }"""
 
 
-def test_with_the_camera_open_the_feedback_and_code_field_stay_on_screen_and_a_reread_bin_is_ignored(bin_camera, live_server, clean_db, tmp_path):
+def test_with_the_camera_open_the_feedback_and_code_field_stay_on_screen_and_a_reread_bin_is_ignored(
+    bin_camera, live_server, clean_db, tmp_path
+):
     warehouse(live_server.url, [[("TEE-RED", 1)]])
     with pia_signed_in(bin_camera, live_server.url, lines=1) as (context, page, errors):
         page.get_by_role("button", name="Start picking").click()

@@ -30,11 +30,15 @@ def _ledger(username: str) -> list[tuple]:
     from tests.sync.guarantees.harness import RawDB
 
     raw = RawDB()
-    device_id = raw.val("SELECT d.device_id FROM device d JOIN app_user u ON u.id = d.owner WHERE u.username = ? ORDER BY d.id DESC", username)
+    device_id = raw.val(
+        "SELECT d.device_id FROM device d JOIN app_user u ON u.id = d.owner WHERE u.username = ? ORDER BY d.id DESC", username
+    )
     return raw.fetch("SELECT seq, op_type, status, code FROM ledger WHERE device_id = ? ORDER BY id", device_id)
 
 
-def test_a_short_pick_after_counting_one_of_two_picks_that_one_into_the_tote_and_reports_one_short(browser, live_server, clean_db):
+def test_a_short_pick_after_counting_one_of_two_picks_that_one_into_the_tote_and_reports_one_short(
+    browser, live_server, clean_db
+):
     """Pia scans one mug of two; the bin is empty. The form offers 1 missing, not 2; she scans her
     tote, the mug in it is picked and the other reported short — offline, each line marked as
     waiting to send until the server has it. Nothing is stranded on the server."""
@@ -49,7 +53,9 @@ def test_a_short_pick_after_counting_one_of_two_picks_that_one_into_the_tote_and
         page.locator(".short summary").click()
         expect(page.locator("#short-qty")).to_have_text("1 (1 in hand goes into the tote)")
         page.get_by_role("button", name="Bin empty").click()
-        expect(page.get_by_test_id("scan-display")).to_contain_text("1 short (bin empty) — put the 1 in hand in an empty tote for slot 1")
+        expect(page.get_by_test_id("scan-display")).to_contain_text(
+            "1 short (bin empty) — put the 1 in hand in an empty tote for slot 1"
+        )
         expect(page.locator(".walk-card")).to_have_attribute("data-step", "tote")
         expect(page.locator(".walk-prompt")).to_have_text("Scan an empty tote for slot 1 — then 1 short")
         expect(page.locator(".short")).to_have_count(0)
@@ -59,7 +65,8 @@ def test_a_short_pick_after_counting_one_of_two_picks_that_one_into_the_tote_and
 
         ops = page.evaluate("async () => (await (await import('/static/store.js')).openStore()).pendingOps()")
         assert [(op["type"], op["args"].get("qty"), op["args"].get("qty_short"), op["args"].get("tote")) for op in ops] == [
-            ("pick", 1, None, "TOTE-RED"), ("pick_short", None, 1, None),
+            ("pick", 1, None, "TOTE-RED"),
+            ("pick_short", None, 1, None),
         ], ops
         line = page.locator("li.task")
         expect(line).to_contain_text("Short")
@@ -137,7 +144,10 @@ def test_at_the_end_of_the_wave_the_picker_is_told_to_take_the_totes_to_the_pack
         scan(page, "TOTE-RED", "Picked 1 × TEE-RED into TOTE-RED")
         scan(page, "A-03", "A-03 ✓")
         scan(page, "INT-CAP-GRN", "scan an empty tote for slot 2")
-        page.evaluate("""(code) => { for (const key of [...code, "Enter"]) window.dispatchEvent(new KeyboardEvent("keydown", { key })); }""", "TOTE-BLU")
+        page.evaluate(
+            """(code) => { for (const key of [...code, "Enter"]) window.dispatchEvent(new KeyboardEvent("keydown", { key })); }""",
+            "TOTE-BLU",
+        )
         done = page.locator(".wave-done")
         expect(done).to_contain_text("Take the totes to the pack bench")
         expect(done).to_contain_text("Wave 1 is picked. Totes TOTE-RED, TOTE-BLU go to the pack bench.")
@@ -171,7 +181,7 @@ def test_the_order_list_loads_without_a_layout_shift(phone, demo_warehouse):
 
 
 def test_a_bidirectional_override_in_a_name_or_a_scan_is_shown_as_stored_not_reversed(browser, live_server, clean_db):
-    """"R\u202efdp.exe" must read as typed, not as "Rexe.pdf", wherever the page shows text that came
+    """ "R\u202efdp.exe" must read as typed, not as "Rexe.pdf", wherever the page shows text that came
     from the server or a scan (tests/js/dom.test.js checks every override and isolate)."""
     warehouse(live_server.url, [[("CAP-GRN", 1)]])
     with pia_signed_in(browser, live_server.url, lines=1) as (context, page, errors):

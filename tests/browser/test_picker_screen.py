@@ -109,9 +109,12 @@ def test_two_tabs_picking_at_once_get_unique_gap_free_seqs(browser, live_server,
         expect(first.locator(".walk")).to_contain_text("Go to A-01")
         expect(second.locator(".walk")).to_contain_text("Go to A-03")
         steps = [
-            (first, "A-01", "A-01 ✓"), (second, "A-03", "A-03 ✓"),
-            (first, TEE_EAN, "scan an empty tote for slot 1"), (second, "INT-CAP-GRN", "scan an empty tote for slot 2"),
-            (first, "TOTE-RED", "Picked 1 × TEE-RED"), (second, "TOTE-BLU", "Picked 1 × CAP-GRN"),
+            (first, "A-01", "A-01 ✓"),
+            (second, "A-03", "A-03 ✓"),
+            (first, TEE_EAN, "scan an empty tote for slot 1"),
+            (second, "INT-CAP-GRN", "scan an empty tote for slot 2"),
+            (first, "TOTE-RED", "Picked 1 × TEE-RED"),
+            (second, "TOTE-BLU", "Picked 1 × CAP-GRN"),
         ]
         for page, code, feedback in steps:
             _scan(page, code, feedback)
@@ -147,7 +150,11 @@ def test_a_token_that_runs_out_offline_does_not_stop_the_shift(browser, live_ser
         page.reload()
         expect(page.get_by_role("heading", name="Your picks")).to_be_visible()
         page.get_by_role("button", name="Start picking").click()
-        for code, feedback in [("A-01", "A-01 ✓"), (TEE_EAN, "scan an empty tote for slot 1"), ("TOTE-RED", "Picked 1 × TEE-RED")]:
+        for code, feedback in [
+            ("A-01", "A-01 ✓"),
+            (TEE_EAN, "scan an empty tote for slot 1"),
+            ("TOTE-RED", "Picked 1 × TEE-RED"),
+        ]:
             _scan(page, code, feedback)
         _pending(page, 1)
 
@@ -169,7 +176,11 @@ def test_the_next_wave_starts_with_an_empty_cart(browser, live_server, clean_db)
     """Slot 1 of a new wave is a new tote: the last wave's binding does not carry over."""
     with _pia_signed_in(browser, live_server) as (context, page, errors):
         page.get_by_role("button", name="Start picking").click()
-        for code, feedback in [("A-01", "A-01 ✓"), (TEE_EAN, "scan an empty tote for slot 1"), ("TOTE-RED", "Picked 1 × TEE-RED")]:
+        for code, feedback in [
+            ("A-01", "A-01 ✓"),
+            (TEE_EAN, "scan an empty tote for slot 1"),
+            ("TOTE-RED", "Picked 1 × TEE-RED"),
+        ]:
             _scan(page, code, feedback)
         _pending(page, 0)
 

@@ -37,7 +37,11 @@ def _warehouse(http: httpx.Client, admin: dict) -> list[dict]:
         r = http.post("/api/locations", json={"code": f"A-0{n}", "kind": "bin", "path_seq": n * 10}, headers=admin)
         assert r.status_code == 201, r.text
     for sku, location, qty in STOCK:
-        r = http.post("/api/stock/adjustments", json={"location": location, "sku": sku, "qty_delta": qty, "reason": "opening stock"}, headers=admin)
+        r = http.post(
+            "/api/stock/adjustments",
+            json={"location": location, "sku": sku, "qty_delta": qty, "reason": "opening stock"},
+            headers=admin,
+        )
         assert r.status_code == 201, r.text
     # Order 1 goes to cart slot 1, order 2 to slot 2: batch picking into two totes.
     return released_wave(http, admin, [[("TEE-RED", 1), ("MUG-BLU", 2)], [("MUG-BLU", 1), ("CAP-GRN", 1)]])
@@ -60,7 +64,9 @@ def _device_of(username: str) -> str:
     from tests.sync.guarantees.harness import RawDB
 
     raw = RawDB()
-    return raw.val("SELECT d.device_id FROM device d JOIN app_user u ON u.id = d.owner WHERE u.username = ? ORDER BY d.id DESC", username)
+    return raw.val(
+        "SELECT d.device_id FROM device d JOIN app_user u ON u.id = d.owner WHERE u.username = ? ORDER BY d.id DESC", username
+    )
 
 
 # A hardware scanner's burst reaches the page as one run of keydowns a few ms apart. Playwright's
@@ -90,8 +96,15 @@ def _pending(page, n: int) -> None:
 
 def _launch(playwright, profile, video):
     context = playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=str(CHROMIUM), headless=True, args=camera_flags(video),
-        viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="en-GB",
+        str(profile),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=camera_flags(video),
+        viewport={"width": 360, "height": 640},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="en-GB",
     )
     context.set_default_timeout(15_000)
     return context
@@ -179,7 +192,9 @@ def test_a_picker_picks_a_whole_wave_offline_and_it_lands_exactly_once(live_serv
 
             # -- Pete, on his own phone and online, picks the cap line first -------------------------
             cap_line = next(line for line in orders[1]["lines"] if line["sku"] == "CAP-GRN")
-            result = pete.push(pete.op("pick", order_line_id=cap_line["id"], location="A-03", sku="CAP-GRN", qty=1, tote="TOTE-P"))
+            result = pete.push(
+                pete.op("pick", order_line_id=cap_line["id"], location="A-03", sku="CAP-GRN", qty=1, tote="TOTE-P")
+            )
             # The task is Pia's: the physical fact stands, and the exception names both pickers.
             assert (result["results"][0]["status"], result["results"][0]["code"]) == ("adjusted", "task_reassigned"), result
 

@@ -25,7 +25,9 @@ RELEASE_1 = {"outbox": "seq", "meta": None, "tasks": "id", "packages": "id", "ex
 # The next release: the packer's module pulls a list of its own, kept in a new store (storage v2).
 NEW_STORE = "pack_jobs"
 _PACKER_LINE = 'packer: { label: "Packer", pulls: [],'
-_PACKER_LINE_V2 = f'packer: {{ label: "Packer", pulls: [{{ list: "{NEW_STORE}", entity: "pack_job", store: "{NEW_STORE}", since: 2 }}],'
+_PACKER_LINE_V2 = (
+    f'packer: {{ label: "Packer", pulls: [{{ list: "{NEW_STORE}", entity: "pack_job", store: "{NEW_STORE}", since: 2 }}],'
+)
 
 _CREATE_RELEASE_1 = """
 async ({ stores, ops, meta, session }) => {
@@ -144,8 +146,10 @@ def test_unsent_picks_survive_the_storage_upgrade_and_reach_the_server_once(cont
 
     # The new release opens it while the server is out of reach: the outbox must still be there, as written.
     pushes = []
-    page.route("**/api/sync/**", lambda route: (
-        "/push" in route.request.url and pushes.append(route.request.post_data_json), route.abort()))
+    page.route(
+        "**/api/sync/**",
+        lambda route: ("/push" in route.request.url and pushes.append(route.request.post_data_json), route.abort()),
+    )
     page.goto(next_release.url + "/")
     page.locator(".sync-status.is-problem, #main [role=alert]").first.wait_for()
     assert page.locator("#main [role=alert]").all_inner_texts() == [], "the app could not open the phone's storage"

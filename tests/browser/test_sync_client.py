@@ -47,6 +47,7 @@ async ({ token, user, start }) => {
 
 # -- the server side of each story -------------------------------------------------------------
 
+
 class Floor:
     """A warehouse with a released wave for picker pia, reached over HTTP like any device would."""
 
@@ -56,7 +57,9 @@ class Floor:
         _off_playwrights_loop(support.reset_database)
         root_password = _off_playwrights_loop(support.create_user, "root", "admin")
         self.admin = support.login(self.http, "root", root_password)
-        r = self.http.post("/api/users", json={"username": "pia", "role": "picker", "password": "pia-password"}, headers=self.admin)
+        r = self.http.post(
+            "/api/users", json={"username": "pia", "role": "picker", "password": "pia-password"}, headers=self.admin
+        )
         assert r.status_code == 201, r.text
         # The queue tests fill the outbox with counts: pia also counts bins (an admin's grant).
         r = self.http.post("/api/users/pia/grants", json={"ops": ["count"]}, headers=self.admin)
@@ -121,8 +124,9 @@ def pending(page) -> int:
 
 
 def wait_for_drain(page, timeout_s: float = 30) -> None:
-    page.wait_for_function("() => window.t.client.status.pending === 0 && !window.t.client.status.draining",
-                           timeout=timeout_s * 1000)
+    page.wait_for_function(
+        "() => window.t.client.status.pending === 0 && !window.t.client.status.draining", timeout=timeout_s * 1000
+    )
 
 
 def assert_once_each(floor: Floor, device_id: str, count: int) -> list[tuple[int, str]]:
@@ -145,6 +149,7 @@ def mount_status(page) -> None:
 
 # -- stories ---------------------------------------------------------------------------------------
 
+
 def test_picks_queued_offline_survive_a_reload_and_drain_exactly_once_when_back_online(context, floor):
     page = context.new_page()
     device_id = open_device(page, floor)
@@ -157,11 +162,17 @@ def test_picks_queued_offline_survive_a_reload_and_drain_exactly_once_when_back_
     context.set_offline(True)
     expect(page.locator(".sync-net")).to_contain_text("Offline")
     for task in tasks:
-        page.evaluate("(t) => window.t.client.enqueue('pick', {order_line_id: t.order_line_id, location: t.location, sku: t.sku, qty: t.qty})", task)
+        page.evaluate(
+            "(t) => window.t.client.enqueue('pick', {order_line_id: t.order_line_id, location: t.location, sku: t.sku, qty: t.qty})",
+            task,
+        )
     expect(page.locator(".sync-pending")).to_have_text("2 to send")
     # The view already shows the picks as done, before the server has seen them.
     view = page.evaluate("() => window.t.tasks()")
-    assert {(t["sku"], t["status"], t["qty_picked"], t["pending"]) for t in view} == {("SKU-A", "picked", 3, True), ("SKU-B", "picked", 2, True)}
+    assert {(t["sku"], t["status"], t["qty_picked"], t["pending"]) for t in view} == {
+        ("SKU-A", "picked", 3, True),
+        ("SKU-B", "picked", 2, True),
+    }
 
     # Reload with the server unreachable (the shell itself is the service worker's job): the outbox is still there.
     page.route("**/api/**", lambda route: route.abort())
@@ -170,7 +181,8 @@ def test_picks_queued_offline_survive_a_reload_and_drain_exactly_once_when_back_
     assert page.evaluate(_HARNESS, {"token": floor.token, "user": floor.user, "start": True}) == device_id
     assert pending(page) == 2
     assert page.evaluate("() => window.t.store.pendingOps()") and [
-        op["seq"] for op in page.evaluate("() => window.t.store.pendingOps()")] == [1, 2]
+        op["seq"] for op in page.evaluate("() => window.t.store.pendingOps()")
+    ] == [1, 2]
     page.wait_for_function("() => window.t.client.status.error !== null")  # tried, could not reach the server
     assert pending(page) == 2
     assert floor.device(device_id)["last_seq"] == 0
@@ -200,7 +212,10 @@ def test_a_pick_acknowledged_but_not_yet_pulled_still_shows_as_picked(context, f
     page.wait_for_function("() => window.t.client.status.lastSyncAt !== null")
     task = next(t for t in page.evaluate("() => window.t.tasks()") if t["sku"] == "SKU-A")
     page.route("**/api/sync/pull*", lambda route: route.abort())
-    page.evaluate("(t) => window.t.client.enqueue('pick', {order_line_id: t.order_line_id, location: t.location, sku: t.sku, qty: t.qty})", task)
+    page.evaluate(
+        "(t) => window.t.client.enqueue('pick', {order_line_id: t.order_line_id, location: t.location, sku: t.sku, qty: t.qty})",
+        task,
+    )
     page.wait_for_function("() => window.t.client.status.pending === 0 && window.t.client.status.error !== null")
     assert floor.device(device_id)["last_seq"] == 1  # the server has it
     view = {t["id"]: t for t in page.evaluate("() => window.t.tasks()")}
@@ -318,7 +333,9 @@ def test_a_2000_op_offline_backlog_drains_in_batches_with_the_progress_bar_movin
     expect(page.locator(".sync-pending")).to_have_text("All sent")
     expect(page.locator(".sync-drain")).to_be_hidden()
     assert_once_each(floor, device_id, 2000)
-    print(f"\n2000 ops: queued in {queued_s:.1f} s, drained in {drained_s:.1f} s over {len(pushes)} pushes; samples {samples[:8]}")
+    print(
+        f"\n2000 ops: queued in {queued_s:.1f} s, drained in {drained_s:.1f} s over {len(pushes)} pushes; samples {samples[:8]}"
+    )
 
 
 def test_the_outbox_survives_closing_and_reopening_the_browser(browser, floor, tmp_path):
@@ -326,7 +343,10 @@ def test_the_outbox_survives_closing_and_reopening_the_browser(browser, floor, t
 
     def launch():
         return browser.browser_type.launch_persistent_context(
-            user_data_dir=str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            user_data_dir=str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
         )
 
     context = launch()
@@ -355,6 +375,7 @@ def test_the_outbox_survives_closing_and_reopening_the_browser(browser, floor, t
 
 def test_a_batch_too_large_for_the_server_is_halved_and_a_503_is_retried_with_half(context, floor):
     page = context.new_page()
+
     # The server's real byte limit answers 413: let the client believe a larger one.
     def bigger_limits(route):
         response = route.fetch()
@@ -364,7 +385,10 @@ def test_a_batch_too_large_for_the_server_is_halved_and_a_503_is_retried_with_ha
     page.route("**/api/sync/limits", bigger_limits)
     device_id = open_device(page, floor, start=False)
     answers = []
-    page.on("response", lambda r: r.url.endswith("/api/sync/push") and answers.append((len(r.request.post_data_json["ops"]), r.status)))
+    page.on(
+        "response",
+        lambda r: r.url.endswith("/api/sync/push") and answers.append((len(r.request.post_data_json["ops"]), r.status)),
+    )
     # 400 ops of about 3 KB each: 1.2 MB, over the server's 1 MB. Unknown args are rejected, one by one.
     page.evaluate("""async () => {
       const note = "x".repeat(3000);
@@ -418,10 +442,18 @@ def test_a_pick_another_device_made_first_comes_back_adjusted_and_tells_the_pick
     task = next(t for t in page.evaluate("() => window.t.tasks()") if t["sku"] == "SKU-A")
 
     context.set_offline(True)
-    page.evaluate("(t) => window.t.client.enqueue('pick', {order_line_id: t.order_line_id, location: t.location, sku: t.sku, qty: t.qty})", task)
+    page.evaluate(
+        "(t) => window.t.client.enqueue('pick', {order_line_id: t.order_line_id, location: t.location, sku: t.sku, qty: t.qty})",
+        task,
+    )
     # Meanwhile pia's second phone, online, fills the same line from the other bin that holds SKU-A.
     other = floor.http.post("/api/devices", json={"name": "second phone"}, headers=floor.pia).json()["device_id"]
-    pick = {"seq": 1, "type": "pick", "version": 1, "args": {"order_line_id": task["order_line_id"], "location": "A-03", "sku": "SKU-A", "qty": 3}}
+    pick = {
+        "seq": 1,
+        "type": "pick",
+        "version": 1,
+        "args": {"order_line_id": task["order_line_id"], "location": "A-03", "sku": "SKU-A", "qty": 3},
+    }
     r = floor.http.post("/api/sync/push", json={"device_id": other, "ops": [pick]}, headers=floor.pia)
     assert r.status_code == 200 and r.json()["results"][0]["status"] == "applied", r.text
 
@@ -506,7 +538,14 @@ def test_backoff_grows_to_a_minute_with_jitter_and_outcomes_say_what_to_do(conte
       };
     }""")
     assert got["backoff"] == [500, 1000, 2000, 60000, 60000, 30000]
-    assert got["cancelled"] == {"title": "Order was cancelled", "action": "Put 2 × TSHIRT-M-RED back to A-01-03.", "detail": "server says", "tone": "adjusted"}
+    assert got["cancelled"] == {
+        "title": "Order was cancelled",
+        "action": "Put 2 × TSHIRT-M-RED back to A-01-03.",
+        "detail": "server says",
+        "tone": "adjusted",
+    }
     assert got["discrepancy"]["action"] == "Keep the units in the tote. A count of A-01-03 was ordered."
-    assert got["wrong"]["action"] == "Put TSHIRT-M-RED back to A-01-03. Nothing was recorded." and got["wrong"]["tone"] == "rejected"
+    assert (
+        got["wrong"]["action"] == "Put TSHIRT-M-RED back to A-01-03. Nothing was recorded." and got["wrong"]["tone"] == "rejected"
+    )
     assert (got["unknown"]["title"], got["unknown"]["action"]) == ("Not recorded", "server says")

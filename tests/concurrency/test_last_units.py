@@ -94,7 +94,7 @@ def test_forty_orders_race_for_ten_units_and_a_channel_retries_one_of_them(clean
 
         try:
             with ThreadPoolExecutor(max_workers=len(refs)) as pool:
-                results = list(pool.map(place, zip(clients, refs)))
+                results = list(pool.map(place, zip(clients, refs, strict=False)))
         finally:
             for http in clients:
                 http.close()

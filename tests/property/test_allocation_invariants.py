@@ -39,7 +39,13 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    Bundle, RuleBasedStateMachine, invariant, multiple, precondition, rule, run_state_machine_as_test,
+    Bundle,
+    RuleBasedStateMachine,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+    run_state_machine_as_test,
 )
 
 from server.db import Database
@@ -58,6 +64,7 @@ UNKNOWN_ORDER = 10**6
 
 
 # -- direct database access --------------------------------------------------------------------------
+
 
 class DirectDb:
     """The test's own connection to the test database (either engine), on a private event loop."""
@@ -91,10 +98,10 @@ class DirectDb:
 
 _SNAPSHOT_SQL = {
     "stock": "SELECT s.id, l.code, l.kind, p.sku, s.lot, s.on_hand, s.reserved FROM stock s "
-             "JOIN location l ON l.id = s.location JOIN product p ON p.id = s.product ORDER BY s.id",
+    "JOIN location l ON l.id = s.location JOIN product p ON p.id = s.product ORDER BY s.id",
     "orders": "SELECT id, external_ref, status, payment_status FROM sales_order ORDER BY id",
     "lines": "SELECT l.id, l.sales_order, l.line_no, p.sku, l.qty, l.qty_allocated, l.qty_picked, l.status "
-             "FROM order_line l JOIN product p ON p.id = l.product ORDER BY l.id",
+    "FROM order_line l JOIN product p ON p.id = l.product ORDER BY l.id",
     "reservations": "SELECT id, order_line, stock, qty FROM reservation ORDER BY id",
     "events": "SELECT sales_order, status FROM order_event ORDER BY id",
     "waves": "SELECT id, picker, status FROM wave ORDER BY id",
@@ -115,7 +122,7 @@ class Snapshot:
     ledger_rows: int
 
     @classmethod
-    def read(cls, db: DirectDb) -> "Snapshot":
+    def read(cls, db: DirectDb) -> Snapshot:
         r = db.read(_SNAPSHOT_SQL)
         timelines: dict[int, list[str]] = defaultdict(list)
         for order_id, status in r["events"]:
@@ -126,7 +133,9 @@ class Snapshot:
             lines={row[0]: row[1:] for row in r["lines"]},
             reservations={row[0]: row[1:] for row in r["reservations"]},
             timelines={k: tuple(v) for k, v in timelines.items()},
-            waves=tuple(r["waves"]), tasks=tuple(r["tasks"]), ledger_rows=r["ledger"][0][0],
+            waves=tuple(r["waves"]),
+            tasks=tuple(r["tasks"]),
+            ledger_rows=r["ledger"][0][0],
         )
 
     def domain(self) -> tuple:
@@ -180,7 +189,8 @@ def _column_names(db: DirectDb, table: str) -> list[str]:
             if tx.dialect == "postgres":
                 rows = await tx.fetch(
                     "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                    "AND table_schema = current_schema() ORDER BY ordinal_position", table,
+                    "AND table_schema = current_schema() ORDER BY ordinal_position",
+                    table,
                 )
             else:
                 rows = await tx.fetch(f"SELECT name FROM pragma_table_info('{table}') ORDER BY cid")
@@ -191,9 +201,7 @@ def _column_names(db: DirectDb, table: str) -> list[str]:
 
 # -- the state machine ---------------------------------------------------------------------------------
 
-line_lists = st.lists(
-    st.tuples(st.sampled_from(SKUS), st.integers(1, 5)), min_size=1, max_size=3, unique_by=lambda t: t[0]
-)
+line_lists = st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 5)), min_size=1, max_size=3, unique_by=lambda t: t[0])
 
 
 class AllocationMachine(RuleBasedStateMachine):
@@ -259,7 +267,9 @@ class AllocationMachine(RuleBasedStateMachine):
 
     # -- rules -----------------------------------------------------------------------------------------
     @rule(
-        target=orders, ref=st.integers(0, 15), lines=line_lists,
+        target=orders,
+        ref=st.integers(0, 15),
+        lines=line_lists,
         payment=st.sampled_from(["paid", "paid", "paid", "pending"]),
         flaw=st.sampled_from([None] * 6 + ["unknown_sku", "duplicate_sku"]),
     )
@@ -330,7 +340,9 @@ class AllocationMachine(RuleBasedStateMachine):
         self.expect_unchanged_if_rejected(before, response)
 
     @rule(
-        location=st.sampled_from(ADJUST_LOCATIONS), sku=st.sampled_from(SKUS), units=st.integers(1, 8),
+        location=st.sampled_from(ADJUST_LOCATIONS),
+        sku=st.sampled_from(SKUS),
+        units=st.integers(1, 8),
         kind=st.sampled_from(["in", "in", "out", "out", "too_many_out", "zero"]),
     )
     def adjust(self, location, sku, units, kind):
@@ -338,7 +350,10 @@ class AllocationMachine(RuleBasedStateMachine):
         reserved), more out than there is (422 negative_stock), or 0 (422 zero_delta)."""
         on_hand = self.on_hand[(location, sku)]
         delta = {
-            "in": units, "out": -min(units, on_hand) or -units, "too_many_out": -(on_hand + units), "zero": 0,
+            "in": units,
+            "out": -min(units, on_hand) or -units,
+            "too_many_out": -(on_hand + units),
+            "zero": 0,
         }[kind]
         before = Snapshot.read(self.db)
         body = {"location": location, "sku": sku, "qty_delta": delta, "reason": "count"}
@@ -374,9 +389,7 @@ class AllocationMachine(RuleBasedStateMachine):
         else:
             assert response.status_code == 201, response.text
             wave = response.json()
-            reserved = sum(
-                qty for line, _stock, qty in before.reservations.values() if before.lines[line][0] in order_ids
-            )
+            reserved = sum(qty for line, _stock, qty in before.reservations.values() if before.lines[line][0] in order_ids)
             assert sum(task["qty"] for task in wave["tasks"]) == reserved
             after = Snapshot.read(self.db)
             assert all(after.status(order_id) == "released" for order_id in order_ids)
@@ -400,11 +413,15 @@ class AllocationMachine(RuleBasedStateMachine):
         pickable_per_sku: dict[str, int] = defaultdict(int)
         reserved_per_sku: dict[str, int] = defaultdict(int)
         available_per_sku: dict[str, int] = defaultdict(int)
-        for stock_id, (location, kind, sku, lot, on_hand, reserved) in s.stock.items():
+        for stock_id, (location, kind, sku, _lot, on_hand, reserved) in s.stock.items():
             assert on_hand >= 0, f"{location}/{sku} on hand {on_hand}"
             assert 0 <= reserved <= on_hand, f"{location}/{sku} reserved {reserved} of {on_hand}"
-            assert reserved == reserved_on[stock_id], f"{location}/{sku} reserved {reserved} but reservations sum to {reserved_on[stock_id]}"
-            assert on_hand == self.on_hand[(location, sku)], f"{location}/{sku}: {on_hand} on hand, adjustments say {self.on_hand[(location, sku)]}"
+            assert reserved == reserved_on[stock_id], (
+                f"{location}/{sku} reserved {reserved} but reservations sum to {reserved_on[stock_id]}"
+            )
+            assert on_hand == self.on_hand[(location, sku)], (
+                f"{location}/{sku}: {on_hand} on hand, adjustments say {self.on_hand[(location, sku)]}"
+            )
             on_hand_per_sku[sku] += on_hand
             reserved_per_sku[sku] += reserved
             if kind == "bin":
@@ -418,7 +435,9 @@ class AllocationMachine(RuleBasedStateMachine):
         lines_of: dict[int, list[tuple]] = defaultdict(list)
         for line_id, (order_id, _, sku, qty, qty_allocated, qty_picked, status) in s.lines.items():
             lines_of[order_id].append((line_id, sku, qty, qty_allocated, status))
-            assert qty_allocated == allocated_to[line_id], f"line {line_id}: allocated {qty_allocated}, reservations {allocated_to[line_id]}"
+            assert qty_allocated == allocated_to[line_id], (
+                f"line {line_id}: allocated {qty_allocated}, reservations {allocated_to[line_id]}"
+            )
             assert 0 <= qty_allocated <= qty
             if status == "cancelled":
                 assert allocated_to[line_id] == 0, f"cancelled line {line_id} holds a reservation"
@@ -430,7 +449,7 @@ class AllocationMachine(RuleBasedStateMachine):
             def __init__(self, qty, qty_allocated, status):
                 self.qty, self.qty_allocated, self.status = qty, qty_allocated, status
 
-        for order_id, (ref, status, payment) in s.orders.items():
+        for order_id, (_ref, status, payment) in s.orders.items():
             lines = lines_of[order_id]
             if status == "cancelled":
                 assert all(l[4] == "cancelled" for l in lines), f"cancelled order {order_id} has live lines"
@@ -463,7 +482,7 @@ class AllocationMachine(RuleBasedStateMachine):
             previous = self.timelines.get(order_id, ())
             assert api_timeline[: len(previous)] == previous, f"order {order_id}: history rewritten {previous} -> {api_timeline}"
             assert api_timeline[0] == "new"
-            for a, b in zip(api_timeline, api_timeline[1:]):
+            for a, b in zip(api_timeline, api_timeline[1:], strict=False):
                 assert b in TRANSITIONS[a], f"order {order_id}: illegal transition {a} -> {b} in {api_timeline}"
             assert api_timeline[-1] == order["status"] == s.status(order_id)
             self.timelines[order_id] = api_timeline
@@ -477,7 +496,9 @@ def test_allocation_invariants_hold_through_random_api_traffic():
     run_state_machine_as_test(
         AllocationMachine,
         settings=settings(
-            max_examples=25, stateful_step_count=20, deadline=None,
+            max_examples=25,
+            stateful_step_count=20,
+            deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )

@@ -42,18 +42,32 @@ from hypothesis import strategies as st
 
 from sync.engine import apply_batch
 from sync.model import (
-    TABLES, WRITE_ORDER, Channel, LedgerRow, Location, OrderEvent, Product, State, Stock, SyncException, User,
+    TABLES,
+    WRITE_ORDER,
+    Channel,
+    LedgerRow,
+    Location,
+    OrderEvent,
+    Product,
+    State,
+    Stock,
+    SyncException,
+    User,
 )
 from sync.ops import AddressArgs, AdjustStock, CancelOrder, CustomerArgs, IntakeOrder, LineArgs, MarkPaid, ReleaseWave
 from sync.orders import ALLOCATABLE, AWAITING_STOCK, TRANSITIONS, allocation_status, line_status
 
-NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 WAREHOUSE, OTHER_WAREHOUSE = 1, 2
 SKUS = ("SKU-A", "SKU-B", "SKU-C")
 # id, warehouse, code, kind, path_seq
 LOCATIONS = [
-    (1, WAREHOUSE, "A-01", "bin", 10), (2, WAREHOUSE, "A-02", "bin", 20), (3, WAREHOUSE, "A-03", "bin", 30),
-    (4, WAREHOUSE, "A-04", "bin", 40), (5, WAREHOUSE, "STAGE-1", "staging", 5), (6, OTHER_WAREHOUSE, "B-01", "bin", 1),
+    (1, WAREHOUSE, "A-01", "bin", 10),
+    (2, WAREHOUSE, "A-02", "bin", 20),
+    (3, WAREHOUSE, "A-03", "bin", 30),
+    (4, WAREHOUSE, "A-04", "bin", 40),
+    (5, WAREHOUSE, "STAGE-1", "staging", 5),
+    (6, OTHER_WAREHOUSE, "B-01", "bin", 1),
 ]
 CODES = [code for _, warehouse, code, _, _ in LOCATIONS if warehouse == WAREHOUSE]
 # id, location id, sku, on hand: the opening stock (B-01 is in the other warehouse: never ours to reserve)
@@ -85,7 +99,8 @@ def build_state() -> State:
 line_lists = st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 6)), min_size=1, max_size=3, unique_by=lambda t: t[0])
 valid_intake = st.tuples(st.just("intake"), st.integers(0, 10), line_lists, st.sampled_from(["paid", "paid", "paid", "pending"]))
 invalid_intake = st.tuples(
-    st.just("intake"), st.integers(0, 10),
+    st.just("intake"),
+    st.integers(0, 10),
     st.one_of(
         line_lists.map(lambda ls: ls + [("SKU-NOPE", 1)]),  # unknown SKU
         st.tuples(st.sampled_from(SKUS), st.integers(1, 3)).map(lambda t: [t, t]),  # one SKU on two lines
@@ -96,12 +111,17 @@ ORDER_PICKS = 8  # an index into the existing orders; the last value names an or
 order_index = st.integers(0, ORDER_PICKS)
 adjust = st.tuples(st.just("adjust"), st.sampled_from(CODES), st.sampled_from(SKUS), st.integers(-9, 9))
 abstract_ops = st.one_of(
-    valid_intake, valid_intake, invalid_intake,
+    valid_intake,
+    valid_intake,
+    invalid_intake,
     st.tuples(st.just("pay"), order_index),
     st.tuples(st.just("cancel"), order_index),
-    adjust, adjust,
+    adjust,
+    adjust,
     st.tuples(
-        st.just("wave"), st.booleans(), st.lists(order_index, min_size=1, max_size=3),
+        st.just("wave"),
+        st.booleans(),
+        st.lists(order_index, min_size=1, max_size=3),
         st.sampled_from(["pia", "pia", "pia", "root"]),
     ),
 )
@@ -118,9 +138,12 @@ def concrete(state: State, spec: tuple):
     if kind == "intake":
         _, ref, lines, payment = spec
         return IntakeOrder(
-            channel="manual", external_ref=f"WEB-{ref}", customer=CustomerArgs(name="Test Customer"),
+            channel="manual",
+            external_ref=f"WEB-{ref}",
+            customer=CustomerArgs(name="Test Customer"),
             ship_to=AddressArgs(line1="1 Dock Road", city="Leeds", postcode="LS1 1AA", country="GB"),
-            lines=[LineArgs(sku=sku, qty=qty) for sku, qty in lines], payment_status=payment,
+            lines=[LineArgs(sku=sku, qty=qty) for sku, qty in lines],
+            payment_status=payment,
             tracking_token=f"token-{ref:04d}",
         )
     if kind == "pay":
@@ -140,6 +163,7 @@ def concrete(state: State, spec: tuple):
 
 
 # -- what the rules call for -----------------------------------------------------------------------------
+
 
 def on_hand_at(state: State, code: str, sku: str) -> int:
     location = state.locations_by_code[code]
@@ -179,6 +203,7 @@ def expected_status(state: State, op) -> str:
 
 
 # -- the shell, emulated in memory: load every row into a State, apply, write back what it recorded -----------
+
 
 def _registry_attributes() -> dict[type, str]:
     """Row type -> the State attribute that indexes its rows by id (for the types that have one)."""
@@ -268,6 +293,7 @@ def events_by_order(events) -> dict[int, list[str]]:
 
 # -- the invariants -------------------------------------------------------------------------------------------
 
+
 def check_invariants(state: State, timelines: dict[int, list[str]], expected_on_hand: dict[str, int]) -> None:
     reserved_on: dict[int, int] = defaultdict(int)
     allocated_to: dict[int, int] = defaultdict(int)
@@ -312,14 +338,16 @@ def check_invariants(state: State, timelines: dict[int, list[str]], expected_on_
         if order.status in ("on_hold", "cancelled"):
             assert all(l.qty_allocated == 0 for l in lines), f"{order.status} order holds stock"
         if order.status in ALLOCATABLE:
-            assert order.status == allocation_status(lines), f"order {order.id} is {order.status}, lines say {allocation_status(lines)}"
+            assert order.status == allocation_status(lines), (
+                f"order {order.id} is {order.status}, lines say {allocation_status(lines)}"
+            )
         if order.status in AWAITING_STOCK:
             for line in lines:
                 if line.status != "cancelled" and line.qty_allocated < line.qty:
                     assert available[line.product] == 0, f"order {order.id} waits while stock of product {line.product} idles"
         timeline = timelines.get(order.id)
         assert timeline and timeline[0] == "new", f"order {order.id}: timeline {timeline}"
-        for a, b in zip(timeline, timeline[1:]):
+        for a, b in zip(timeline, timeline[1:], strict=False):
             assert b in TRANSITIONS[a], f"order {order.id}: illegal transition {a} -> {b} in {timeline}"
         assert timeline[-1] == order.status
     assert set(timelines) == set(state.orders), "an event for no order, or an order without events"
@@ -339,10 +367,15 @@ def opening_units() -> dict[str, int]:
 @given(specs=st.lists(abstract_ops, min_size=1, max_size=50))
 # Found by this test: a cancel in the same State as newer orders fed the newest backorder first,
 # because "oldest first" sorted by id and this batch's temporary ids are negative.
-@example(specs=[
-    ("intake", 0, [("SKU-C", 1)], "paid"), ("intake", 1, [("SKU-C", 4)], "paid"), ("intake", 3, [("SKU-C", 1)], "paid"),
-    ("cancel", 0), ("wave", False, [1], "pia"),
-])
+@example(
+    specs=[
+        ("intake", 0, [("SKU-C", 1)], "paid"),
+        ("intake", 1, [("SKU-C", 4)], "paid"),
+        ("intake", 3, [("SKU-C", 1)], "paid"),
+        ("cancel", 0),
+        ("wave", False, [1], "pia"),
+    ]
+)
 def test_engine_keeps_the_invariants_after_every_op(specs):
     """Run 1 emulates the REST shell: per op, load all rows, apply (rejections unrecorded, as in
     `run_one`), write back; the invariants hold on what was written, and what was written is exactly
@@ -359,7 +392,9 @@ def test_engine_keeps_the_invariants_after_every_op(specs):
         op = concrete(state, spec)
         expected = expected_status(state, op)
         duplicate = isinstance(op, IntakeOrder) and (1, op.external_ref) in state.orders_by_ref
-        paid_already = isinstance(op, MarkPaid) and op.order_id in state.orders and state.orders[op.order_id].payment_status == "paid"
+        paid_already = (
+            isinstance(op, MarkPaid) and op.order_id in state.orders and state.orders[op.order_id].payment_status == "paid"
+        )
 
         (outcome,) = apply_batch(state, [op], now=NOW, actor=2, record_rejected=False)
         shell_outcomes.append((outcome.status, outcome.code))

@@ -47,14 +47,22 @@ ROUND_TRIPS = [
     ("code128", "ORD-12", "]C0ORD-12", {"kind": "order_like", "order_id": 12}),
     ("code128", "TOTE-0042", "]C0TOTE-0042", {"kind": "tote"}),
     ("gs1-128", "(00)009506000000000125", "]C100009506000000000125", {"kind": "sscc", "sscc": "009506000000000125"}),
-    ("gs1-128", "(01)09506000134352(10)ABC(17)271231", "]C1010950600013435210ABC\x1d17271231",
-     {"kind": "gs1", "gtin": "09506000134352", "lot": "ABC", "expiry": "2027-12-31"}),
+    (
+        "gs1-128",
+        "(01)09506000134352(10)ABC(17)271231",
+        "]C1010950600013435210ABC\x1d17271231",
+        {"kind": "gs1", "gtin": "09506000134352", "lot": "ABC", "expiry": "2027-12-31"},
+    ),
     ("ean13", "9506000134352", "]E09506000134352", {"kind": "gtin", "gtin": "09506000134352"}),
     ("ean8", "96385074", "]E496385074", {"kind": "gtin", "gtin": "00000096385074"}),
     ("upca", "614141000036", "]E00614141000036", {"kind": "gtin", "gtin": "00614141000036"}),
     ("datamatrix", "B-12-03", "]d1B-12-03", {"kind": "location_like"}),
-    ("gs1-datamatrix", "(01)09506000134352(17)271231(10)L-7", "]d2010950600013435217271231" + "10L-7",
-     {"kind": "gs1", "gtin": "09506000134352", "lot": "L-7", "expiry": "2027-12-31"}),
+    (
+        "gs1-datamatrix",
+        "(01)09506000134352(17)271231(10)L-7",
+        "]d2010950600013435217271231" + "10L-7",
+        {"kind": "gs1", "gtin": "09506000134352", "lot": "L-7", "expiry": "2027-12-31"},
+    ),
     ("qr", "https://wh.example/track/Ab_cd-12XYZ", "]Q1https://wh.example/track/Ab_cd-12XYZ", {"kind": "url"}),
 ]
 
@@ -99,6 +107,7 @@ def test_an_undrawable_code_says_why():
 
 # -- SSCC -----------------------------------------------------------------------------------------
 
+
 def test_an_order_sscc_is_prefix_serial_and_biip_check_digit():
     sscc = sscc_for_order(12)
     assert sscc == "0" + DEFAULT_COMPANY_PREFIX + "000000012" + "5"
@@ -120,11 +129,17 @@ def test_an_sscc_refuses_what_cannot_fit():
 
 # -- ZPL ------------------------------------------------------------------------------------------
 
+
 def _label(**changes) -> LabelData:
     base = dict(
-        sscc="009506000000000125", sscc_hri="(00) 0 0950600 000000012 5", tracking_url="https://wh.example/track/Ab_cd",
-        order_ref="WEB-1", order_code="ORD-12", ship_from=["Main warehouse"],
-        ship_to=["Ada Lovelace", "1 Dock Road", "LS1 1AA Leeds", "GB"], weight_kg=1.25,
+        sscc="009506000000000125",
+        sscc_hri="(00) 0 0950600 000000012 5",
+        tracking_url="https://wh.example/track/Ab_cd",
+        order_ref="WEB-1",
+        order_code="ORD-12",
+        ship_from=["Main warehouse"],
+        ship_to=["Ada Lovelace", "1 Dock Road", "LS1 1AA Leeds", "GB"],
+        weight_kg=1.25,
     )
     return LabelData(**(base | changes))
 
@@ -148,6 +163,7 @@ def test_zpl_field_data_cannot_inject_commands():
 
 # -- the print routes -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def shop():
     """Orders SYNC-1/2 in a released wave; SLIP-1 with an EAN-13, a UPC-A, a GTIN-14 and an internal
@@ -167,14 +183,21 @@ def shop():
         picker, orders = setup_floor(client, admin)
         for n, code in enumerate(("B-01-01", "B-01-02"), start=1):
             warehouse.location(code, 900 + n, zone="B")
-        slip = client.post("/api/orders", json=order_body("SLIP-1", [("SKU-G", 1), ("SKU-U", 2), ("SKU-T", 1), ("SKU-A", 1)]),
-                           headers=admin).json()
+        slip = client.post(
+            "/api/orders", json=order_body("SLIP-1", [("SKU-G", 1), ("SKU-U", 2), ("SKU-T", 1), ("SKU-A", 1)]), headers=admin
+        ).json()
         gone = client.post("/api/orders", json=order_body("GONE-1", [("SKU-C", 1)]), headers=admin).json()
         assert client.post(f"/api/orders/{gone['id']}/cancel", json={}, headers=admin).status_code == 200
         wave_id = client.get("/api/tasks/mine", headers=picker.headers).json()[0]["wave_id"]
         yield SimpleNamespace(
-            client=client, admin=admin, picker=picker.headers, packer=device_for(client, "pat", "packer").headers,
-            orders=orders, slip=slip, gone=gone, wave_id=wave_id,
+            client=client,
+            admin=admin,
+            picker=picker.headers,
+            packer=device_for(client, "pat", "packer").headers,
+            orders=orders,
+            slip=slip,
+            gone=gone,
+            wave_id=wave_id,
         )
 
 
@@ -194,10 +217,16 @@ def _page(shop, path, headers=None, expect=200):
 def test_packing_slip_barcodes_scan_back(shop):
     html = _page(shop, f"/print/orders/{shop.slip['id']}/packing-slip", shop.packer).text
     token = shop.slip["tracking_token"]
-    assert sorted(decode_page(html)) == sorted([
-        f"]C0ORD-{shop.slip['id']}", "]E09506000134352", "]E00614141000036", "]C101" + "10614141000033",
-        "]C0INT-SKU-A", f"]Q1https://shop.example/track/{token}",
-    ])
+    assert sorted(decode_page(html)) == sorted(
+        [
+            f"]C0ORD-{shop.slip['id']}",
+            "]E09506000134352",
+            "]E00614141000036",
+            "]C101" + "10614141000033",
+            "]C0INT-SKU-A",
+            f"]Q1https://shop.example/track/{token}",
+        ]
+    )
     assert "SLIP-1" in html and "1 Dock Road" in html
 
 
@@ -241,23 +270,33 @@ def test_location_labels_scan_back_to_their_codes(shop):
     html = _page(shop, "/print/locations/labels?zone=B").text
     assert sorted(decode_page(html)) == sorted(["]C0B-01-01", "]C0B-01-02", "]d1B-01-01", "]d1B-01-02"])
     every = _page(shop, "/print/locations/labels").text
-    assert [c for c in re.findall(r'<p class="bin-code">([^<]+)</p>', every)] == [f"A-0{n}" for n in range(1, 7)] + ["B-01-01", "B-01-02"]
+    assert [c for c in re.findall(r'<p class="bin-code">([^<]+)</p>', every)] == [f"A-0{n}" for n in range(1, 7)] + [
+        "B-01-01",
+        "B-01-02",
+    ]
     assert "No locations in zone Z" in _page(shop, "/print/locations/labels?zone=Z").text
 
 
 def test_unknown_waves_and_orders_are_404(shop):
-    for path in ("/print/waves/999999/pick-list", "/print/orders/999999/packing-slip", "/print/orders/999999/label",
-                 "/print/orders/999999/label.zpl"):
+    for path in (
+        "/print/waves/999999/pick-list",
+        "/print/orders/999999/packing-slip",
+        "/print/orders/999999/label",
+        "/print/orders/999999/label.zpl",
+    ):
         assert _page(shop, path, expect=404).json()["error"] == "not_found"
 
 
-@pytest.mark.parametrize("path, allowed", [
-    ("/print/waves/{wave}/pick-list", {"supervisor", "admin"}),
-    ("/print/orders/{order}/packing-slip", {"packer", "supervisor", "admin"}),
-    ("/print/orders/{order}/label", {"packer", "supervisor", "admin"}),
-    ("/print/orders/{order}/label.zpl", {"packer", "supervisor", "admin"}),
-    ("/print/locations/labels", {"supervisor", "admin"}),
-])
+@pytest.mark.parametrize(
+    "path, allowed",
+    [
+        ("/print/waves/{wave}/pick-list", {"supervisor", "admin"}),
+        ("/print/orders/{order}/packing-slip", {"packer", "supervisor", "admin"}),
+        ("/print/orders/{order}/label", {"packer", "supervisor", "admin"}),
+        ("/print/orders/{order}/label.zpl", {"packer", "supervisor", "admin"}),
+        ("/print/locations/labels", {"supervisor", "admin"}),
+    ],
+)
 def test_who_may_print_what(shop, path, allowed):
     path = path.format(wave=shop.wave_id, order=shop.orders[0]["id"])
     assert shop.client.get(path).status_code == 401

@@ -43,7 +43,13 @@ def floor():
         )
         assert [r["status"] for r in body["results"]] == ["applied", "applied"], body
         yield SimpleNamespace(
-            client=client, admin=admin, one=one, two=two, label=label, picker=picker.headers, packer=packer.headers,
+            client=client,
+            admin=admin,
+            one=one,
+            two=two,
+            label=label,
+            picker=picker.headers,
+            packer=packer.headers,
         )
 
 
@@ -182,14 +188,17 @@ def test_broken_gs1_data_is_invalid_in_words(floor):
     assert resolve(floor, floor.picker, "  \r\n")["error"] == "the scan is empty"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "scan"),
-    ({"scan": 4006381333931}, "scan"),
-    ({"scan": None}, "scan"),
-    ({"scan": ""}, "scan"),
-    ({"scan": "x" * 201}, "scan"),
-    ({"scan": "A-01", "extra": 1}, "extra"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "scan"),
+        ({"scan": 4006381333931}, "scan"),
+        ({"scan": None}, "scan"),
+        ({"scan": ""}, "scan"),
+        ({"scan": "x" * 201}, "scan"),
+        ({"scan": "A-01", "extra": 1}, "extra"),
+    ],
+)
 def test_bad_input_is_a_400_naming_the_field(floor, body, field):
     response = floor.client.post("/api/scan/resolve", json=body, headers=floor.admin)
     assert response.status_code == 400, response.text

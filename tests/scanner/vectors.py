@@ -15,8 +15,42 @@ DATA_FIELDS = ("gtin", "sscc", "lot", "expiry", "best_before", "serial", "count"
 KINDS = {"gtin", "gs1", "sscc", "tote", "order_like", "location_like", "url", "unknown"}
 
 # Symbology prefixes, GS1 application identifiers, separators and odd characters that random scans are built from.
-BARCODE_BITS = st.sampled_from([
-    "]C1", "]d2", "]Q3", "]e0", "]E0", "]E4", "]I1", "]Y", "]", "\x1d", "(", ")", "01", "00", "10", "17", "21", "3103",
-    "37", "09506000134352", "106141412345678908", "271231", "991332", "https://id.example.com/01/", "/10/", "?17=",
-    "http://[", "TOTE-", "ORD-", "A-01", "-", " ", "\r\n", "ä", "%2F",
-])
+BARCODE_BITS = st.sampled_from(
+    [
+        "]C1",
+        "]d2",
+        "]Q3",
+        "]e0",
+        "]E0",
+        "]E4",
+        "]I1",
+        "]Y",
+        "]",
+        "\x1d",
+        "(",
+        ")",
+        "01",
+        "00",
+        "10",
+        "17",
+        "21",
+        "3103",
+        "37",
+        "09506000134352",
+        "106141412345678908",
+        "271231",
+        "991332",
+        "https://id.example.com/01/",
+        "/10/",
+        "?17=",
+        "http://[",
+        "TOTE-",
+        "ORD-",
+        "A-01",
+        "-",
+        " ",
+        "\r\n",
+        "ä",
+        "%2F",
+    ]
+)

@@ -148,8 +148,10 @@ def test_a_pick_on_a_task_reassigned_while_offline_stands_and_the_exception_name
 
 def test_unknown_ops_and_malformed_args_are_rejected_with_a_code_and_never_block(client, admin):
     picker, orders = setup_floor(client, admin)
-    body = picker.push({"seq": 1, "type": "beam_up", "version": 1, "args": {}},
-                       picker.op("pick", order_line_id=orders[0]["lines"][0]["id"], location="A-01", sku="SKU-A", qty=1) | {"seq": 2})
+    body = picker.push(
+        {"seq": 1, "type": "beam_up", "version": 1, "args": {}},
+        picker.op("pick", order_line_id=orders[0]["lines"][0]["id"], location="A-01", sku="SKU-A", qty=1) | {"seq": 2},
+    )
     assert [(r["status"], r["code"]) for r in body["results"]] == [("rejected", "unknown_op_type"), ("applied", None)]
     assert exceptions(client, admin)[0]["code"] == "unknown_op_type"
 
@@ -157,7 +159,9 @@ def test_unknown_ops_and_malformed_args_are_rejected_with_a_code_and_never_block
 def test_a_short_pick_books_the_loss_orders_a_count_and_sends_the_picker_to_another_bin(client, admin):
     picker, orders = setup_floor(client, admin)  # line 1: 3 × SKU-A reserved in A-01 (5 on the book), A-03 holds 5 more
     line = orders[0]["lines"][0]
-    result = picker.push(picker.op("pick_short", order_line_id=line["id"], location="A-01", sku="SKU-A", qty_short=3, reason="empty"))["results"][0]
+    result = picker.push(
+        picker.op("pick_short", order_line_id=line["id"], location="A-01", sku="SKU-A", qty_short=3, reason="empty")
+    )["results"][0]
     assert result["status"] == "applied" and result["result"] == {"replaced": 3, "backordered": 0}
     # "empty": whatever the book said, nothing is left in A-01.
     assert stock(client, admin, "SKU-A") == {"A-01": (0, 0), "A-03": (5, 3)}

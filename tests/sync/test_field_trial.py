@@ -42,6 +42,7 @@ def floor_tasks(client, admin, kind):
 
 # -- 1. any signed-in role could rewrite stock through sync ---------------------------------------
 
+
 @pytest.mark.parametrize("role", ["driver", "packer", "picker"])
 def test_a_floor_role_cannot_count_or_receive_through_sync_any_more_than_through_rest(client, admin, role):
     setup_floor(client, admin)
@@ -56,8 +57,11 @@ def test_a_floor_role_cannot_count_or_receive_through_sync_any_more_than_through
     assert stock(client, admin, "SKU-A") == before
     assert [e["code"] for e in exceptions(client, admin)] == ["forbidden_op", "forbidden_op"]
     # REST says the same for the same user.
-    rest = client.post("/api/stock/adjustments", headers=device.headers,
-                       json={"location": "A-01", "sku": "SKU-A", "qty_delta": 5, "reason": "found"})
+    rest = client.post(
+        "/api/stock/adjustments",
+        headers=device.headers,
+        json={"location": "A-01", "sku": "SKU-A", "qty_delta": 5, "reason": "found"},
+    )
     assert rest.status_code == 403
 
 
@@ -76,6 +80,7 @@ def test_an_admin_grant_lets_one_picker_receive_and_count(client, admin):
 
 
 # -- 2. a move larger than the source created units -----------------------------------------------
+
 
 def test_a_move_larger_than_the_source_moves_only_what_the_book_holds_and_counts_both_bins(client, admin):
     picker, _ = setup_floor(client, admin)
@@ -105,6 +110,7 @@ def test_moving_reserved_units_keeps_every_order_whole(client, admin):
 
 # -- 8. units already picked for an order that is then cancelled ----------------------------------
 
+
 def test_every_picked_unit_of_a_cancelled_order_gets_a_put_away_task_from_its_tote(client, admin):
     picker, orders = setup_floor(client, admin, orders=[[("SKU-A", 3)]])
     line = orders[0]["lines"][0]
@@ -124,6 +130,7 @@ def test_every_picked_unit_of_a_cancelled_order_gets_a_put_away_task_from_its_to
 
 # -- 4. integer overflow wedged queues (PostgreSQL) -------------------------------------------------
 
+
 def test_receipts_beyond_any_bin_are_rejected_alone_and_the_queue_moves_on(client, admin, monkeypatch):
     from sync.context import Policy
 
@@ -135,8 +142,11 @@ def test_receipts_beyond_any_bin_are_rejected_alone_and_the_queue_moves_on(clien
     assert [r["status"] for r in body["results"]] == ["applied"] * 3
     # Fill the bin to its limit by adjustments, then one more unit by sync: that op alone is refused.
     for _ in range(999):
-        r = client.post("/api/stock/adjustments", headers=admin,
-                        json={"location": "A-05", "sku": "SKU-C", "qty_delta": 1_000_000, "reason": "bulk"})
+        r = client.post(
+            "/api/stock/adjustments",
+            headers=admin,
+            json={"location": "A-05", "sku": "SKU-C", "qty_delta": 1_000_000, "reason": "bulk"},
+        )
         if r.status_code != 201:
             break
     assert r.status_code == 422 and r.json()["error"] == "stock_limit", r.text
@@ -163,8 +173,11 @@ def test_a_database_error_caused_by_one_ops_data_rejects_that_op_alone(client, a
     async def refuses_lot_x(tx, state, outcomes):
         for row in state.new:  # the applied pick of lot X; its rejection (a ledger row only) is stored
             if getattr(row, "op_type", None) == "pick" and '"lot":"X"' in row.args and row.status != "rejected":
-                raise (asyncpg.exceptions.NumericValueOutOfRangeError("out of range") if tx.dialect == "postgres"
-                       else sqlite3.IntegrityError("CHECK constraint failed"))
+                raise (
+                    asyncpg.exceptions.NumericValueOutOfRangeError("out of range")
+                    if tx.dialect == "postgres"
+                    else sqlite3.IntegrityError("CHECK constraint failed")
+                )
         await real(tx, state, outcomes)
 
     monkeypatch.setattr("server.apply.runner.write_changes", refuses_lot_x)
@@ -175,7 +188,9 @@ def test_a_database_error_caused_by_one_ops_data_rejects_that_op_alone(client, a
         picker.op("pick", order_line_id=line_b["id"], location="A-02", sku="SKU-B", qty=1),
     )
     assert [(r["status"], r["code"]) for r in body["results"]] == [
-        ("applied", None), ("rejected", "database_refused"), ("applied", None),
+        ("applied", None),
+        ("rejected", "database_refused"),
+        ("applied", None),
     ]
     assert body["acked_through"] == 3
     assert stock(client, admin, "SKU-A")["A-01"][0] == 4 and stock(client, admin, "SKU-B")["A-02"][0] == 2
@@ -185,6 +200,7 @@ def test_a_database_error_caused_by_one_ops_data_rejects_that_op_alone(client, a
 
 
 # -- 5. a deeply nested value in args wedged the queue ----------------------------------------------
+
 
 @pytest.mark.parametrize("depth", [40, 965, 5_000, 100_000])
 def test_args_nested_at_any_depth_reject_that_op_once_and_the_next_seq_is_taken(client, admin, depth):
@@ -210,14 +226,17 @@ def test_nesting_can_not_make_an_op_valid_by_being_cut(client, admin):
     setup_floor(client, admin)
     sue = device_for(client, "sue", "supervisor")
     deep = "[" * 200 + "]" * 200
-    body = ('{"device_id": "%s", "ops": [{"seq": 1, "type": "receive", "version": 1, "args": '
-            '{"location": "A-05", "sku": "SKU-C", "qty": 1, "expiry": %s}}]}' % (sue.device_id, deep))
+    body = (
+        '{"device_id": "%s", "ops": [{"seq": 1, "type": "receive", "version": 1, "args": '
+        '{"location": "A-05", "sku": "SKU-C", "qty": 1, "expiry": %s}}]}' % (sue.device_id, deep)
+    )
     r = client.post("/api/sync/push", content=body, headers=sue.headers | {"content-type": "application/json"})
     assert r.status_code == 200 and r.json()["results"][0]["code"] == "malformed_args", r.text[:300]
     assert "A-05" not in stock(client, admin, "SKU-C")
 
 
 # -- 6. revoking a device did not end its session -----------------------------------------------
+
 
 def test_revoking_a_device_ends_the_sessions_used_from_it(client, admin):
     setup_floor(client, admin)
@@ -248,16 +267,27 @@ def test_a_revoked_device_cannot_fill_the_quarantine_without_bound(client, admin
     assert client.post(f"/api/devices/{picker.device_id}/revoke", headers=admin).status_code == 200
     for round_ in range(3):
         headers = login(client, "pia", "pia-password")  # the thief signs in again each time
-        ops = [{"seq": round_ * 500 + n, "type": "pick", "version": 1, "args": {"order_line_id": line["id"], "location": "A-01",
-                "sku": "SKU-A", "qty": 1}} for n in range(1, 501)]
-        r = client.post("/api/sync/push", content=json.dumps({"device_id": picker.device_id, "ops": ops}),
-                        headers=headers | {"content-type": "application/json"})
+        ops = [
+            {
+                "seq": round_ * 500 + n,
+                "type": "pick",
+                "version": 1,
+                "args": {"order_line_id": line["id"], "location": "A-01", "sku": "SKU-A", "qty": 1},
+            }
+            for n in range(1, 501)
+        ]
+        r = client.post(
+            "/api/sync/push",
+            content=json.dumps({"device_id": picker.device_id, "ops": ops}),
+            headers=headers | {"content-type": "application/json"},
+        )
         assert r.status_code == 403 and r.json()["error"] == "device_revoked"
         assert client.get("/api/auth/me", headers=headers).status_code == 401  # and the session ended
     assert raw_count("SELECT COUNT(*) FROM quarantined_op") == 1_000
 
 
 # -- 3. counts and receipts beyond a tolerance wait for a supervisor --------------------------------
+
 
 def test_a_count_within_tolerance_is_booked_and_one_beyond_it_waits_for_approval(client, admin):
     setup_floor(client, admin)

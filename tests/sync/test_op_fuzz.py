@@ -10,28 +10,67 @@ from hypothesis import strategies as st
 
 from tests.warehouse import setup_floor
 
-FIELDS = ["order_line_id", "location", "sku", "qty", "lot", "tote", "from_location", "to_location", "counted",
-          "qty_short", "reason", "package", "expiry", "recipient", "lat", "lon"]
+FIELDS = [
+    "order_line_id",
+    "location",
+    "sku",
+    "qty",
+    "lot",
+    "tote",
+    "from_location",
+    "to_location",
+    "counted",
+    "qty_short",
+    "reason",
+    "package",
+    "expiry",
+    "recipient",
+    "lat",
+    "lon",
+]
 scalars = (
-    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=40)
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40)
     | st.sampled_from(["A-01", "SKU-A", "\u202efdp.exe", "\x00", "𝟘𝟙", "٣", "9" * 400, "2026-02-30", "\ud800", "x\udfff"])
 )
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-                      max_leaves=12)
+values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12
+)
 args = st.one_of(
     st.dictionaries(st.sampled_from(FIELDS), values, max_size=8),  # the right names, any values
     values,  # not even an object
 )
 deep = st.integers(20, 3_000)  # nesting depth for a raw args value
 envelopes = st.lists(
-    st.tuples(st.one_of(st.sampled_from(["pick", "pick_short", "move", "count", "receive", "pack", "deliver", "teleport", "", "PICK",
-                                         "\ud800", "pick\x00"]),
-                        st.text(max_size=60)),
-              st.one_of(st.integers(1, 3), st.integers(min_value=-(2**62), max_value=2**62)),
-              st.one_of(args.map(lambda a: ("value", a)), deep.map(lambda d: ("deep", d))),
-              st.one_of(st.none(), st.text(max_size=30), st.integers(), st.just("2026-11-26T10:02:03.120Z"))),
-    min_size=1, max_size=5,
+    st.tuples(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "pick",
+                    "pick_short",
+                    "move",
+                    "count",
+                    "receive",
+                    "pack",
+                    "deliver",
+                    "teleport",
+                    "",
+                    "PICK",
+                    "\ud800",
+                    "pick\x00",
+                ]
+            ),
+            st.text(max_size=60),
+        ),
+        st.one_of(st.integers(1, 3), st.integers(min_value=-(2**62), max_value=2**62)),
+        st.one_of(args.map(lambda a: ("value", a)), deep.map(lambda d: ("deep", d))),
+        st.one_of(st.none(), st.text(max_size=30), st.integers(), st.just("2026-11-26T10:02:03.120Z")),
+    ),
+    min_size=1,
+    max_size=5,
 )
 
 
@@ -39,8 +78,10 @@ def _body(device_id: str, first_seq: int, ops) -> str:
     parts = []
     for offset, (type_, version, (kind, payload), at) in enumerate(ops):
         raw_args = json.dumps(payload) if kind == "value" else "[" * payload + "]" * payload
-        parts.append('{"seq": %d, "type": %s, "version": %d, "args": %s, "at": %s}'
-                     % (first_seq + offset, json.dumps(type_), version, raw_args, json.dumps(at)))
+        parts.append(
+            '{"seq": %d, "type": %s, "version": %d, "args": %s, "at": %s}'
+            % (first_seq + offset, json.dumps(type_), version, raw_args, json.dumps(at))
+        )
     return '{"device_id": %s, "ops": [%s]}' % (json.dumps(device_id), ", ".join(parts))
 
 
@@ -68,8 +109,11 @@ def test_any_op_a_device_sends_gets_one_outcome_once_and_never_blocks_the_queue(
 
     one_push()
     # The queue still moves: a plain scan after all of that gets the next seq.
-    r = client.post("/api/sync/push", headers=sue_device.headers, json={"device_id": sue_device.device_id, "ops": [
-        {"seq": state["next"], "type": "teleport", "version": 1, "args": {}}]})
+    r = client.post(
+        "/api/sync/push",
+        headers=sue_device.headers,
+        json={"device_id": sue_device.device_id, "ops": [{"seq": state["next"], "type": "teleport", "version": 1, "args": {}}]},
+    )
     assert r.status_code == 200 and r.json()["acked_through"] == state["next"]
     stock = client.get("/api/stock", headers=admin).json()
     assert all(0 <= row["reserved"] <= row["on_hand"] for row in stock)

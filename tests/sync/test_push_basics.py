@@ -14,8 +14,16 @@ def test_a_pick_moves_units_from_the_bin_to_the_line(client, admin):
     line = orders[0]["lines"][0]
     body = picker.push(picker.op("pick", order_line_id=line["id"], location="A-01", sku="SKU-A", qty=3))
     assert body["acked_through"] == 1
-    assert body["results"] == [{"seq": 1, "status": "applied", "code": None, "message": None, "replayed": False,
-                                "result": {"picked": 3, "put_away": 0, "line_qty_picked": 3}}]
+    assert body["results"] == [
+        {
+            "seq": 1,
+            "status": "applied",
+            "code": None,
+            "message": None,
+            "replayed": False,
+            "result": {"picked": 3, "put_away": 0, "line_qty_picked": 3},
+        }
+    ]
     assert stock(client, admin, "SKU-A")["A-01"] == (2, 0)
     order = client.get(f"/api/orders/{orders[0]['id']}", headers=admin).json()
     assert order["lines"][0]["qty_picked"] == 3 and order["status"] == "picked"
@@ -51,7 +59,10 @@ def test_unknown_type_version_and_malformed_args_are_rejected_once_without_block
         picker.op("pick", order_line_id=line["id"], location="A-01", sku="SKU-A", qty=1) | {"seq": 4},
     )
     assert [(r["status"], r["code"]) for r in body["results"]] == [
-        ("rejected", "unknown_op_type"), ("rejected", "unsupported_version"), ("rejected", "malformed_args"), ("applied", None),
+        ("rejected", "unknown_op_type"),
+        ("rejected", "unsupported_version"),
+        ("rejected", "malformed_args"),
+        ("applied", None),
     ]
     assert body["acked_through"] == 4
 
@@ -84,9 +95,16 @@ def test_an_op_with_a_nul_in_its_args_is_rejected_alone(client, admin):
     line = orders[0]["lines"][0]
     body = picker.push(
         {"seq": 1, "type": "pick\u0000", "version": 1, "args": {}},
-        {"seq": 2, "type": "pick", "version": 1, "args": {"order_line_id": line["id"], "location": "A-01\u0000", "sku": "SKU-A", "qty": 1}},
+        {
+            "seq": 2,
+            "type": "pick",
+            "version": 1,
+            "args": {"order_line_id": line["id"], "location": "A-01\u0000", "sku": "SKU-A", "qty": 1},
+        },
         picker.op("pick", order_line_id=line["id"], location="A-01", sku="SKU-A", qty=1) | {"seq": 3},
     )
     assert [(r["status"], r["code"]) for r in body["results"]] == [
-        ("rejected", "unknown_op_type"), ("rejected", "malformed_args"), ("applied", None),
+        ("rejected", "unknown_op_type"),
+        ("rejected", "malformed_args"),
+        ("applied", None),
     ]

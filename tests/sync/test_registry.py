@@ -16,7 +16,7 @@ from sync.model import State
 from sync.registry import ROLES, all_specs, check_complete, spec_for
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 
 
 def test_every_op_in_the_union_is_registered_once_with_an_apply_function_and_roles():
@@ -54,14 +54,16 @@ def test_an_unregistered_op_that_reaches_the_engine_is_rejected_as_a_bad_op_neve
 
 
 def test_device_op_types_and_the_loader_needs_come_from_the_registrations():
-    assert DEVICE_OP_TYPES == {spec.type: spec.args for spec in all_specs() if spec.device}
+    assert {spec.type: spec.args for spec in all_specs() if spec.device} == DEVICE_OP_TYPES
     assert {"pick", "pick_short", "pack", "ship", "deliver", "deliver_failed"} <= set(DEVICE_OP_TYPES)
     assert not {"intake_order", "cancel_order", "adjust_stock", "release_wave"} & set(DEVICE_OP_TYPES)
-    reads = reads_for([
-        o.Pick(order_line_id=7, location="A-01", sku="SKU-A", qty=2),
-        o.Move(from_location="A-01", to_location="B-02", sku="SKU-B", qty=1),
-        o.CancelOrder(order_id=3),
-    ])
+    reads = reads_for(
+        [
+            o.Pick(order_line_id=7, location="A-01", sku="SKU-A", qty=2),
+            o.Move(from_location="A-01", to_location="B-02", sku="SKU-B", qty=1),
+            o.CancelOrder(order_id=3),
+        ]
+    )
     assert reads.line_ids == {7} and reads.order_ids == {3}
     assert reads.skus == {"SKU-A", "SKU-B"} and reads.location_codes == {"A-01", "B-02"}
     assert reads.hot[("A-01", "SKU-A")] == ({7: 2}, [0]) and reads.hot[("A-01", "SKU-B")] == ({}, [1])

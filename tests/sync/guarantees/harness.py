@@ -90,7 +90,7 @@ class RawDB:
             self._loop.run_until_complete(self._conn.close())
             self._loop.close()
 
-    def __enter__(self) -> "RawDB":
+    def __enter__(self) -> RawDB:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -102,7 +102,8 @@ class RawDB:
             return [r[1] for r in self._conn.execute(f"PRAGMA table_info({table})").fetchall()]
         rows = self.fetch(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ? "
-            "ORDER BY ordinal_position", table,
+            "ORDER BY ordinal_position",
+            table,
         )
         return [r[0] for r in rows]
 
@@ -181,6 +182,7 @@ def fingerprint(raw: RawDB, tables=ENGINE_TABLES) -> dict[str, Any]:
 
 # -- invariants (G1–G4), read straight from the tables ------------------------------------------
 
+
 def check_invariants(raw: RawDB) -> list[str]:
     """Violations of the invariants the tables alone can show; [] when all hold."""
     raw.begin_read()
@@ -229,9 +231,12 @@ def _check(raw: RawDB) -> list[str]:
         bad.append(f"ledger rows for unregistered device {device_id}")
 
     # G3: every device op has an outcome; adjusted/rejected ones have an exception naming device and seq.
-    exceptions = {(d, s, l) for d, s, l in raw.fetch(
-        "SELECT device_id, seq, ledger_id FROM sync_exception WHERE device_id IS NOT NULL AND kind IN ('conflict', 'rejected_op')"
-    )}
+    exceptions = {
+        (d, s, l)
+        for d, s, l in raw.fetch(
+            "SELECT device_id, seq, ledger_id FROM sync_exception WHERE device_id IS NOT NULL AND kind IN ('conflict', 'rejected_op')"
+        )
+    }
     for lid, device_id, seq, status, code in ledger:
         if status not in ("applied", "adjusted", "rejected"):
             bad.append(f"ledger {lid}: status {status!r}")
@@ -251,7 +256,7 @@ def _check(raw: RawDB) -> list[str]:
         if not timeline or timeline[0] != "new":
             bad.append(f"order {oid}: timeline {timeline} does not start at new")
             continue
-        for before, after in zip(timeline, timeline[1:]):
+        for before, after in zip(timeline, timeline[1:], strict=False):
             if after not in TRANSITIONS[before]:
                 bad.append(f"order {oid}: illegal transition {before} -> {after} in {timeline}")
         if timeline[-1] != status:
@@ -282,7 +287,7 @@ def units_balance(raw: RawDB) -> dict[str, tuple[int, int]]:
         "SELECT product, SUM(qty) FROM floor_task WHERE kind = 'put_away' AND status = 'open' GROUP BY product"
     ):
         left[skus[product]] += qty
-    for op_type, args, status, result in raw.fetch(
+    for op_type, args, _status, result in raw.fetch(
         "SELECT op_type, args, status, result FROM ledger WHERE status != 'rejected' "
         "AND op_type IN ('adjust_stock', 'receive', 'count', 'return_receive', 'approve_stock_change')"
     ):
@@ -313,9 +318,9 @@ def units_balance(raw: RawDB) -> dict[str, tuple[int, int]]:
 
 def _conservation(raw: RawDB) -> list[str]:
     return [
-        f"units of {sku} not conserved: on hand + picked + in put-away totes = {l}, "
-        f"but adjustments + found − written off = {r}"
-        for sku, (l, r) in units_balance(raw).items() if l != r
+        f"units of {sku} not conserved: on hand + picked + in put-away totes = {l}, but adjustments + found − written off = {r}"
+        for sku, (l, r) in units_balance(raw).items()
+        if l != r
     ]
 
 
@@ -325,6 +330,7 @@ def assert_invariants(raw: RawDB) -> None:
 
 
 # -- cursors ----------------------------------------------------------------------------------
+
 
 def cursor_value(cursor: str) -> int:
     raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
@@ -395,18 +401,25 @@ def semantic_state(raw: RawDB) -> dict[str, list]:
             "order_line": q("SELECT id, qty, qty_allocated, qty_picked, status FROM order_line ORDER BY id"),
             "sales_order": q("SELECT id, status FROM sales_order ORDER BY id"),
             "reservation": sorted(q("SELECT order_line, stock, qty FROM reservation")),
-            "pick_task": sorted(q(
-                "SELECT wave, picker, sales_order, order_line, location, product, lot, qty, qty_picked, seq, tote, status FROM pick_task"
-            )),
-            "ledger": sorted(q(
-                "SELECT device_id, seq, op_type, op_version, args, status, code, message, result FROM ledger WHERE device_id IS NOT NULL"
-            )),
+            "pick_task": sorted(
+                q(
+                    "SELECT wave, picker, sales_order, order_line, location, product, lot, qty, qty_picked, seq, tote, status FROM pick_task"
+                )
+            ),
+            "ledger": sorted(
+                q(
+                    "SELECT device_id, seq, op_type, op_version, args, status, code, message, result FROM ledger WHERE device_id IS NOT NULL"
+                )
+            ),
             "order_event": q("SELECT sales_order, status, note FROM order_event ORDER BY sales_order, id"),
             "floor_task": sorted(q("SELECT kind, status, location, product, lot, qty, tote, sales_order, note FROM floor_task")),
-            "sync_exception": sorted(q(
-                "SELECT kind, code, message, status, device_id, seq, sales_order, order_line, location, product, qty, people "
-                "FROM sync_exception"
-            ), key=repr),
+            "sync_exception": sorted(
+                q(
+                    "SELECT kind, code, message, status, device_id, seq, sales_order, order_line, location, product, qty, people "
+                    "FROM sync_exception"
+                ),
+                key=repr,
+            ),
             "device": q("SELECT device_id, last_seq FROM device ORDER BY device_id"),
         }
     finally:
@@ -419,6 +432,8 @@ def diff_states(a: dict, b: dict) -> list[str]:
         ra, rb = a.get(key), b.get(key)
         if ra != rb:
             sa, sb = set(map(repr, ra or [])), set(map(repr, rb or []))
-            out.append(f"{key}: only in first {sorted(sa - sb)[:4]}; only in second {sorted(sb - sa)[:4]}"
-                       + ("" if sa != sb else " (same rows, different order)"))
+            out.append(
+                f"{key}: only in first {sorted(sa - sb)[:4]}; only in second {sorted(sb - sa)[:4]}"
+                + ("" if sa != sb else " (same rows, different order)")
+            )
     return out

@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 # -- helpers ------------------------------------------------------------------------------------
 
+
 def push(http, floor, device: str, ops: list[dict], expect: int | None = 200, headers: dict | None = None) -> dict:
     user, device_id = floor.devices[device]
     r = http.post("/api/sync/push", json={"device_id": device_id, "ops": ops}, headers=headers or floor.users[user])
@@ -90,8 +91,17 @@ def device_ops(rng: random.Random, floor, count: int, first_seq: int = 1, orders
         if roll < 0.72 or not bad_ops and roll < 0.9:
             out.append(op(seq, "pick", order_line_id=line_id, location=location, sku=sku, qty=rng.randint(1, 3), tote="1"))
         elif roll < 0.9:
-            out.append(op(seq, "pick_short", order_line_id=line_id, location=location, sku=sku, qty_short=rng.randint(1, 2),
-                          reason=rng.choice(SHORT_REASONS)))
+            out.append(
+                op(
+                    seq,
+                    "pick_short",
+                    order_line_id=line_id,
+                    location=location,
+                    sku=sku,
+                    qty_short=rng.randint(1, 2),
+                    reason=rng.choice(SHORT_REASONS),
+                )
+            )
         elif roll < 0.95:
             out.append(op(seq, "teleport", order_line_id=line_id))
         else:
@@ -121,6 +131,7 @@ def ledger_id(raw: RawDB, device_id: str, seq: int) -> int:
 
 # -- G1 -----------------------------------------------------------------------------------------
 
+
 def _push_and_hang_up(server, headers: dict, payload: dict, raw: RawDB, device_id: str, last_seq: int) -> None:
     """Send a push on a raw connection, wait until the server has committed it (the device's
     last_seq reaches `last_seq`), then close the connection without reading any of the answer."""
@@ -129,7 +140,8 @@ def _push_and_hang_up(server, headers: dict, payload: dict, raw: RawDB, device_i
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
         connection.sendall(
             f"POST /api/sync/push HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{head}"
-            f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
         )
         deadline = time.monotonic() + 30
         while raw.val("SELECT last_seq FROM device WHERE device_id = ?", device_id) < last_seq:
@@ -221,6 +233,7 @@ def test_g1_exactly_once_under_retries_lost_responses_and_concurrent_pushes(clea
 
 # -- G2 -----------------------------------------------------------------------------------------
 
+
 def test_g2_per_device_order_and_no_gaps(client, raw):
     """A batch must be consecutive and start at last + 1 (or replay what was acked): a gap is a 409
     with `expected_seq` and applies nothing; ops apply in seq order; another device is not blocked."""
@@ -230,34 +243,85 @@ def test_g2_per_device_order_and_no_gaps(client, raw):
 
     gap = push(client, floor, "pia-1", [op(2, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1)], expect=409)
     assert gap["error"] == "seq_gap" and gap["expected_seq"] == 1
-    holes = push(client, floor, "pia-1", [op(1, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
-                                           op(3, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1)], expect=400)
+    holes = push(
+        client,
+        floor,
+        "pia-1",
+        [
+            op(1, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
+            op(3, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
+        ],
+        expect=400,
+    )
     assert holes["error"] == "seq_not_consecutive"
-    backwards = push(client, floor, "pia-1", [op(2, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
-                                               op(1, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1)], expect=400)
+    backwards = push(
+        client,
+        floor,
+        "pia-1",
+        [
+            op(2, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
+            op(1, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
+        ],
+        expect=400,
+    )
     assert backwards["error"] == "seq_not_consecutive"
     assert fingerprint(raw) == before, "a refused batch changed something"
 
     # Order matters and is kept: seq 1 fills the line, seq 2 (the same scan again) is the over-pick.
-    body = push(client, floor, "pia-1", [op(1, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=3),
-                                          op(2, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1)])
+    body = push(
+        client,
+        floor,
+        "pia-1",
+        [
+            op(1, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=3),
+            op(2, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
+        ],
+    )
     assert [(r["seq"], r["status"], r["code"]) for r in body["results"]] == [(1, "applied", None), (2, "adjusted", "over_pick")]
     # A gap after acked ops: 409 naming the next seq; the replayed prefix does not excuse the gap.
     middle = fingerprint(raw)
-    assert push(client, floor, "pia-1", [op(4, "pick", order_line_id=b1, location="A-02", sku="SKU-B", qty=1)], expect=409)["expected_seq"] == 3
-    assert push(client, floor, "pia-1", [op(1, "pick", order_line_id=b1, location="A-02", sku="SKU-B", qty=1),
-                                          op(2, "pick", order_line_id=b1, location="A-02", sku="SKU-B", qty=1)])["acked_through"] == 2
+    assert (
+        push(client, floor, "pia-1", [op(4, "pick", order_line_id=b1, location="A-02", sku="SKU-B", qty=1)], expect=409)[
+            "expected_seq"
+        ]
+        == 3
+    )
+    assert (
+        push(
+            client,
+            floor,
+            "pia-1",
+            [
+                op(1, "pick", order_line_id=b1, location="A-02", sku="SKU-B", qty=1),
+                op(2, "pick", order_line_id=b1, location="A-02", sku="SKU-B", qty=1),
+            ],
+        )["acked_through"]
+        == 2
+    )
     assert fingerprint(raw) == middle
     # Meanwhile another device is not held up by pia-1's queue.
-    pete = push(client, floor, "pete-1", [op(1, "pick", order_line_id=line_of(floor, 4, "SKU-A"), location="A-03", sku="SKU-A", qty=1)])
+    pete = push(
+        client, floor, "pete-1", [op(1, "pick", order_line_id=line_of(floor, 4, "SKU-A"), location="A-03", sku="SKU-A", qty=1)]
+    )
     assert pete["acked_through"] == 1
     # Replayed prefix + the next seqs: accepted, applied in order.
-    body = push(client, floor, "pia-1", [op(2, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
-                                          op(3, "pick", order_line_id=b1, location="A-02", sku="SKU-B", qty=1),
-                                          op(4, "pick", order_line_id=b1, location="A-02", sku="SKU-B", qty=1),
-                                          op(5, "pick", order_line_id=b1, location="A-02", sku="SKU-B", qty=1)])
+    body = push(
+        client,
+        floor,
+        "pia-1",
+        [
+            op(2, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
+            op(3, "pick", order_line_id=b1, location="A-02", sku="SKU-B", qty=1),
+            op(4, "pick", order_line_id=b1, location="A-02", sku="SKU-B", qty=1),
+            op(5, "pick", order_line_id=b1, location="A-02", sku="SKU-B", qty=1),
+        ],
+    )
     assert [(r["seq"], r["replayed"], r["status"]) for r in body["results"]] == [
-        (2, True, "adjusted"), (3, False, "applied"), (4, False, "applied"), (5, False, "adjusted")]
+        (2, True, "adjusted"),
+        (3, False, "applied"),
+        (4, False, "applied"),
+        (5, False, "adjusted"),
+    ]
     assert body["acked_through"] == 5
 
     _, device_id = floor.devices["pia-1"]
@@ -267,6 +331,7 @@ def test_g2_per_device_order_and_no_gaps(client, raw):
 
 
 # -- G3 -----------------------------------------------------------------------------------------
+
 
 def test_g3_no_silent_drops_every_op_gets_an_outcome_seen_by_device_and_supervisor(client, raw):
     """Every op ends applied, adjusted or rejected; adjusted and rejected ones carry a code and a
@@ -349,18 +414,23 @@ def test_g3_an_empty_bin_short_pick_gets_an_outcome_when_other_orders_hold_units
     the CHECK reserved <= on_hand failed and the batch answered 503 on every retry (an op without an
     outcome, a device queue stuck for ever). A-03 holds order 2's 1 unit, order 4's 2 and order 6's 1."""
     floor = seed_floor(client)
-    short = op(1, "pick_short", order_line_id=line_of(floor, 2, "SKU-A"), location="A-03", sku="SKU-A", qty_short=1, reason="empty")
+    short = op(
+        1, "pick_short", order_line_id=line_of(floor, 2, "SKU-A"), location="A-03", sku="SKU-A", qty_short=1, reason="empty"
+    )
     for attempt in range(3):  # noqa: B007 - the count is reported after the loop
         body = push(client, floor, "pia-1", [short], expect=None)
         if body["_status"] == 200:
             break
     assert body["_status"] == 200, f"after {attempt + 1} attempts: {body}"
     assert body["results"][0]["status"] == "applied"
-    assert raw.fetch("SELECT s.on_hand, s.reserved FROM stock s JOIN location l ON l.id = s.location WHERE l.code = 'A-03'") == [(0, 0)]
+    assert raw.fetch("SELECT s.on_hand, s.reserved FROM stock s JOIN location l ON l.id = s.location WHERE l.code = 'A-03'") == [
+        (0, 0)
+    ]
     assert_invariants(raw)
 
 
 # -- G4 -----------------------------------------------------------------------------------------
+
 
 def test_g4_invariants_hold_after_every_commit(client, raw):
     """Every conflict rule of the picking table, supervisor cancels / adjustments / reassignments in
@@ -382,31 +452,44 @@ def test_g4_invariants_hold_after_every_commit(client, raw):
         assert r.status_code == expect, r.text
         assert_invariants(raw)
 
-    device("pia-1", "pick", order_line_id=L(1, "SKU-A"), location="A-01", sku="SKU-A", qty=2)      # partial pick
-    device("pia-2", "pick", order_line_id=L(1, "SKU-A"), location="A-01", sku="SKU-A", qty=2)      # second device over-picks
-    device("pia-1", "pick", order_line_id=L(2, "SKU-A"), location="A-01", sku="SKU-A", qty=2)      # bin runs short of its book
-    device("pete-1", "pick", order_line_id=L(2, "SKU-A"), location="A-03", sku="SKU-A", qty=1)     # pia's task, picked by pete
+    device("pia-1", "pick", order_line_id=L(1, "SKU-A"), location="A-01", sku="SKU-A", qty=2)  # partial pick
+    device("pia-2", "pick", order_line_id=L(1, "SKU-A"), location="A-01", sku="SKU-A", qty=2)  # second device over-picks
+    device("pia-1", "pick", order_line_id=L(2, "SKU-A"), location="A-01", sku="SKU-A", qty=2)  # bin runs short of its book
+    device("pete-1", "pick", order_line_id=L(2, "SKU-A"), location="A-03", sku="SKU-A", qty=1)  # pia's task, picked by pete
     device("pia-1", "pick_short", order_line_id=L(1, "SKU-B"), location="A-02", sku="SKU-B", qty_short=2, reason="not_found")
     device("pia-1", "pick", order_line_id=L(1, "SKU-B"), location="A-05", sku="SKU-B", qty=2)
     rest("/api/stock/adjustments", {"location": "A-03", "sku": "SKU-A", "qty_delta": -3, "reason": "damaged"}, 201)
     rest("/api/stock/adjustments", {"location": "A-03", "sku": "SKU-A", "qty_delta": -30, "reason": "typo"}, 422)
     rest(f"/api/orders/{floor.orders[3]['id']}/cancel", {"reason": "fraud"}, 200)
-    device("pete-1", "pick", order_line_id=L(4, "SKU-A"), location="A-03", sku="SKU-A", qty=2)     # cancelled order
+    device("pete-1", "pick", order_line_id=L(4, "SKU-A"), location="A-03", sku="SKU-A", qty=2)  # cancelled order
     tasks = [r[0] for r in raw.fetch("SELECT id FROM pick_task WHERE status = 'open' ORDER BY id")]
     rest(f"/api/tasks/{tasks[0]}/reassign", {"picker": "pia"}, 200)
     rest(f"/api/tasks/{tasks[-1]}/reassign", {"picker": "pete"}, 200)
     device("pete-1", "pick", order_line_id=L(3, "SKU-C"), location="A-04", sku="SKU-C", qty=4)
-    device("pete-1", "pick", order_line_id=L(6, "SKU-A"), location="A-03", sku="SKU-A", qty=1)     # order not released
+    device("pete-1", "pick", order_line_id=L(6, "SKU-A"), location="A-03", sku="SKU-A", qty=1)  # order not released
     rest("/api/stock/adjustments", {"location": "A-01", "sku": "SKU-A", "qty_delta": 5, "reason": "found"}, 201)
-    rest(f"/api/orders/{floor.orders[0]['id']}/cancel", {"reason": "changed mind"}, 200)           # after it was picked
+    rest(f"/api/orders/{floor.orders[0]['id']}/cancel", {"reason": "changed mind"}, 200)  # after it was picked
     device("pia-1", "pick", order_line_id=L(1, "SKU-A"), location="A-01", sku="SKU-A", qty=1)
     rest(f"/api/orders/{floor.orders[0]['id']}/cancel", {}, 409)
 
 
 # -- G5 -----------------------------------------------------------------------------------------
 
-G5_COMPARED = ("stock", "order_line", "sales_order", "reservation", "pick_task",
-               "ledger", "order_event", "floor_task", "sync_exception", "scope_exit", "wave", "customer", "address")
+G5_COMPARED = (
+    "stock",
+    "order_line",
+    "sales_order",
+    "reservation",
+    "pick_task",
+    "ledger",
+    "order_event",
+    "floor_task",
+    "sync_exception",
+    "scope_exit",
+    "wave",
+    "customer",
+    "address",
+)
 
 
 def _replay_config() -> DatabaseConfig:
@@ -430,8 +513,14 @@ def _replay_config() -> DatabaseConfig:
 
 def _migrate(config: DatabaseConfig) -> None:
     url = f"sqlite:///{config.path}" if config.dialect == "sqlite" else config.dsn
-    done = subprocess.run([sys.executable, "-m", "server.cli", "migrate"], cwd=ROOT, env={**os.environ, "DATABASE_URL": url},
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "migrate"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
 
 
@@ -443,7 +532,8 @@ async def _read_ledger(after_id: int) -> list:
             return await tx.fetch(
                 "SELECT l.id, l.device_id, l.seq, l.actor, l.op_type, l.op_version, l.args, l.device_at, l.committed_at, "
                 "l.status, l.code, l.message, l.result, u.username FROM ledger l LEFT JOIN app_user u ON u.id = l.actor "
-                "WHERE l.id > ? ORDER BY l.id", after_id,
+                "WHERE l.id > ? ORDER BY l.id",
+                after_id,
             )
     finally:
         await db.close()
@@ -481,8 +571,11 @@ async def _replay(config: DatabaseConfig, ledger: list) -> list[str]:
 
             async def replay(engine, submissions=submissions, first=first, last_seq=rows[-1]["seq"]):
                 outcomes = await engine.apply(
-                    submissions, now=_as_datetime(first["committed_at"]), actor=first["actor"],
-                    actor_name=first["username"] if first["device_id"] else "", device_id=first["device_id"],
+                    submissions,
+                    now=_as_datetime(first["committed_at"]),
+                    actor=first["actor"],
+                    actor_name=first["username"] if first["device_id"] else "",
+                    device_id=first["device_id"],
                     record_rejected=True,
                 )
                 if first["device_id"]:
@@ -491,8 +584,13 @@ async def _replay(config: DatabaseConfig, ledger: list) -> list[str]:
 
             outcomes = await engine_transaction(db, replay)
             for row, outcome in zip(rows, outcomes, strict=True):
-                got = (outcome.ledger.id if outcome.ledger else None, outcome.status, outcome.code, outcome.message,
-                       json.dumps(outcome.result, separators=(",", ":")))
+                got = (
+                    outcome.ledger.id if outcome.ledger else None,
+                    outcome.status,
+                    outcome.code,
+                    outcome.message,
+                    json.dumps(outcome.result, separators=(",", ":")),
+                )
                 want = (row["id"], row["status"], row["code"], row["message"], row["result"])
                 if got != want:
                     mismatches.append(f"ledger {row['id']} ({row['op_type']}): replay gave {got}, ledger has {want}")
@@ -519,28 +617,39 @@ def test_g5_replaying_the_ledger_on_the_starting_state_reproduces_the_database(c
         step += 1
         name = rng.choice([n for n, q in queues.items() if acked[n] < len(q)])
         size = rng.randint(1, 7)
-        body = push(client, floor, name, queues[name][acked[name]: acked[name] + size])
+        body = push(client, floor, name, queues[name][acked[name] : acked[name] + size])
         acked[name] = body["acked_through"]
         if step == 3:
             # (422 if the bin no longer holds 2: a refused REST op leaves no ledger row and changes nothing)
-            r = client.post("/api/stock/adjustments", json={"location": "A-03", "sku": "SKU-A", "qty_delta": -2, "reason": "damaged"},
-                            headers=floor.supervisor)
+            r = client.post(
+                "/api/stock/adjustments",
+                json={"location": "A-03", "sku": "SKU-A", "qty_delta": -2, "reason": "damaged"},
+                headers=floor.supervisor,
+            )
             assert r.status_code in (201, 422), r.text
         elif step == 5:
             r = client.post(f"/api/orders/{floor.orders[3]['id']}/cancel", json={"reason": "fraud"}, headers=floor.supervisor)
             assert r.status_code == 200, r.text
         if step >= 2 and not reassigned:
-            task = raw.fetch("SELECT t.id, u.username FROM pick_task t JOIN app_user u ON u.id = t.picker "
-                             "WHERE t.status = 'open' ORDER BY t.id LIMIT 1")
+            task = raw.fetch(
+                "SELECT t.id, u.username FROM pick_task t JOIN app_user u ON u.id = t.picker "
+                "WHERE t.status = 'open' ORDER BY t.id LIMIT 1"
+            )
             if task:
-                (task_id, owner), = task
-                r = client.post(f"/api/tasks/{task_id}/reassign", json={"picker": "pete" if owner == "pia" else "pia"},
-                                headers=floor.supervisor)
+                ((task_id, owner),) = task
+                r = client.post(
+                    f"/api/tasks/{task_id}/reassign",
+                    json={"picker": "pete" if owner == "pia" else "pia"},
+                    headers=floor.supervisor,
+                )
                 assert r.status_code == 200, r.text
                 reassigned = True
         if step == 9:
-            r = client.post("/api/stock/adjustments", json={"location": "A-05", "sku": "SKU-B", "qty_delta": 6, "reason": "delivery"},
-                            headers=floor.supervisor)
+            r = client.post(
+                "/api/stock/adjustments",
+                json={"location": "A-05", "sku": "SKU-B", "qty_delta": 6, "reason": "delivery"},
+                headers=floor.supervisor,
+            )
             assert r.status_code == 201, r.text
             r = client.post("/api/orders", json=support.order_body("G-NEW", [("SKU-B", 2), ("SKU-C", 1)]), headers=floor.admin)
             assert r.status_code == 201, r.text
@@ -553,7 +662,12 @@ def test_g5_replaying_the_ledger_on_the_starting_state_reproduces_the_database(c
     assert_invariants(raw)
     ledger = asyncio.run(_read_ledger(start_ledger))
     assert len(ledger) >= 90
-    assert {r["op_type"] for r in ledger if r["device_id"] is None} >= {"adjust_stock", "cancel_order", "reassign_task", "intake_order"}
+    assert {r["op_type"] for r in ledger if r["device_id"] is None} >= {
+        "adjust_stock",
+        "cancel_order",
+        "reassign_task",
+        "intake_order",
+    }
 
     replay_config = _replay_config()
     try:
@@ -567,7 +681,9 @@ def test_g5_replaying_the_ledger_on_the_starting_state_reproduces_the_database(c
                 original, replayed = raw.rows(table), replay_raw.rows(table)
                 if original != replayed:
                     a, b = set(map(repr, original)), set(map(repr, replayed))
-                    differences.append(f"{table}: {len(a - b)} rows differ, e.g. original {sorted(a - b)[:2]} replay {sorted(b - a)[:2]}")
+                    differences.append(
+                        f"{table}: {len(a - b)} rows differ, e.g. original {sorted(a - b)[:2]} replay {sorted(b - a)[:2]}"
+                    )
             assert_invariants(replay_raw)
     finally:
         if replay_config.dialect == "postgres":
@@ -586,19 +702,25 @@ def test_g5_the_same_ops_in_any_batch_split_end_the_same(client, raw):
     batched with an unrelated, rejected scan of order 4's line."""
     floor = seed_floor(client)
     start = snapshot(raw)
-    ops = [op(1, "pick", order_line_id=line_of(floor, 4, "SKU-A"), location="A-02", sku="SKU-B", qty=1),  # wrong item: rejected
-           op(2, "pick", order_line_id=line_of(floor, 2, "SKU-A"), location="A-03", sku="SKU-A", qty=2)]
+    ops = [
+        op(1, "pick", order_line_id=line_of(floor, 4, "SKU-A"), location="A-02", sku="SKU-B", qty=1),  # wrong item: rejected
+        op(2, "pick", order_line_id=line_of(floor, 2, "SKU-A"), location="A-03", sku="SKU-A", qty=2),
+    ]
     apart = [push(client, floor, "pia-1", [o])["results"][0] for o in ops]
     split = semantic_state(raw)
     restore(raw, start)
     together = push(client, floor, "pia-1", ops)["results"]
-    assert [(r["status"], r["code"]) for r in together] == [(r["status"], r["code"]) for r in apart] == [
-        ("rejected", "wrong_item"), ("applied", None)]
+    assert (
+        [(r["status"], r["code"]) for r in together]
+        == [(r["status"], r["code"]) for r in apart]
+        == [("rejected", "wrong_item"), ("applied", None)]
+    )
     problems = diff_states(split, semantic_state(raw))
     assert not problems, "one batch vs. two batches of the same ops:\n" + "\n".join(problems)
 
 
 # -- G6 -----------------------------------------------------------------------------------------
+
 
 class _Failure(Exception):
     pass
@@ -721,6 +843,7 @@ def test_g6_a_failure_in_the_write_back_answers_503_with_retry_after(client, raw
 
 # -- G7 -----------------------------------------------------------------------------------------
 
+
 def _merge(view: dict, delta: dict, key: str, entity: str) -> dict:
     if delta["reset"]:
         view = {}
@@ -806,7 +929,9 @@ def test_g7_cursors_never_go_back_and_a_pull_after_an_ack_reflects_it(clean_db, 
             with httpx.Client(base_url=server.url, timeout=60) as own:
                 while not stop.is_set():
                     seq += 1
-                    push(own, floor, "pete-1", [op(seq, "pick", order_line_id=L(3, "SKU-C"), location="A-04", sku="SKU-C", qty=1)])
+                    push(
+                        own, floor, "pete-1", [op(seq, "pick", order_line_id=L(3, "SKU-C"), location="A-04", sku="SKU-C", qty=1)]
+                    )
 
         worker = threading.Thread(target=pete_pushes)
         worker.start()
@@ -837,15 +962,20 @@ def test_g7_a_delta_pull_refreshes_order_and_line_fields_on_every_task_of_a_chan
     first = pull(client, headers, pia)
     view = _merge({}, first, "tasks", "pick_task")
     # Order 1 has two tasks (A×3 at A-01, B×2 at A-02); order 2's line A×2 has two (A-01 and A-03).
-    push(client, floor, "pia-1", [op(1, "pick", order_line_id=line_of(floor, 1, "SKU-A"), location="A-01", sku="SKU-A", qty=1),
-                                  op(2, "pick", order_line_id=line_of(floor, 2, "SKU-A"), location="A-01", sku="SKU-A", qty=1)])
+    push(
+        client,
+        floor,
+        "pia-1",
+        [
+            op(1, "pick", order_line_id=line_of(floor, 1, "SKU-A"), location="A-01", sku="SKU-A", qty=1),
+            op(2, "pick", order_line_id=line_of(floor, 2, "SKU-A"), location="A-01", sku="SKU-A", qty=1),
+        ],
+    )
     delta = pull(client, headers, pia, first["cursor"])
     view = _merge(view, delta, "tasks", "pick_task")
     fresh = {t["id"]: t for t in pull(client, headers, pia)["tasks"]}
     assert _own(view) == _own(fresh)  # the tasks themselves are right
-    stale = {
-        (i, k): (view[i][k], fresh[i][k]) for i in fresh for k in _COPIED_FIELDS if view[i][k] != fresh[i][k]
-    }
+    stale = {(i, k): (view[i][k], fresh[i][k]) for i in fresh for k in _COPIED_FIELDS if view[i][k] != fresh[i][k]}
     assert not stale, f"(task, field): (device's view after the delta, fresh snapshot) = {stale}"
 
 
@@ -886,8 +1016,12 @@ def test_g7_a_resolve_racing_a_push_still_reaches_the_supervisors_device(client,
     (exception,) = first["exceptions"]
     view = _merge({}, first, "exceptions", "exception")
     pete_id = raw.val("SELECT id FROM app_user WHERE username = 'pete'")
-    pete_push = json.dumps({"device_id": floor.devices["pete-1"][1], "ops": [
-        op(1, "pick", order_line_id=line_of(floor, 3, "SKU-C"), location="A-04", sku="SKU-C", qty=1)]}).encode()
+    pete_push = json.dumps(
+        {
+            "device_id": floor.devices["pete-1"][1],
+            "ops": [op(1, "pick", order_line_id=line_of(floor, 3, "SKU-C"), location="A-04", sku="SKU-C", qty=1)],
+        }
+    ).encode()
 
     async def push_then_pull():
         db = Database(support.db_config())
@@ -911,6 +1045,7 @@ def test_g7_a_resolve_racing_a_push_still_reaches_the_supervisors_device(client,
                 worker.start()  # a push and a pull start while the resolve is being written
                 time.sleep(0.5)
             return await real(self, sql, rows)
+
         return executemany
 
     # PostgreSQL writes through Tx; SQLite's engine writes through its inline subclass.
@@ -942,11 +1077,15 @@ def test_g8_a_10000_op_backlog_drains_without_starving_an_online_device(clean_db
     orders = [[("SKU-A", 1000)] for _ in range(10)] + [[("SKU-B", 500)]]
     with live_server(workers=2) as (server, http):
         floor = seed_floor(http, stock=stock, orders=orders, waves={"pia": list(range(1, 11)), "pete": [11]})
-        tasks = {r[0]: r[1] for r in raw.fetch(
-            "SELECT t.order_line, l.code FROM pick_task t JOIN location l ON l.id = t.location ORDER BY t.id")}
+        tasks = {
+            r[0]: r[1]
+            for r in raw.fetch("SELECT t.order_line, l.code FROM pick_task t JOIN location l ON l.id = t.location ORDER BY t.id")
+        }
         lines = [line_of(floor, n, "SKU-A") for n in range(1, 11)]
-        backlog = [op(seq, "pick", order_line_id=lines[seq % 10], location=tasks[lines[seq % 10]], sku="SKU-A", qty=1, tote="1")
-                   for seq in range(1, BACKLOG_BATCHES * BATCH_OPS + 1)]
+        backlog = [
+            op(seq, "pick", order_line_id=lines[seq % 10], location=tasks[lines[seq % 10]], sku="SKU-A", qty=1, tote="1")
+            for seq in range(1, BACKLOG_BATCHES * BATCH_OPS + 1)
+        ]
         online_line = line_of(floor, 11, "SKU-B")
 
         done = threading.Event()
@@ -958,7 +1097,7 @@ def test_g8_a_10000_op_backlog_drains_without_starving_an_online_device(clean_db
                 with httpx.Client(base_url=server.url, timeout=120) as own:
                     for i in range(BACKLOG_BATCHES):
                         t = time.perf_counter()
-                        body = push(own, floor, "pia-1", backlog[i * BATCH_OPS:(i + 1) * BATCH_OPS])
+                        body = push(own, floor, "pia-1", backlog[i * BATCH_OPS : (i + 1) * BATCH_OPS])
                         backlog_times.append(time.perf_counter() - t)
                         assert body["acked_through"] == (i + 1) * BATCH_OPS
             except BaseException as error:  # noqa: BLE001
@@ -975,7 +1114,9 @@ def test_g8_a_10000_op_backlog_drains_without_starving_an_online_device(clean_db
             while not done.is_set() and time.perf_counter() - started < 90:
                 seq += 1
                 t = time.perf_counter()
-                body = push(online, floor, "pete-1", [op(seq, "pick", order_line_id=online_line, location="A-04", sku="SKU-B", qty=1)])
+                body = push(
+                    online, floor, "pete-1", [op(seq, "pick", order_line_id=online_line, location="A-04", sku="SKU-B", qty=1)]
+                )
                 latencies.append(time.perf_counter() - t)
                 if not done.is_set():
                     answered_while_draining += 1
@@ -985,8 +1126,10 @@ def test_g8_a_10000_op_backlog_drains_without_starving_an_online_device(clean_db
         total = time.perf_counter() - started
         assert not errors, errors
         p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) >= 20 else max(latencies)
-        print(f"\nG8: backlog of {len(backlog)} ops drained in {total:.1f} s (batches: median {statistics.median(backlog_times):.2f} s, "
-              f"max {max(backlog_times):.2f} s); {len(latencies)} single pushes, p95 {p95:.3f} s, max {max(latencies):.3f} s")
+        print(
+            f"\nG8: backlog of {len(backlog)} ops drained in {total:.1f} s (batches: median {statistics.median(backlog_times):.2f} s, "
+            f"max {max(backlog_times):.2f} s); {len(latencies)} single pushes, p95 {p95:.3f} s, max {max(latencies):.3f} s"
+        )
         assert len(backlog_times) == BACKLOG_BATCHES
         assert total < 60, f"the backlog took {total:.1f} s"
         # Not starved: scans were answered while the backlog was still going in (how many depends on
@@ -995,11 +1138,14 @@ def test_g8_a_10000_op_backlog_drains_without_starving_an_online_device(clean_db
         assert p95 < 2.0, f"single pushes p95 {p95:.2f} s while the backlog drained"
         _, pia = floor.devices["pia-1"]
         assert raw.val("SELECT COUNT(*) FROM ledger WHERE device_id = ?", pia) == len(backlog)
-        assert raw.val("SELECT SUM(qty_picked) FROM order_line WHERE product = (SELECT id FROM product WHERE sku = 'SKU-A')") == len(backlog)
+        assert raw.val(
+            "SELECT SUM(qty_picked) FROM order_line WHERE product = (SELECT id FROM product WHERE sku = 'SKU-A')"
+        ) == len(backlog)
         assert_invariants(raw)
 
 
 # -- G9 -----------------------------------------------------------------------------------------
+
 
 def test_g9_unknown_type_or_version_is_rejected_once_and_never_blocks_the_queue(client, raw):
     floor = seed_floor(client)
@@ -1014,7 +1160,10 @@ def test_g9_unknown_type_or_version_is_rejected_once_and_never_blocks_the_queue(
     first = push(client, floor, "pia-1", batch)
     assert first["acked_through"] == 3
     assert [(r["status"], r["code"]) for r in first["results"]] == [
-        ("rejected", "unknown_op_type"), ("rejected", "unsupported_version"), ("applied", None)]
+        ("rejected", "unknown_op_type"),
+        ("rejected", "unsupported_version"),
+        ("applied", None),
+    ]
     before = fingerprint(raw)
     # The device retries (it never saw the answer): the same rejections come back, stored, applied nothing.
     again = push(client, floor, "pia-1", batch)
@@ -1026,11 +1175,17 @@ def test_g9_unknown_type_or_version_is_rejected_once_and_never_blocks_the_queue(
     # The ledger keeps the op as received (evidence), rejected exactly once; the supervisor sees it.
     _, device_id = floor.devices["pia-1"]
     rows = raw.fetch("SELECT seq, op_type, op_version, status, code FROM ledger WHERE device_id = ? ORDER BY seq", device_id)
-    assert rows == [(1, "teleport", 1, "rejected", "unknown_op_type"), (2, "pick", 2, "rejected", "unsupported_version"),
-                    (3, "pick", 1, "applied", None), (4, "pick", 1, "applied", None)]
+    assert rows == [
+        (1, "teleport", 1, "rejected", "unknown_op_type"),
+        (2, "pick", 2, "rejected", "unsupported_version"),
+        (3, "pick", 1, "applied", None),
+        (4, "pick", 1, "applied", None),
+    ]
     exceptions = pull(client, floor.supervisor, floor.supervisor_device)["exceptions"]
     assert sorted((e["seq"], e["code"]) for e in exceptions if e["device_id"] == device_id) == [
-        (1, "unknown_op_type"), (2, "unsupported_version")]
+        (1, "unknown_op_type"),
+        (2, "unsupported_version"),
+    ]
     assert_invariants(raw)
 
 
@@ -1048,7 +1203,9 @@ def test_g9_a_device_clock_far_off_never_wedges_its_queue(client, raw):
     a1 = line_of(floor, 1, "SKU-A")
     now = dt.datetime.now(dt.UTC)
     for device, at in (("pia-1", _at(now - dt.timedelta(days=40))), ("pia-2", "1970-01-01T00:00:00.000Z")):
-        body = push(client, floor, device, [op(1, "pick", at=at, order_line_id=a1, location="A-01", sku="SKU-A", qty=1)], expect=None)
+        body = push(
+            client, floor, device, [op(1, "pick", at=at, order_line_id=a1, location="A-01", sku="SKU-A", qty=1)], expect=None
+        )
         assert body["_status"] == 200, f"{device} with its clock at {at}: {body}"
         assert body["results"][0]["status"] == "applied"
 
@@ -1060,8 +1217,10 @@ def test_g9_naive_and_aware_device_times_in_one_batch_never_wedge_the_queue(clie
     floor = seed_floor(client)
     a1 = line_of(floor, 1, "SKU-A")
     now = dt.datetime.now(dt.UTC)
-    ops = [op(1, "pick", at=_at(now, aware=True), order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
-           op(2, "pick", at=_at(now, aware=False), order_line_id=a1, location="A-01", sku="SKU-A", qty=1)]
+    ops = [
+        op(1, "pick", at=_at(now, aware=True), order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
+        op(2, "pick", at=_at(now, aware=False), order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
+    ]
     for attempt in range(3):  # noqa: B007 - the count is reported after the loop
         body = push(client, floor, "pia-1", ops, expect=None)
         if body["_status"] == 200:
@@ -1072,11 +1231,14 @@ def test_g9_naive_and_aware_device_times_in_one_batch_never_wedge_the_queue(clie
 
 # -- G10 ----------------------------------------------------------------------------------------
 
+
 def test_g10_a_device_pushes_only_its_own_ops_and_a_revoked_device_is_quarantined(client, raw):
     floor = seed_floor(client)
     a1 = line_of(floor, 1, "SKU-A")
-    ops = [op(1, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
-           op(2, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=2)]
+    ops = [
+        op(1, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=1),
+        op(2, "pick", order_line_id=a1, location="A-01", sku="SKU-A", qty=2),
+    ]
     before = fingerprint(raw)
 
     # Another user's token with pia's device: refused, nothing applied.
@@ -1103,7 +1265,12 @@ def test_g10_a_device_pushes_only_its_own_ops_and_a_revoked_device_is_quarantine
     assert [(d, s) for d, s, _ in quarantined] == [(device_id, 1), (device_id, 2), (device_id, 3)]
     for (_, _, stored), sent in zip(quarantined, ops + more, strict=False):
         stored = json.loads(stored)
-        assert (stored["seq"], stored["type"], stored["version"], stored["args"]) == (sent["seq"], sent["type"], sent["version"], sent["args"])
+        assert (stored["seq"], stored["type"], stored["version"], stored["args"]) == (
+            sent["seq"],
+            sent["type"],
+            sent["version"],
+            sent["args"],
+        )
     assert {k: v for k, v in after.items() if k != "quarantined_op"} == {k: v for k, v in before.items() if k != "quarantined_op"}
     assert raw.val("SELECT last_seq FROM device WHERE device_id = ?", device_id) == 0
     # The session the revoked phone pushed with ended with it: everything else answers 401.

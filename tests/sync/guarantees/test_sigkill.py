@@ -30,7 +30,13 @@ from tests.sync.guarantees.harness import (
 
 BATCHES, BATCH_OPS = 12, 250  # a 3,000-op backlog
 STOCK = {"SKU-A": [("A-01", 2000), ("A-03", 2000)], "SKU-B": [("A-02", 1000)], "SKU-C": [("A-04", 500)]}
-ORDERS = [[("SKU-A", 600), ("SKU-B", 300)], [("SKU-A", 600)], [("SKU-C", 200), ("SKU-B", 300)], [("SKU-A", 900)], [("SKU-C", 100)]]
+ORDERS = [
+    [("SKU-A", 600), ("SKU-B", 300)],
+    [("SKU-A", 600)],
+    [("SKU-C", 200), ("SKU-B", 300)],
+    [("SKU-A", 900)],
+    [("SKU-C", 100)],
+]
 
 
 def _backlog(rng: random.Random, floor, raw: RawDB) -> list[dict]:
@@ -44,7 +50,17 @@ def _backlog(rng: random.Random, floor, raw: RawDB) -> list[dict]:
         if roll < 0.95:
             ops.append(op(seq, "pick", order_line_id=line_id, location=location, sku=sku, qty=rng.randint(1, 3), tote="1"))
         elif roll < 0.98:
-            ops.append(op(seq, "pick_short", order_line_id=line_id, location=location, sku=sku, qty_short=1, reason=rng.choice(SHORT_REASONS)))
+            ops.append(
+                op(
+                    seq,
+                    "pick_short",
+                    order_line_id=line_id,
+                    location=location,
+                    sku=sku,
+                    qty_short=1,
+                    reason=rng.choice(SHORT_REASONS),
+                )
+            )
         else:
             ops.append(op(seq, "teleport", order_line_id=line_id))
     return ops
@@ -59,7 +75,7 @@ def _push(http, headers, device_id, batch) -> dict:
 def _drain_from(http, headers, device_id, ops, acked: int) -> int:
     """What the device does after a restart: push from the last acked seq on, in full batches."""
     while acked < len(ops):
-        body = _push(http, headers, device_id, ops[acked: acked + BATCH_OPS])
+        body = _push(http, headers, device_id, ops[acked : acked + BATCH_OPS])
         assert body["acked_through"] > acked
         acked = body["acked_through"]
     return acked
@@ -85,7 +101,7 @@ def test_sigkill_mid_backlog_then_restart_loses_nothing_and_doubles_nothing(clea
             times = []
             for i in range(BATCHES):
                 t = time.perf_counter()
-                _push(http, headers, device_id, ops[i * BATCH_OPS:(i + 1) * BATCH_OPS])
+                _push(http, headers, device_id, ops[i * BATCH_OPS : (i + 1) * BATCH_OPS])
                 times.append(time.perf_counter() - t)
             reference = semantic_state(raw)
             assert_invariants(raw)
@@ -107,7 +123,7 @@ def test_sigkill_mid_backlog_then_restart_loses_nothing_and_doubles_nothing(clea
             try:
                 with httpx.Client(base_url=server.url, timeout=60) as own:
                     for i in range(BATCHES):
-                        body = _push(own, headers, device_id, ops[i * BATCH_OPS:(i + 1) * BATCH_OPS])
+                        body = _push(own, headers, device_id, ops[i * BATCH_OPS : (i + 1) * BATCH_OPS])
                         acked["n"] = body["acked_through"]
             except httpx.TransportError as error:
                 # The connection breaking is what the kill does; before the kill it is a failure.
@@ -140,15 +156,17 @@ def test_sigkill_mid_backlog_then_restart_loses_nothing_and_doubles_nothing(clea
     try:
         committed = raw.val("SELECT last_seq FROM device WHERE device_id = ?", device_id)
         assert committed >= acked_before_kill
-        print(f"\nSIGKILL after {acked_before_kill} acked ops; the database had {committed} "
-              f"({'the in-flight batch had committed, its answer was lost' if committed > acked_before_kill else 'the in-flight batch rolled back'})")
+        print(
+            f"\nSIGKILL after {acked_before_kill} acked ops; the database had {committed} "
+            f"({'the in-flight batch had committed, its answer was lost' if committed > acked_before_kill else 'the in-flight batch rolled back'})"
+        )
         assert_invariants(raw)
         with httpx.Client(base_url=server.url, timeout=60) as http:
             assert _drain_from(http, headers, device_id, ops, acked_before_kill) == len(ops)
             # A device that lost track entirely and pushes everything again changes nothing.
             before = semantic_state(raw)
             for i in range(BATCHES):
-                body = _push(http, headers, device_id, ops[i * BATCH_OPS:(i + 1) * BATCH_OPS])
+                body = _push(http, headers, device_id, ops[i * BATCH_OPS : (i + 1) * BATCH_OPS])
                 assert all(r["replayed"] for r in body["results"])
             assert semantic_state(raw) == before
         rows = raw.fetch("SELECT seq, COUNT(*) FROM ledger WHERE device_id = ? GROUP BY seq ORDER BY seq", device_id)

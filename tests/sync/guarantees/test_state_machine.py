@@ -27,11 +27,22 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
-from tests.sync.guarantees.harness import SHORT_REASONS, STOCK, RawDB, assert_invariants, fingerprint, op, restore, seed_floor, snapshot
+from tests.sync.guarantees.harness import (
+    SHORT_REASONS,
+    STOCK,
+    RawDB,
+    assert_invariants,
+    fingerprint,
+    op,
+    restore,
+    seed_floor,
+    snapshot,
+)
 
 # SHIPSHAPE_SM_EXAMPLES / SHIPSHAPE_SM_STEPS raise the budget for a longer bug hunt.
 SETTINGS = settings(
-    max_examples=int(os.environ.get("SHIPSHAPE_SM_EXAMPLES", 15)), stateful_step_count=int(os.environ.get("SHIPSHAPE_SM_STEPS", 15)),
+    max_examples=int(os.environ.get("SHIPSHAPE_SM_EXAMPLES", 15)),
+    stateful_step_count=int(os.environ.get("SHIPSHAPE_SM_STEPS", 15)),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
 )
@@ -56,7 +67,7 @@ class DeviceModel:
         self.last_batch: list[dict] = []
 
     def pending(self) -> list[dict]:
-        return self.outbox[self.acked:]
+        return self.outbox[self.acked :]
 
 
 class FloorMachine(RuleBasedStateMachine):
@@ -68,8 +79,7 @@ class FloorMachine(RuleBasedStateMachine):
         restore(self.raw, snap)
         STATS["examples"] += 1
         self.dev = {
-            name: DeviceModel(name, device_id, self.floor.users[user])
-            for name, (user, device_id) in self.floor.devices.items()
+            name: DeviceModel(name, device_id, self.floor.users[user]) for name, (user, device_id) in self.floor.devices.items()
         }
         self.lines = [(line["id"], line["sku"]) for order in self.floor.orders for line in order["lines"]]
         assert len(self.lines) == 8
@@ -130,8 +140,15 @@ class FloorMachine(RuleBasedStateMachine):
         if kind == "pick":
             new = op(seq, "pick", order_line_id=line_id, location=location, sku=sku, qty=qty, tote=tote)
         elif kind == "pick_short":
-            new = op(seq, "pick_short", order_line_id=line_id, location=location, sku=sku, qty_short=min(qty, 2),
-                     reason=SHORT_REASONS[qty % len(SHORT_REASONS)])
+            new = op(
+                seq,
+                "pick_short",
+                order_line_id=line_id,
+                location=location,
+                sku=sku,
+                qty_short=min(qty, 2),
+                reason=SHORT_REASONS[qty % len(SHORT_REASONS)],
+            )
         elif kind == "move":  # replenishment, sometimes more than the source's book holds: the total never moves
             target = "A-06" if location != "A-06" else bins[0]
             new = op(seq, "move", from_location=location, to_location=target, sku=sku, qty=qty * 2)
@@ -182,7 +199,7 @@ class FloorMachine(RuleBasedStateMachine):
         names = [name for name in DEVICE_NAMES if self.dev[name].acked and self.dev[name].pending()]
         dev = self.dev[data.draw(st.sampled_from(names), label="device")]
         k = min(k, dev.acked)
-        batch = dev.outbox[dev.acked - k: dev.acked + n]
+        batch = dev.outbox[dev.acked - k : dev.acked + n]
         body = self._push(dev, batch)
         assert [r["replayed"] for r in body["results"]] == [o["seq"] <= dev.acked for o in batch]
         self._record(dev, batch, body)
@@ -206,12 +223,17 @@ class FloorMachine(RuleBasedStateMachine):
         if r.status_code == 200:
             assert r.json()["status"] == "cancelled"
 
-    @rule(bin_=st.sampled_from([(sku, code) for sku, rows in STOCK.items() for code, _ in rows] + [("SKU-A", "A-06")]),
-          delta=st.integers(-3, 3).filter(bool))
+    @rule(
+        bin_=st.sampled_from([(sku, code) for sku, rows in STOCK.items() for code, _ in rows] + [("SKU-A", "A-06")]),
+        delta=st.integers(-3, 3).filter(bool),
+    )
     def supervisor_adjusts_stock(self, bin_, delta):
         sku, code = bin_
-        r = self.client.post("/api/stock/adjustments", json={"location": code, "sku": sku, "qty_delta": delta, "reason": "recount"},
-                             headers=self.floor.supervisor)
+        r = self.client.post(
+            "/api/stock/adjustments",
+            json={"location": code, "sku": sku, "qty_delta": delta, "reason": "recount"},
+            headers=self.floor.supervisor,
+        )
         assert r.status_code in (201, 422), r.text
         if r.status_code == 422:
             assert r.json()["error"] == "negative_stock", r.text
@@ -235,12 +257,19 @@ class FloorMachine(RuleBasedStateMachine):
     @invariant()
     def ledger_matches_what_devices_were_told(self):
         for dev in self.dev.values():
-            rows = self.raw.fetch("SELECT seq, status, code, message, result FROM ledger WHERE device_id = ? ORDER BY seq", dev.device_id)
+            rows = self.raw.fetch(
+                "SELECT seq, status, code, message, result FROM ledger WHERE device_id = ? ORDER BY seq", dev.device_id
+            )
             assert [r[0] for r in rows] == list(range(1, dev.acked + 1))
             assert self.raw.val("SELECT last_seq FROM device WHERE device_id = ?", dev.device_id) == dev.acked
             for seq, status, code, message, result in rows:
                 told = dev.results[seq]
-                assert (status, code, message, json.loads(result)) == (told["status"], told["code"], told["message"], told["result"]), (seq, told)
+                assert (status, code, message, json.loads(result)) == (
+                    told["status"],
+                    told["code"],
+                    told["message"],
+                    told["result"],
+                ), (seq, told)
 
 
 @pytest.fixture
