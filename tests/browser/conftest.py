@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import atexit
-import shutil
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
 from tests import support
-
-CHROMIUM = Path("/usr/bin/chromium")
-PHONE = {"width": 360, "height": 640}
-# Tests never write into the repository: their screenshots go to a temporary folder. The README's
-# pictures in docs/screenshots/ are made on purpose, by scripts/screenshots.py.
-SCREENSHOTS = Path(tempfile.mkdtemp(prefix="shipshape-screenshots-"))
-atexit.register(shutil.rmtree, SCREENSHOTS, True)
-
-# Collected in the page itself: Playwright's init scripts run outside the page's CSP, and the
-# event carries the exact directive that was broken.
-_RECORD_CSP_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
-});
-"""
+from tests.browser.support import CHROMIUM, PHONE, RECORD_CSP_VIOLATIONS, SCREENSHOTS, off_playwrights_loop  # noqa: F401
 
 
 # Module scope, not session: while Playwright runs, asyncio.run() fails on this thread, so it must
@@ -76,7 +56,7 @@ def phone(browser, live_server):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.add_init_script(_RECORD_CSP_VIOLATIONS)
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
     phone = Phone(page, live_server.url)
     page.on("console", lambda message: message.type == "error" and phone.console_errors.append(message.text))
     page.on("pageerror", lambda error: phone.console_errors.append(f"uncaught: {error}"))
@@ -84,20 +64,10 @@ def phone(browser, live_server):
     context.close()
 
 
-def _off_playwrights_loop(function, *args):
-    """Run a function that calls asyncio.run() on a fresh thread.
-
-    Playwright's sync API keeps its event loop marked as running on the test thread, where
-    asyncio.run() refuses to start a second one.
-    """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function, *args).result()
-
-
 @pytest.fixture
 def clean_db() -> None:
     """The suite's clean_db, moved off Playwright's loop."""
-    _off_playwrights_loop(support.reset_database)
+    off_playwrights_loop(support.reset_database)
 
 
 async def _seed() -> str:
@@ -115,4 +85,4 @@ async def _seed() -> str:
 @pytest.fixture
 def demo_warehouse(clean_db) -> None:
     """The demo data (users pia, sue, …; a wave released to pia), written straight to the test database."""
-    _off_playwrights_loop(asyncio.run, _seed())
+    off_playwrights_loop(asyncio.run, _seed())

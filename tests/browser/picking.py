@@ -9,7 +9,7 @@ import httpx
 from playwright.sync_api import expect
 
 from tests import support
-from tests.browser.conftest import _off_playwrights_loop
+from tests.browser.support import off_playwrights_loop
 
 PHONE = {"width": 360, "height": 640}
 PASSWORD = "pia-secret-1"
@@ -26,8 +26,8 @@ def warehouse(
     from tests.warehouse import released_wave
 
     stock = stock or {"TEE-RED": 20, "MUG-BLU": 4, "CAP-GRN": 3}
-    _off_playwrights_loop(support.create_user, "pia", "picker", PASSWORD)
-    _off_playwrights_loop(support.create_user, "root", "admin", ROOT_PASSWORD)
+    off_playwrights_loop(support.create_user, "pia", "picker", PASSWORD)
+    off_playwrights_loop(support.create_user, "root", "admin", ROOT_PASSWORD)
     with httpx.Client(base_url=base_url, timeout=30) as http:
         admin = support.login(http, "root", ROOT_PASSWORD)
         for n, (sku, name, barcode) in enumerate(PRODUCTS, start=1):
@@ -75,7 +75,7 @@ def pia_signed_in(browser, base_url: str, lines: int):
 
 # A hardware scanner's burst, dispatched in one go into the wedge listener (pwa/scan/wedge.js); see
 # tests/browser/test_picker_shift.py for why Playwright's keyboard is not used.
-_BURST = """(code) => {
+BURST = """(code) => {
   for (const key of [...code, "Enter"]) {
     window.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
   }
@@ -84,7 +84,7 @@ _BURST = """(code) => {
 
 def scan(page, code: str, expect_text: str) -> None:
     """A hardware scanner reads `code`; the walk then shows `expect_text`."""
-    page.evaluate(_BURST, code)
+    page.evaluate(BURST, code)
     expect(page.locator(".walk")).to_contain_text(expect_text)
 
 

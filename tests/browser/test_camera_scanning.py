@@ -11,7 +11,7 @@ import zxingcpp
 from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.camera import Barcode, barcode_video, camera_browser, camera_page
-from tests.browser.conftest import _RECORD_CSP_VIOLATIONS, CHROMIUM, PHONE, SCREENSHOTS
+from tests.browser.support import CHROMIUM, PHONE, RECORD_CSP_VIOLATIONS, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +75,7 @@ window.Worker = class extends PageWorker {
 };
 """
 
-_CONTROL_HEIGHTS = """
+CONTROL_HEIGHTS = """
 () => [...document.querySelectorAll("button, input")]
   .filter((el) => el.offsetParent !== null)
   .map((el) => [el.textContent.trim() || el.name, el.getBoundingClientRect().height])
@@ -118,7 +118,7 @@ class Requests:
 
 def open_page(browser, live_server, query: str = "", init_script: str | None = None):
     context, page = camera_page(browser, live_server.url, viewport=PHONE)
-    page.add_init_script(_RECORD_CSP_VIOLATIONS)
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
     if init_script:
         page.add_init_script(init_script)
     errors: list[str] = []
@@ -187,7 +187,7 @@ def test_decoder_is_fetched_only_when_the_camera_opens_and_the_same_code_held_in
 
     # Fits a phone with the camera open; every control is a 48 px touch target.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    small = [(name, height) for name, height in page.evaluate(_CONTROL_HEIGHTS) if height < 48]
+    small = [(name, height) for name, height in page.evaluate(CONTROL_HEIGHTS) if height < 48]
     assert not small, f"touch targets under 48 px: {small}"
 
     # Closing the camera stops the stream's tracks.

@@ -4,41 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.support import api_get, assert_fits_a_phone, sign_in
+
 pytestmark = pytest.mark.browser
-
-# Every visible control with its accessible-ish name and rendered height, for the 48 px rule.
-_CONTROL_HEIGHTS = """
-() => [...document.querySelectorAll("button, input, select, textarea")]
-  .filter((el) => el.offsetParent !== null)
-  .map((el) => [el.id || el.name || el.textContent.trim(), el.getBoundingClientRect().height])
-"""
-
-
-def sign_in(phone, username: str, password: str) -> None:
-    page = phone.page
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def api_get(base_url: str, username: str, password: str, path: str):
-    with httpx.Client(base_url=base_url) as http:
-        login = http.post("/api/auth/login", json={"username": username, "password": password})
-        assert login.status_code == 200, login.text
-        response = http.get(path, headers={"Authorization": f"Bearer {login.json()['access_token']}"})
-        assert response.status_code == 200, response.text
-        return response.json()
-
-
-def assert_fits_a_phone(phone) -> None:
-    page = phone.page
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360, "the page scrolls sideways at 360 px"
-    small = [(name, height) for name, height in page.evaluate(_CONTROL_HEIGHTS) if height < 48]
-    assert not small, f"touch targets under 48 px: {small}"
 
 
 def test_picker_logs_in_on_a_phone_and_sees_her_pick_tasks_in_walking_order(phone, demo_warehouse, live_server):

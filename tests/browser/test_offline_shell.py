@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from server.web import precache
 from tests import support
-from tests.browser.conftest import PHONE
+from tests.browser.support import PHONE
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _off_playwrights_loop
 from tests.browser.picking import (
     MUG_EAN8,
     RECORD_LAYOUT_SHIFTS,
@@ -22,11 +21,12 @@ from tests.browser.picking import (
     scan,
     warehouse,
 )
+from tests.browser.support import off_playwrights_loop
 
 pytestmark = pytest.mark.browser
 
 
-def _ledger(username: str) -> list[tuple]:
+def ledger_rows(username: str) -> list[tuple]:
     from tests.sync.guarantees.harness import RawDB
 
     raw = RawDB()
@@ -77,7 +77,7 @@ def test_a_short_pick_after_counting_one_of_two_picks_that_one_into_the_tote_and
         expect(page.locator(".pending-mark")).to_have_count(0)
         assert not errors, errors
 
-    assert [row[:3] for row in _off_playwrights_loop(_ledger, "pia")] == [(1, "pick", "applied"), (2, "pick_short", "applied")]
+    assert [row[:3] for row in off_playwrights_loop(ledger_rows, "pia")] == [(1, "pick", "applied"), (2, "pick_short", "applied")]
     detail = admin_get(live_server.url, f"/api/orders/{orders[0]['id']}")
     assert [line["qty_picked"] for line in detail["lines"]] == [1], detail  # the mug in the tote is booked
 
@@ -162,7 +162,7 @@ def test_at_the_end_of_the_wave_the_picker_is_told_to_take_the_totes_to_the_pack
 
 
 def test_the_order_list_loads_without_a_layout_shift(phone, demo_warehouse):
-    from tests.browser.test_first_page import sign_in
+    from tests.browser.support import sign_in
 
     page = phone.page
     phone.open()

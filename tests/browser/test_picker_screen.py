@@ -10,8 +10,17 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import support
-from tests.browser.conftest import _off_playwrights_loop
-from tests.browser.test_picker_shift import TEE_EAN, _device_of, _last_seq, _ledger, _open, _pending, _scan, _warehouse
+from tests.browser.support import (
+    TEE_EAN,
+    device_of,
+    last_seq_of,
+    ledger_rows,
+    off_playwrights_loop,
+    open_page,
+    pending_is,
+    shift_warehouse,
+    wedge_scan,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +37,7 @@ def _axe_serious(page) -> list[str]:
 
 
 def test_the_walk_fits_one_hand_passes_axe_and_takes_a_short_pick(phone, demo_warehouse, live_server):
-    from tests.browser.test_first_page import assert_fits_a_phone, sign_in
+    from tests.browser.support import assert_fits_a_phone, sign_in
 
     page = phone.page
     phone.open()
@@ -75,14 +84,14 @@ _ROOT_PASSWORD = "root-secret-1"
 def _pia_signed_in(browser, live_server):
     """The picker story's warehouse (tests/browser/test_picker_shift.py), Pia signed in on a phone
     that has pulled her wave of four lines; yields (context, page, errors) and closes the context."""
-    _off_playwrights_loop(support.create_user, "pia", "picker", "pia-secret-1")
+    off_playwrights_loop(support.create_user, "pia", "picker", "pia-secret-1")
     with httpx.Client(base_url=live_server.url, timeout=30) as http:
-        _off_playwrights_loop(support.create_user, "root", "admin", _ROOT_PASSWORD)
-        _warehouse(http, support.login(http, "root", _ROOT_PASSWORD))
+        off_playwrights_loop(support.create_user, "root", "admin", _ROOT_PASSWORD)
+        shift_warehouse(http, support.login(http, "root", _ROOT_PASSWORD))
     context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
     context.set_default_timeout(15_000)
     try:
-        page, errors = _open(context, live_server.url)
+        page, errors = open_page(context, live_server.url)
         page.get_by_label("Username").fill("pia")
         page.get_by_label("Password").fill("pia-secret-1")
         page.get_by_role("button", name="Sign in").click()
@@ -117,28 +126,28 @@ def test_two_tabs_picking_at_once_get_unique_gap_free_seqs(browser, live_server,
             (second, "TOTE-BLU", "Picked 1 × CAP-GRN"),
         ]
         for page, code, feedback in steps:
-            _scan(page, code, feedback)
+            wedge_scan(page, code, feedback)
         for page in (first, second):
-            _pending(page, 2)
+            pending_is(page, 2)
         seqs = first.evaluate("async () => (await (await import('/static/store.js')).openStore()).pendingOps()")
         assert [op["seq"] for op in seqs] == [1, 2], seqs
 
         context.set_offline(False)
         for page in (first, second):
-            _pending(page, 0)
+            pending_is(page, 0)
         assert not errors, errors
 
-        device_id = _off_playwrights_loop(_device_of, "pia")
-        ledger = _off_playwrights_loop(_ledger, device_id)
+        device_id = off_playwrights_loop(device_of, "pia")
+        ledger = off_playwrights_loop(ledger_rows, device_id)
         assert [row[:3] for row in ledger] == [(1, "pick", "applied"), (2, "pick", "applied")], ledger
-        assert _off_playwrights_loop(_last_seq, device_id) == 2
+        assert off_playwrights_loop(last_seq_of, device_id) == 2
 
 
 def test_a_token_that_runs_out_offline_does_not_stop_the_shift(browser, live_server, clean_db):
     """Offline when her token expires, Pia keeps picking; back online she signs in again and the
     picks she made meanwhile are sent, once."""
     with _pia_signed_in(browser, live_server) as (context, page, errors):
-        _pending(page, 0)
+        pending_is(page, 0)
         page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
 
         context.set_offline(True)
@@ -155,8 +164,8 @@ def test_a_token_that_runs_out_offline_does_not_stop_the_shift(browser, live_ser
             (TEE_EAN, "scan an empty tote for slot 1"),
             ("TOTE-RED", "Picked 1 × TEE-RED"),
         ]:
-            _scan(page, code, feedback)
-        _pending(page, 1)
+            wedge_scan(page, code, feedback)
+        pending_is(page, 1)
 
         # Back online: the server refuses the old token, the phone asks her to sign in, then sends.
         context.set_offline(False)
@@ -165,11 +174,11 @@ def test_a_token_that_runs_out_offline_does_not_stop_the_shift(browser, live_ser
         page.get_by_label("Username").fill("pia")
         page.get_by_label("Password").fill("pia-secret-1")
         page.get_by_role("button", name="Sign in").click()
-        _pending(page, 0)
+        pending_is(page, 0)
         assert not errors, errors
 
-        device_id = _off_playwrights_loop(_device_of, "pia")
-        assert [row[:3] for row in _off_playwrights_loop(_ledger, device_id)] == [(1, "pick", "applied")]
+        device_id = off_playwrights_loop(device_of, "pia")
+        assert [row[:3] for row in off_playwrights_loop(ledger_rows, device_id)] == [(1, "pick", "applied")]
 
 
 def test_the_next_wave_starts_with_an_empty_cart(browser, live_server, clean_db):
@@ -181,8 +190,8 @@ def test_the_next_wave_starts_with_an_empty_cart(browser, live_server, clean_db)
             (TEE_EAN, "scan an empty tote for slot 1"),
             ("TOTE-RED", "Picked 1 × TEE-RED"),
         ]:
-            _scan(page, code, feedback)
-        _pending(page, 0)
+            wedge_scan(page, code, feedback)
+        pending_is(page, 0)
 
         # A second wave is released to her while she works: its first order is slot 1 again.
         with httpx.Client(base_url=live_server.url, timeout=30) as http:
@@ -194,8 +203,8 @@ def test_the_next_wave_starts_with_an_empty_cart(browser, live_server, clean_db)
         page.reload()  # a sync on start brings the new wave
         wave2 = page.locator("section.wave", has_text=f"Wave {wave.json()['id']}")
         wave2.locator("li.task").click()
-        _scan(page, "A-01", "A-01 ✓")
-        _scan(page, TEE_EAN, "scan an empty tote for slot 1")
-        _scan(page, "TOTE-GRN", "Picked 1 × TEE-RED into TOTE-GRN")
-        _pending(page, 0)
+        wedge_scan(page, "A-01", "A-01 ✓")
+        wedge_scan(page, TEE_EAN, "scan an empty tote for slot 1")
+        wedge_scan(page, "TOTE-GRN", "Picked 1 × TEE-RED into TOTE-GRN")
+        pending_is(page, 0)
         assert not errors, errors

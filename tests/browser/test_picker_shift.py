@@ -18,80 +18,22 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests import support
 from tests.browser.camera import CHROMIUM, Barcode, barcode_video, camera_flags
-from tests.browser.conftest import SCREENSHOTS, _off_playwrights_loop
-from tests.warehouse import device_for, released_wave
+from tests.browser.support import (
+    MUG_EAN8,
+    SCREENSHOTS,
+    TEE_EAN,
+    device_of,
+    last_seq_of,
+    ledger_rows,
+    off_playwrights_loop,
+    open_page,
+    pending_is,
+    shift_warehouse,
+    wedge_scan,
+)
+from tests.warehouse import device_for
 
 pytestmark = pytest.mark.browser
-
-TEE_EAN = "4006381333931"  # EAN-13 with a valid check digit
-MUG_EAN8 = "96385074"
-PRODUCTS = [("TEE-RED", "T-shirt, red", TEE_EAN), ("MUG-BLU", "Mug, blue", MUG_EAN8), ("CAP-GRN", "Cap, green", "INT-CAP-GRN")]
-STOCK = [("TEE-RED", "A-01", 5), ("MUG-BLU", "A-02", 4), ("CAP-GRN", "A-03", 3)]
-
-
-def _warehouse(http: httpx.Client, admin: dict) -> list[dict]:
-    for sku, name, barcode in PRODUCTS:
-        r = http.post("/api/products", json={"sku": sku, "name": name, "barcodes": [barcode]}, headers=admin)
-        assert r.status_code == 201, r.text
-    for n in (1, 2, 3):
-        r = http.post("/api/locations", json={"code": f"A-0{n}", "kind": "bin", "path_seq": n * 10}, headers=admin)
-        assert r.status_code == 201, r.text
-    for sku, location, qty in STOCK:
-        r = http.post(
-            "/api/stock/adjustments",
-            json={"location": location, "sku": sku, "qty_delta": qty, "reason": "opening stock"},
-            headers=admin,
-        )
-        assert r.status_code == 201, r.text
-    # Order 1 goes to cart slot 1, order 2 to slot 2: batch picking into two totes.
-    return released_wave(http, admin, [[("TEE-RED", 1), ("MUG-BLU", 2)], [("MUG-BLU", 1), ("CAP-GRN", 1)]])
-
-
-def _ledger(device_id: str) -> list[tuple]:
-    from tests.sync.guarantees.harness import RawDB
-
-    raw = RawDB()
-    return raw.fetch("SELECT seq, op_type, status, code FROM ledger WHERE device_id = ? ORDER BY id", device_id)
-
-
-def _last_seq(device_id: str) -> int:
-    from tests.sync.guarantees.harness import RawDB
-
-    return RawDB().val("SELECT last_seq FROM device WHERE device_id = ?", device_id)
-
-
-def _device_of(username: str) -> str:
-    from tests.sync.guarantees.harness import RawDB
-
-    raw = RawDB()
-    return raw.val(
-        "SELECT d.device_id FROM device d JOIN app_user u ON u.id = d.owner WHERE u.username = ? ORDER BY d.id DESC", username
-    )
-
-
-# A hardware scanner's burst reaches the page as one run of keydowns a few ms apart. Playwright's
-# keyboard waits for a round trip per key, which on a loaded 2-core machine can stretch a gap past
-# what the wedge accepts as a scanner; so the burst is dispatched in one go, into the same
-# listener (pwa/scan/wedge.js). Real typing at scanner speed is tested in test_camera_scanning.py.
-_BURST = """(code) => {
-  for (const key of [...code, "Enter"]) {
-    window.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
-  }
-}"""
-
-
-def _wedge(page, code: str) -> None:
-    """What a hardware scanner does: the code at scanner speed, then Enter."""
-    page.evaluate(_BURST, code)
-
-
-def _scan(page, code: str, expect_text: str) -> None:
-    _wedge(page, code)
-    expect(page.locator(".walk")).to_contain_text(expect_text)
-
-
-def _pending(page, n: int) -> None:
-    expect(page.locator(".sync-pending")).to_have_text("All sent" if n == 0 else f"{n} to send", timeout=20_000)
 
 
 def _launch(playwright, profile, video):
@@ -110,21 +52,13 @@ def _launch(playwright, profile, video):
     return context
 
 
-def _open(context, url):
-    page = context.pages[0] if context.pages else context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(url)
-    return page, errors
-
-
 def test_a_picker_picks_a_whole_wave_offline_and_it_lands_exactly_once(live_server, clean_db, tmp_path):
     with httpx.Client(base_url=live_server.url, timeout=30) as http:
-        password = _off_playwrights_loop(support.create_user, "root", "admin")
+        password = off_playwrights_loop(support.create_user, "root", "admin")
         admin = support.login(http, "root", password)
-        _off_playwrights_loop(support.create_user, "pia", "picker", "pia-secret-1")
-        orders = _warehouse(http, admin)
-        pete = _off_playwrights_loop(device_for, http, "pete", "picker")
+        off_playwrights_loop(support.create_user, "pia", "picker", "pia-secret-1")
+        orders = shift_warehouse(http, admin)
+        pete = off_playwrights_loop(device_for, http, "pete", "picker")
 
         video = barcode_video(tmp_path, Barcode("tee", TEE_EAN, zxingcpp.BarcodeFormat.EAN13, f"]E0{TEE_EAN}", "EAN-13"))
         profile = tmp_path / "profile"
@@ -132,7 +66,7 @@ def test_a_picker_picks_a_whole_wave_offline_and_it_lands_exactly_once(live_serv
             # -- online: sign in, the phone registers itself and pulls the wave --------------------
             context = _launch(playwright, profile, video)
             context.grant_permissions(["camera"], origin=live_server.url)
-            page, errors = _open(context, live_server.url)
+            page, errors = open_page(context, live_server.url)
             page.get_by_label("Username").fill("pia")
             page.get_by_label("Password").fill("pia-secret-1")
             page.get_by_role("button", name="Sign in").click()
@@ -148,45 +82,45 @@ def test_a_picker_picks_a_whole_wave_offline_and_it_lands_exactly_once(live_serv
             expect(walk).to_contain_text("Go to A-01")
 
             # A wrong location is refused with the error tone, and the line is not touched.
-            _scan(page, "A-02", "Wrong location A-02")
+            wedge_scan(page, "A-02", "Wrong location A-02")
             expect(page.locator(".walk-card")).to_have_attribute("data-step", "location")
-            _scan(page, "A-01", "A-01 ✓")
+            wedge_scan(page, "A-01", "A-01 ✓")
             # A wrong item: refused, nothing counted.
-            _scan(page, MUG_EAN8, "Wrong item")
+            wedge_scan(page, MUG_EAN8, "Wrong item")
             expect(page.locator(".walk-card")).to_have_attribute("data-step", "item")
 
             # Line 1 (TEE-RED × 1): the item through the camera.
             page.get_by_role("button", name="Camera").click()
             expect(walk).to_contain_text("scan an empty tote for slot 1", ignore_case=True, timeout=20_000)
             page.get_by_role("button", name="Camera").click()  # camera off again
-            _scan(page, "TOTE-RED", "Picked 1 × TEE-RED into TOTE-RED")
-            _pending(page, 1)
+            wedge_scan(page, "TOTE-RED", "Picked 1 × TEE-RED into TOTE-RED")
+            pending_is(page, 1)
 
             # Line 2 (MUG-BLU × 2 for order 1, same tote): scan once, enter the count.
-            _scan(page, "A-02", "A-02 ✓")
-            _scan(page, MUG_EAN8, "1 of 2")
+            wedge_scan(page, "A-02", "A-02 ✓")
+            wedge_scan(page, MUG_EAN8, "1 of 2")
             phone_shot(page, "picker-walk.png")
             page.get_by_role("button", name="One more").click()
             page.get_by_role("button", name="Confirm count").click()
             expect(walk).to_contain_text("scan tote TOTE-RED")
-            _scan(page, "TOTE-BLU", "Wrong tote TOTE-BLU")
-            _scan(page, "TOTE-RED", "Picked 2 × MUG-BLU into TOTE-RED")
-            _pending(page, 2)
+            wedge_scan(page, "TOTE-BLU", "Wrong tote TOTE-BLU")
+            wedge_scan(page, "TOTE-RED", "Picked 2 × MUG-BLU into TOTE-RED")
+            pending_is(page, 2)
 
             # -- reload while offline: the shell and the queued picks survive ----------------------
             page.reload()
             expect(page.get_by_role("heading", name="Your picks")).to_be_visible()
-            _pending(page, 2)
+            pending_is(page, 2)
             expect(page.locator(".sync-net")).to_contain_text("Offline")
             expect(page.locator("li.task:not(.done)")).to_have_count(2)
             page.get_by_role("button", name="Start picking").click()
 
             # Line 3 (MUG-BLU × 1 for order 2): slot 2 gets a tote of its own.
-            _scan(page, "A-02", "A-02 ✓")
-            _scan(page, MUG_EAN8, "scan an empty tote for slot 2")
-            _scan(page, "TOTE-RED", "TOTE-RED is already slot 1")
-            _scan(page, "TOTE-BLU", "Picked 1 × MUG-BLU into TOTE-BLU")
-            _pending(page, 3)
+            wedge_scan(page, "A-02", "A-02 ✓")
+            wedge_scan(page, MUG_EAN8, "scan an empty tote for slot 2")
+            wedge_scan(page, "TOTE-RED", "TOTE-RED is already slot 1")
+            wedge_scan(page, "TOTE-BLU", "Picked 1 × MUG-BLU into TOTE-BLU")
+            pending_is(page, 3)
             assert not errors, errors
             context.close()
 
@@ -201,19 +135,19 @@ def test_a_picker_picks_a_whole_wave_offline_and_it_lands_exactly_once(live_serv
             # -- the browser again, same profile, still offline: the outbox is still there ----------
             context = _launch(playwright, profile, video)
             context.set_offline(True)
-            page, errors = _open(context, live_server.url)
+            page, errors = open_page(context, live_server.url)
             expect(page.get_by_role("heading", name="Your picks")).to_be_visible()
-            _pending(page, 3)
+            pending_is(page, 3)
             page.get_by_role("button", name="Start picking").click()
-            _scan(page, "A-03", "A-03 ✓")
-            _scan(page, "INT-CAP-GRN", "scan tote TOTE-BLU")
-            _scan(page, "TOTE-BLU", "Picked 1 × CAP-GRN into TOTE-BLU")
-            _pending(page, 4)
+            wedge_scan(page, "A-03", "A-03 ✓")
+            wedge_scan(page, "INT-CAP-GRN", "scan tote TOTE-BLU")
+            wedge_scan(page, "TOTE-BLU", "Picked 1 × CAP-GRN into TOTE-BLU")
+            pending_is(page, 4)
             expect(page.get_by_text("All lines picked")).to_be_visible()
 
             # -- back online: everything drains, once --------------------------------------------
             context.set_offline(False)
-            _pending(page, 0)
+            pending_is(page, 0)
             outcome = page.locator(".outcome-list")
             expect(outcome).to_be_visible(timeout=20_000)
             expect(outcome).to_contain_text("CAP-GRN")
@@ -222,12 +156,12 @@ def test_a_picker_picks_a_whole_wave_offline_and_it_lands_exactly_once(live_serv
             assert not errors, errors
             context.close()
 
-        device_id = _off_playwrights_loop(_device_of, "pia")
-        ledger = _off_playwrights_loop(_ledger, device_id)
+        device_id = off_playwrights_loop(device_of, "pia")
+        ledger = off_playwrights_loop(ledger_rows, device_id)
         assert [row[:2] for row in ledger] == [(1, "pick"), (2, "pick"), (3, "pick"), (4, "pick")], ledger
         assert [row[2] for row in ledger] == ["applied", "applied", "applied", "adjusted"], ledger
         assert ledger[3][3] == "over_pick", ledger
-        assert _off_playwrights_loop(_last_seq, device_id) == 4
+        assert off_playwrights_loop(last_seq_of, device_id) == 4
 
         for order in orders:
             detail = http.get(f"/api/orders/{order['id']}", headers=admin).json()

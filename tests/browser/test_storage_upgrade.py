@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from server.db import Database
 from server.web import precache
 from tests import support
-from tests.browser.conftest import PHONE, _off_playwrights_loop
+from tests.browser.support import PHONE, off_playwrights_loop
 from tests.warehouse import released_wave, small_warehouse
 
 pytestmark = pytest.mark.browser
@@ -120,10 +120,10 @@ def context(browser):
 def test_unsent_picks_survive_the_storage_upgrade_and_reach_the_server_once(context, next_release):
     # The server: pia's wave, and the device her phone registered under release 1.
     http = httpx.Client(base_url=next_release.url, timeout=30)
-    _off_playwrights_loop(support.reset_database)
-    admin = support.login(http, "root", _off_playwrights_loop(support.create_user, "root", "admin"))
+    off_playwrights_loop(support.reset_database)
+    admin = support.login(http, "root", off_playwrights_loop(support.create_user, "root", "admin"))
     small_warehouse(http, admin)
-    password = _off_playwrights_loop(support.create_user, "pia", "picker")
+    password = off_playwrights_loop(support.create_user, "pia", "picker")
     login = http.post("/api/auth/login", json={"username": "pia", "password": password}).json()
     pia = {"Authorization": f"Bearer {login['access_token']}"}
     device_id = http.post("/api/devices", json={"name": "pia's phone"}, headers=pia).json()["device_id"]
@@ -159,13 +159,13 @@ def test_unsent_picks_survive_the_storage_upgrade_and_reach_the_server_once(cont
     assert upgraded["version"] == 2
     assert upgraded["stores"] == {**RELEASE_1, NEW_STORE: "id"}
     assert upgraded["outbox"] == ops, "the upgrade changed or lost unsent ops"
-    assert _off_playwrights_loop(asyncio.run, _ledger_rows(device_id)) == []
+    assert off_playwrights_loop(asyncio.run, _ledger_rows(device_id)) == []
 
     # The network is back: the app drains the outbox on its own, each pick applied exactly once.
     page.unroute("**/api/sync/**")
     page.wait_for_function("() => document.querySelector('.sync-pending')?.textContent === 'All sent'", timeout=30_000)
     assert page.evaluate(_READ_DB)["outbox"] == []
-    assert _off_playwrights_loop(asyncio.run, _ledger_rows(device_id)) == [(1, "applied"), (2, "applied"), (3, "applied")]
+    assert off_playwrights_loop(asyncio.run, _ledger_rows(device_id)) == [(1, "applied"), (2, "applied"), (3, "applied")]
 
     # A reload syncs again and sends nothing twice.
     sent_after = []
@@ -175,7 +175,7 @@ def test_unsent_picks_survive_the_storage_upgrade_and_reach_the_server_once(cont
     assert sent_after == []
     [device] = [d for d in http.get("/api/devices", headers=pia).json() if d["device_id"] == device_id]
     assert device["last_seq"] == 3
-    assert _off_playwrights_loop(asyncio.run, _ledger_rows(device_id)) == [(1, "applied"), (2, "applied"), (3, "applied")]
+    assert off_playwrights_loop(asyncio.run, _ledger_rows(device_id)) == [(1, "applied"), (2, "applied"), (3, "applied")]
     stock = {(r["sku"], r["location"]): r["on_hand"] for r in http.get("/api/stock", headers=admin).json()}
     assert (stock[("SKU-A", "A-01")], stock[("SKU-B", "A-02")]) == (2, 1), "each pick moved stock once"
     http.close()

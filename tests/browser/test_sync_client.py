@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from server.db import Database
 from tests import support
-from tests.browser.conftest import CHROMIUM, _off_playwrights_loop
+from tests.browser.support import CHROMIUM, off_playwrights_loop
 from tests.warehouse import released_wave, small_warehouse
 
 pytestmark = pytest.mark.browser
@@ -54,8 +54,8 @@ class Floor:
     def __init__(self, base_url: str):
         self.base_url = base_url
         self.http = httpx.Client(base_url=base_url, timeout=30)
-        _off_playwrights_loop(support.reset_database)
-        root_password = _off_playwrights_loop(support.create_user, "root", "admin")
+        off_playwrights_loop(support.reset_database)
+        root_password = off_playwrights_loop(support.create_user, "root", "admin")
         self.admin = support.login(self.http, "root", root_password)
         r = self.http.post(
             "/api/users", json={"username": "pia", "role": "picker", "password": "pia-password"}, headers=self.admin
@@ -82,7 +82,7 @@ class Floor:
         return self.http.get(f"/api/orders/{order_id}", headers=self.admin).json()
 
     def ledger(self, device_id: str) -> list[tuple[int, str]]:
-        return _off_playwrights_loop(asyncio.run, _ledger_rows(device_id))
+        return off_playwrights_loop(asyncio.run, _ledger_rows(device_id))
 
     def close(self) -> None:
         self.http.close()
