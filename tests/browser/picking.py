@@ -9,40 +9,27 @@ import httpx
 from playwright.sync_api import expect
 
 from tests import support
-from tests.browser.support import off_playwrights_loop
+from tests.browser.support import PHONE, PRODUCTS, off_playwrights_loop
+from tests.warehouse import Warehouse, released_wave
 
-PHONE = {"width": 360, "height": 640}
 PASSWORD = "pia-secret-1"
 ROOT_PASSWORD = "root-secret-1"
-TEE_EAN = "4006381333931"
-MUG_EAN8 = "96385074"
-PRODUCTS = [("TEE-RED", "T-shirt, red", TEE_EAN), ("MUG-BLU", "Mug, blue", MUG_EAN8), ("CAP-GRN", "Cap, green", "INT-CAP-GRN")]
 
 
 def warehouse(
     base_url: str, orders: list[list[tuple[str, int]]], stock: dict[str, int] | None = None, names: dict[str, str] | None = None
 ) -> list[dict]:
     """Products in bins A-01…A-03 (TEE, MUG, CAP), opening stock, and `orders` released to Pia as one wave."""
-    from tests.warehouse import released_wave
-
     stock = stock or {"TEE-RED": 20, "MUG-BLU": 4, "CAP-GRN": 3}
     off_playwrights_loop(support.create_user, "pia", "picker", PASSWORD)
     off_playwrights_loop(support.create_user, "root", "admin", ROOT_PASSWORD)
     with httpx.Client(base_url=base_url, timeout=30) as http:
         admin = support.login(http, "root", ROOT_PASSWORD)
+        builder = Warehouse(http, admin)
         for n, (sku, name, barcode) in enumerate(PRODUCTS, start=1):
-            r = http.post(
-                "/api/products", json={"sku": sku, "name": (names or {}).get(sku, name), "barcodes": [barcode]}, headers=admin
-            )
-            assert r.status_code == 201, r.text
-            r = http.post("/api/locations", json={"code": f"A-0{n}", "kind": "bin", "path_seq": n * 10}, headers=admin)
-            assert r.status_code == 201, r.text
-            r = http.post(
-                "/api/stock/adjustments",
-                json={"location": f"A-0{n}", "sku": sku, "qty_delta": stock[sku], "reason": "opening stock"},
-                headers=admin,
-            )
-            assert r.status_code == 201, r.text
+            builder.product(sku, (names or {}).get(sku, name), [barcode])
+            builder.location(f"A-0{n}", n * 10)
+            builder.stock(sku, f"A-0{n}", stock[sku])
         return released_wave(http, admin, orders)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import expect
 
-from tests.warehouse import released_wave
+from tests.warehouse import Warehouse, released_wave
 
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 360, "height": 640}
@@ -79,20 +79,14 @@ STOCK = [("TEE-RED", "A-01", 5), ("MUG-BLU", "A-02", 4), ("CAP-GRN", "A-03", 3)]
 
 
 def shift_warehouse(http: httpx.Client, admin: dict) -> list[dict]:
-    for sku, name, barcode in PRODUCTS:
-        r = http.post("/api/products", json={"sku": sku, "name": name, "barcodes": [barcode]}, headers=admin)
-        assert r.status_code == 201, r.text
-    for n in (1, 2, 3):
-        r = http.post("/api/locations", json={"code": f"A-0{n}", "kind": "bin", "path_seq": n * 10}, headers=admin)
-        assert r.status_code == 201, r.text
+    """The picker's shift: three products with real barcodes in bins A-01…A-03, and two orders released
+    to pia as one wave (order 1 to cart slot 1, order 2 to slot 2: batch picking into two totes)."""
+    warehouse = Warehouse(http, admin)
+    for n, (sku, name, barcode) in enumerate(PRODUCTS, start=1):
+        warehouse.product(sku, name, [barcode])
+        warehouse.location(f"A-0{n}", n * 10)
     for sku, location, qty in STOCK:
-        r = http.post(
-            "/api/stock/adjustments",
-            json={"location": location, "sku": sku, "qty_delta": qty, "reason": "opening stock"},
-            headers=admin,
-        )
-        assert r.status_code == 201, r.text
-    # Order 1 goes to cart slot 1, order 2 to slot 2: batch picking into two totes.
+        warehouse.stock(sku, location, qty)
     return released_wave(http, admin, [[("TEE-RED", 1), ("MUG-BLU", 2)], [("MUG-BLU", 1), ("CAP-GRN", 1)]])
 
 

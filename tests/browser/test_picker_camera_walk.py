@@ -12,7 +12,8 @@ import zxingcpp
 from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.camera import CHROMIUM, Barcode, barcode_video, camera_browser
-from tests.browser.picking import TEE_EAN, inside_viewport, pia_signed_in, scan, warehouse
+from tests.browser.picking import inside_viewport, pia_signed_in, scan, warehouse
+from tests.browser.support import TEE_EAN
 
 pytestmark = pytest.mark.browser
 

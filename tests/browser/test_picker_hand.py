@@ -9,10 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.picking import (
-    MUG_EAN8,
     RECORD_LAYOUT_SHIFTS,
     SLOW_API,
-    TEE_EAN,
     admin_get,
     inside_viewport,
     layout_shift,
@@ -21,7 +19,7 @@ from tests.browser.picking import (
     scan,
     warehouse,
 )
-from tests.browser.support import off_playwrights_loop
+from tests.browser.support import MUG_EAN8, TEE_EAN, off_playwrights_loop
 
 pytestmark = pytest.mark.browser
 
