@@ -51,6 +51,7 @@ class CurrentUser:
     display_name: str
     grants: frozenset[str] = frozenset()  # device op types an admin granted beyond the role
     revoked_device: str | None = None  # set only on a push from the revoked device this session ended with
+    session_device: str | None = None  # the device this token is bound to (None until it registers or pushes)
 
     @property
     def allowed_ops(self) -> frozenset[str]:
@@ -92,7 +93,7 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
                 raise SessionEnded("device_revoked", "this device was revoked: sign in again on a trusted phone")
             revoked_device = row["device_id"]
         grants = frozenset(g for g in (row["grants"] or "").split(",") if g)
-        user = CurrentUser(row["id"], row["username"], row["role"], row["display_name"], grants, revoked_device)
+        user = CurrentUser(row["id"], row["username"], row["role"], row["display_name"], grants, revoked_device, row["device_id"])
         return AuthenticationResult(user=user, auth=token)
 
 

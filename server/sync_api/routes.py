@@ -70,7 +70,8 @@ class SyncController(Controller):
                     batch,
                     defused,
                     allowed=request.user.allowed_ops,
-                    token_hash=token_hash(request.auth),
+                    # Bind the session to this device only when it is not already (no write on the usual push).
+                    token_hash=None if request.user.session_device == batch.device_id else token_hash(request.auth),
                 )
             )
         except SyncRefused as error:

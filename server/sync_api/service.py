@@ -202,9 +202,14 @@ async def _push_locked(
         raise SyncRefused(403, "unknown_device", f"device {batch.device_id} is not registered; register it at POST /api/devices")
     if device["owner"] != user_id:
         raise SyncRefused(403, "not_your_device", "a device pushes only its own ops: this device belongs to another user")
+    if token_hash is not None:
+        # The session is this device's from now on: revoking the device ends it (and a new sign-in on a
+        # phone already revoked ends with this push). The route passes the token only when it is bound to
+        # no device or to another one, so the usual push writes nothing here.
+        await tx.execute("UPDATE auth_token SET device_id = ? WHERE token_hash = ?", batch.device_id, token_hash)
     if device["revoked_at"] is not None:
         # Keep what it sent for a supervisor (up to MAX_QUARANTINED per device: a revoked phone cannot
-        # fill the database), and end the session it pushed with.
+        # fill the database).
         held = await tx.fetchval("SELECT COUNT(*) FROM quarantined_op WHERE device_id = ?", batch.device_id)
         room = max(0, MAX_QUARANTINED - held)
         await tx.executemany(
@@ -212,17 +217,7 @@ async def _push_locked(
             "ON CONFLICT (device_id, seq) DO NOTHING",
             [(batch.device_id, e.seq, msgspec.json.encode(e).decode(), now) for e in ops[:room]],
         )
-        if token_hash is not None:  # a new sign-in on the revoked phone ends with this push
-            await tx.execute("UPDATE auth_token SET device_id = ? WHERE token_hash = ?", batch.device_id, token_hash)
         return SyncRefused(403, "device_revoked", "this device was revoked; its queued ops were kept for a supervisor")
-    if token_hash is not None:
-        # The session is this device's from now on: revoking the device ends it.
-        await tx.execute(
-            "UPDATE auth_token SET device_id = ? WHERE token_hash = ? AND (device_id IS NULL OR device_id <> ?)",
-            batch.device_id,
-            token_hash,
-            batch.device_id,
-        )
     last = device["last_seq"]
     replays = [e for e in ops if e.seq <= last]
     numbered = [(i, e) for i, e in enumerate(ops) if e.seq > last]
