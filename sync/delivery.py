@@ -31,6 +31,38 @@ def _advance(state: State, ctx: ApplyContext, order: Order, to: str) -> None:
             set_status(state, order, step, ctx.now, ctx.ledger_id)
 
 
+def _record(state: State, ctx: ApplyContext, package: Package, op: Deliver | DeliverFailed, *, evidence: bool) -> None:
+    """A delivery attempt as the driver reported it; `evidence` when it contradicts what was recorded first."""
+    if isinstance(op, Deliver):
+        outcome, recipient, reason, signature, photo, lat, lon = (
+            "delivered",
+            op.recipient,
+            "",
+            op.signature,
+            op.photo,
+            op.lat,
+            op.lon,
+        )
+    else:
+        outcome, recipient, reason, signature, photo, lat, lon = "failed", "", op.reason, "", "", None, None
+    state.add(
+        Delivery(
+            id=state.temp_id(),
+            package=package.id,
+            outcome=outcome,
+            recipient=recipient,
+            reason=reason,
+            signature=signature,
+            photo=photo,
+            lat=lat,
+            lon=lon,
+            device_at=ctx.device_at,
+            evidence=evidence,
+            ledger_id=ctx.ledger_id,
+        )
+    )
+
+
 def _reads_ship(op: Ship, reads: Reads) -> None:
     reads.package_codes.add(op.package)
 
@@ -77,44 +109,14 @@ def apply_deliver(state: State, op: Deliver, ctx: ApplyContext) -> dict[str, Any
     if confirmed:
         if _facts(confirmed[0]) == _facts(op):
             return {"package_id": package.id, "duplicate": True}
-        state.add(
-            Delivery(
-                state.temp_id(),
-                package.id,
-                "delivered",
-                op.recipient,
-                "",
-                op.signature,
-                op.photo,
-                op.lat,
-                op.lon,
-                ctx.device_at,
-                True,
-                ctx.ledger_id,
-            )
-        )
+        _record(state, ctx, package, op, evidence=True)
         raise Rejected(
             "conflicting_delivery",
             f"package {package.code} was already delivered to {confirmed[0].recipient}; "
             "this second confirmation is kept as evidence",
             field="package",
         )
-    state.add(
-        Delivery(
-            state.temp_id(),
-            package.id,
-            "delivered",
-            op.recipient,
-            "",
-            op.signature,
-            op.photo,
-            op.lat,
-            op.lon,
-            ctx.device_at,
-            False,
-            ctx.ledger_id,
-        )
-    )
+    _record(state, ctx, package, op, evidence=False)
     package.status = "delivered"
     state.touch(package)
     if all(p.status == "delivered" for p in state.packages_of(order.id)):
@@ -134,17 +136,13 @@ def apply_deliver_failed(state: State, op: DeliverFailed, ctx: ApplyContext) -> 
     order = state.orders[package.sales_order]
     ctx.about(sales_order=order.id)
     if package.status == "delivered":
-        state.add(
-            Delivery(state.temp_id(), package.id, "failed", "", op.reason, "", "", None, None, ctx.device_at, True, ctx.ledger_id)
-        )
+        _record(state, ctx, package, op, evidence=True)
         raise Rejected(
             "already_delivered",
             f"package {package.code} was confirmed delivered; this failed attempt is kept as evidence",
             field="package",
         )
-    state.add(
-        Delivery(state.temp_id(), package.id, "failed", "", op.reason, "", "", None, None, ctx.device_at, False, ctx.ledger_id)
-    )
+    _record(state, ctx, package, op, evidence=False)
     package.status = "failed"
     state.touch(package)
     ctx.flag(

@@ -58,7 +58,9 @@ def stock_row(state: State, location: Location, product: Product, lot: str, expi
     """The stock row for location × product × lot, created empty if the book has none."""
     stock = stock_at(state, location, product, lot)
     if stock is None:
-        stock = state.add(Stock(state.temp_id(), location.id, product.id, lot, expiry, 0, 0))
+        stock = state.add(
+            Stock(id=state.temp_id(), location=location.id, product=product.id, lot=lot, expiry=expiry, on_hand=0, reserved=0)
+        )
     return stock
 
 
@@ -78,19 +80,19 @@ def floor_task(
 ) -> FloorTask:
     return state.add(
         FloorTask(
-            state.temp_id(),
-            kind,
-            "open",
-            location,
-            product,
-            lot,
-            qty,
-            tote,
-            order,
-            package,
-            note,
-            ctx.ledger_id,
-            ctx.now,
+            id=state.temp_id(),
+            kind=kind,
+            status="open",
+            location=location,
+            product=product,
+            lot=lot,
+            qty=qty,
+            tote=tote,
+            sales_order=order,
+            package=package,
+            note=note,
+            ledger_id=ctx.ledger_id,
+            created_at=ctx.now,
         )
     )
 

@@ -50,17 +50,17 @@ def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict[str, 
     address = state.add(Address(state.temp_id(), customer.id, a.line1, a.line2, a.city, a.postcode, a.region, a.country))
     order = state.add(
         Order(
-            state.temp_id(),
-            channel.id,
-            op.external_ref,
-            customer.id,
-            address.id,
-            state.warehouse_id,
-            "new",
-            op.payment_status,
-            op.tracking_token,
-            ctx.now,
-            ctx.now,
+            id=state.temp_id(),
+            channel=channel.id,
+            external_ref=op.external_ref,
+            customer=customer.id,
+            ship_to=address.id,
+            warehouse=state.warehouse_id,
+            status="new",
+            payment_status=op.payment_status,
+            tracking_token=op.tracking_token,
+            created_at=ctx.now,
+            updated_at=ctx.now,
         )
     )
     state.orders_by_ref[(channel.id, op.external_ref)] = order

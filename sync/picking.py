@@ -224,19 +224,19 @@ def apply_pick_short(state: State, op: PickShort, ctx: ApplyContext) -> dict[str
                 bin_ = state.stock[reservation.stock]
                 state.add(
                     PickTask(
-                        state.temp_id(),
-                        template.wave,
-                        template.picker,
-                        order.id,
-                        line.id,
-                        bin_.location,
-                        line.product,
-                        bin_.lot,
-                        gained,
-                        0,
-                        template.seq,
-                        template.tote,
-                        "open",
+                        id=state.temp_id(),
+                        wave=template.wave,
+                        picker=template.picker,
+                        sales_order=order.id,
+                        order_line=line.id,
+                        location=bin_.location,
+                        product=line.product,
+                        lot=bin_.lot,
+                        qty=gained,
+                        qty_picked=0,
+                        seq=template.seq,
+                        tote=template.tote,
+                        status="open",
                     )
                 )
                 replaced += gained

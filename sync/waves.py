@@ -58,19 +58,19 @@ def apply_release_wave(state: State, op: ReleaseWave, ctx: ApplyContext) -> dict
     for seq, (_, _, _, _, order_id, line, stock, qty, tote) in enumerate(picks, start=1):
         task = state.add(
             PickTask(
-                state.temp_id(),
-                wave.id,
-                picker.id,
-                order_id,
-                line.id,
-                stock.location,
-                line.product,
-                stock.lot,
-                qty,
-                0,
-                seq,
-                tote,
-                "open",
+                id=state.temp_id(),
+                wave=wave.id,
+                picker=picker.id,
+                sales_order=order_id,
+                order_line=line.id,
+                location=stock.location,
+                product=line.product,
+                lot=stock.lot,
+                qty=qty,
+                qty_picked=0,
+                seq=seq,
+                tote=tote,
+                status="open",
             )
         )
         tasks.append(task.id)
