@@ -152,3 +152,16 @@ def order_body(ref: str, lines: list[tuple[str, int]], **extra) -> dict:
         "lines": [{"sku": sku, "qty": qty} for sku, qty in lines],
         **extra,
     }
+
+
+def run_cli(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    """`shipshape ARGS…` as a user runs it: a new process on the test database, output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        input=input,
+    )

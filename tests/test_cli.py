@@ -2,46 +2,32 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 
-from tests.support import ROOT
-
-
-def shipshape(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.support import run_cli
 
 
 def test_user_add_list_disable(clean_db):
-    added = shipshape("user", "add", "carla", "--role", "packer", "--password", "packing-all-day")
+    added = run_cli("user", "add", "carla", "--role", "packer", "--password", "packing-all-day")
     assert added.returncode == 0, added.stderr
     assert "added carla (packer)" in added.stdout
-    listed = shipshape("user", "list")
+    listed = run_cli("user", "list")
     assert "carla" in listed.stdout and "packer" in listed.stdout and "active" in listed.stdout
-    again = shipshape("user", "add", "carla", "--role", "packer", "--password", "packing-all-day")
+    again = run_cli("user", "add", "carla", "--role", "packer", "--password", "packing-all-day")
     assert again.returncode != 0 and "already exists" in again.stderr
-    bad_role = shipshape("user", "add", "bob", "--role", "boss", "--password", "long-enough")
+    bad_role = run_cli("user", "add", "bob", "--role", "boss", "--password", "long-enough")
     assert bad_role.returncode != 0
-    short = shipshape("user", "add", "bob", "--role", "picker", "--password", "short")
+    short = run_cli("user", "add", "bob", "--role", "picker", "--password", "short")
     assert short.returncode != 0 and "password" in short.stderr
-    disabled = shipshape("user", "disable", "carla")
+    disabled = run_cli("user", "disable", "carla")
     assert disabled.returncode == 0
-    assert "disabled" in shipshape("user", "list").stdout
-    assert shipshape("user", "disable", "nobody").returncode != 0
+    assert "disabled" in run_cli("user", "list").stdout
+    assert run_cli("user", "disable", "nobody").returncode != 0
 
 
 def test_demo_builds_a_believable_warehouse(tmp_path):
     path = tmp_path / "demo.db"
-    result = shipshape("demo", "--db", str(path), "--no-serve", env={"DATABASE_URL": ""})
+    result = run_cli("demo", "--db", str(path), "--no-serve", env={"DATABASE_URL": ""})
     assert result.returncode == 0, result.stderr
     for username in ("pia", "paco", "dan", "sue", "ada"):
         assert username in result.stdout

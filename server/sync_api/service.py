@@ -56,16 +56,14 @@ def _defuse(body: bytes) -> tuple[bytes, frozenset[int]]:
         i = match.end()
         char = body[match.start()]
         if char == ord('"'):
-            rest = _STRING_REST.match(body, i)
-            if rest is None:
-                raise msgspec.DecodeError("unterminated string")
-            text = body[i : rest.end()]
+            end = _string_end(body, i)
+            text = body[i:end]
             fixed = _LONE_SURROGATE.sub(rb"\\ufffd", text)
             if fixed != text and depth >= 3:
                 deep.add(op_index)
                 out += body[copied:i] + fixed
-                copied = rest.end()
-            i = rest.end()
+                copied = end
+            i = end
             continue
         if char in b"[{":
             depth += 1
@@ -83,6 +81,14 @@ def _defuse(body: bytes) -> tuple[bytes, frozenset[int]]:
     return bytes(out), frozenset(deep)
 
 
+def _string_end(body: bytes, i: int) -> int:
+    """The offset just past the closing quote of the string whose opening quote ends at `i`."""
+    rest = _STRING_REST.match(body, i)
+    if rest is None:
+        raise msgspec.DecodeError("unterminated string")
+    return rest.end()
+
+
 def _skip_container(body: bytes, i: int) -> int:
     """The offset just past the container whose opening bracket ends at `i`."""
     depth = 1
@@ -93,10 +99,7 @@ def _skip_container(body: bytes, i: int) -> int:
         i = match.end()
         char = body[match.start()]
         if char == ord('"'):
-            rest = _STRING_REST.match(body, i)
-            if rest is None:
-                raise msgspec.DecodeError("unterminated string")
-            i = rest.end()
+            i = _string_end(body, i)
         elif char in b"[{":
             depth += 1
         else:
