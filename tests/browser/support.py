@@ -97,6 +97,17 @@ def ledger_rows(device_id: str) -> list[tuple]:
     return raw.fetch("SELECT seq, op_type, status, code FROM ledger WHERE device_id = ? ORDER BY id", device_id)
 
 
+def ledger_statuses(device_id: str) -> list[tuple[int, str]]:
+    """(seq, status) of every ledger row a device's pushes made, in seq order."""
+    from tests.sync.guarantees.harness import RawDB
+
+    raw = RawDB()
+    try:
+        return [tuple(r) for r in raw.fetch("SELECT seq, status FROM ledger WHERE device_id = ? ORDER BY seq", device_id)]
+    finally:
+        raw.close()
+
+
 def last_seq_of(device_id: str) -> int:
     from tests.sync.guarantees.harness import RawDB
 

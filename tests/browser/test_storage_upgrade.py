@@ -3,17 +3,15 @@ more object store, reaches it: the upgrade keeps its outbox, and every pick reac
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from server.db import Database
 from server.web import precache
 from tests import support
-from tests.browser.support import PHONE, off_playwrights_loop
+from tests.browser.support import PHONE, ledger_statuses, off_playwrights_loop
 from tests.warehouse import released_wave, small_warehouse
 
 pytestmark = pytest.mark.browser
@@ -83,17 +81,6 @@ async () => {
 """
 
 
-async def _ledger_rows(device_id: str) -> list[tuple[int, str]]:
-    db = Database(support.db_config())
-    await db.start()
-    try:
-        async with db.read() as tx:
-            rows = await tx.fetch("SELECT seq, status FROM ledger WHERE device_id = ? ORDER BY seq", device_id)
-            return [(r["seq"], r["status"]) for r in rows]
-    finally:
-        await db.close()
-
-
 @pytest.fixture
 def next_release(tmp_path, monkeypatch):
     """A server serving the PWA with one more object store than the release the phone has."""
@@ -159,13 +146,13 @@ def test_unsent_picks_survive_the_storage_upgrade_and_reach_the_server_once(cont
     assert upgraded["version"] == 2
     assert upgraded["stores"] == {**RELEASE_1, NEW_STORE: "id"}
     assert upgraded["outbox"] == ops, "the upgrade changed or lost unsent ops"
-    assert off_playwrights_loop(asyncio.run, _ledger_rows(device_id)) == []
+    assert ledger_statuses(device_id) == []
 
     # The network is back: the app drains the outbox on its own, each pick applied exactly once.
     page.unroute("**/api/sync/**")
     page.wait_for_function("() => document.querySelector('.sync-pending')?.textContent === 'All sent'", timeout=30_000)
     assert page.evaluate(_READ_DB)["outbox"] == []
-    assert off_playwrights_loop(asyncio.run, _ledger_rows(device_id)) == [(1, "applied"), (2, "applied"), (3, "applied")]
+    assert ledger_statuses(device_id) == [(1, "applied"), (2, "applied"), (3, "applied")]
 
     # A reload syncs again and sends nothing twice.
     sent_after = []
@@ -175,7 +162,7 @@ def test_unsent_picks_survive_the_storage_upgrade_and_reach_the_server_once(cont
     assert sent_after == []
     [device] = [d for d in http.get("/api/devices", headers=pia).json() if d["device_id"] == device_id]
     assert device["last_seq"] == 3
-    assert off_playwrights_loop(asyncio.run, _ledger_rows(device_id)) == [(1, "applied"), (2, "applied"), (3, "applied")]
+    assert ledger_statuses(device_id) == [(1, "applied"), (2, "applied"), (3, "applied")]
     stock = {(r["sku"], r["location"]): r["on_hand"] for r in http.get("/api/stock", headers=admin).json()}
     assert (stock[("SKU-A", "A-01")], stock[("SKU-B", "A-02")]) == (2, 1), "each pick moved stock once"
     http.close()

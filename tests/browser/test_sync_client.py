@@ -4,7 +4,6 @@ backlog drains with the progress bar moving, and a changed outcome tells the pic
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 
@@ -12,9 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from server.db import Database
 from tests import support
-from tests.browser.support import CHROMIUM, off_playwrights_loop
+from tests.browser.support import CHROMIUM, ledger_statuses, off_playwrights_loop
 from tests.warehouse import released_wave, small_warehouse
 
 pytestmark = pytest.mark.browser
@@ -82,21 +80,10 @@ class Floor:
         return self.http.get(f"/api/orders/{order_id}", headers=self.admin).json()
 
     def ledger(self, device_id: str) -> list[tuple[int, str]]:
-        return off_playwrights_loop(asyncio.run, _ledger_rows(device_id))
+        return ledger_statuses(device_id)
 
     def close(self) -> None:
         self.http.close()
-
-
-async def _ledger_rows(device_id: str) -> list[tuple[int, str]]:
-    db = Database(support.db_config())
-    await db.start()
-    try:
-        async with db.read() as tx:
-            rows = await tx.fetch("SELECT seq, status FROM ledger WHERE device_id = ? ORDER BY seq", device_id)
-            return [(r["seq"], r["status"]) for r in rows]
-    finally:
-        await db.close()
 
 
 @pytest.fixture
