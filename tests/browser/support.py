@@ -101,11 +101,15 @@ def ledger_statuses(device_id: str) -> list[tuple[int, str]]:
     """(seq, status) of every ledger row a device's pushes made, in seq order."""
     from tests.sync.guarantees.harness import RawDB
 
-    raw = RawDB()
-    try:
-        return [tuple(r) for r in raw.fetch("SELECT seq, status FROM ledger WHERE device_id = ? ORDER BY seq", device_id)]
-    finally:
-        raw.close()
+    def read() -> list[tuple[int, str]]:
+        raw = RawDB()
+        try:
+            return [tuple(r) for r in raw.fetch("SELECT seq, status FROM ledger WHERE device_id = ? ORDER BY seq", device_id)]
+        finally:
+            raw.close()
+
+    # On PostgreSQL RawDB runs asyncio, which Playwright's thread refuses: read on a thread of its own.
+    return off_playwrights_loop(read)
 
 
 def last_seq_of(device_id: str) -> int:
