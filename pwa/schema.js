@@ -12,6 +12,10 @@ const CHANGES = {
     db.createObjectStore("meta"); // out-of-line keys: meta.get("device_id") → value
     db.createObjectStore("outcomes", { keyPath: "seq" });
   },
+  // Photos and signatures captured at the door, each kept until the server holds it (pwa/attachments.js).
+  2: (db) => {
+    db.createObjectStore("attachments", { keyPath: "id" });
+  },
 };
 
 /** Every change by version, the pulled stores included: [{version, run(db, tx)}], oldest first. */

@@ -12,12 +12,16 @@
 const TASKS = { list: "tasks", entity: "pick_task", store: "tasks", since: 1 };
 const PACKAGES = { list: "packages", entity: "package", store: "packages", since: 1 };
 const EXCEPTIONS = { list: "exceptions", entity: "exception", store: "exceptions", since: 1 };
+const PACK_ORDERS = { list: "pack_orders", entity: "pack_order", store: "pack_orders", since: 2 };
+const PACKAGE_TYPES = { list: "package_types", entity: "package_type", store: "package_types", since: 2 };
+const ROUTES = { list: "routes", entity: "route", store: "routes", since: 2 };
+const STOPS = { list: "stops", entity: "route_stop", store: "stops", since: 2 };
 
 /** role name → {label, pulls: [{list, entity, store, since}], load() → the role's module} */
 export const ROLES = {
   picker: { label: "Picker", pulls: [TASKS], load: () => import("./picker.js") },
-  packer: { label: "Packer", pulls: [], load: () => import("./packer.js") },
-  driver: { label: "Driver", pulls: [PACKAGES], load: () => import("./driver.js") },
+  packer: { label: "Packer", pulls: [PACK_ORDERS, PACKAGE_TYPES], load: () => import("./packer.js") },
+  driver: { label: "Driver", pulls: [ROUTES, STOPS, PACKAGES], load: () => import("./driver.js") },
   supervisor: { label: "Supervisor", pulls: [EXCEPTIONS], load: () => import("./supervisor.js") },
   admin: { label: "Admin", pulls: [EXCEPTIONS], load: () => import("./supervisor.js") },
 };

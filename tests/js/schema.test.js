@@ -11,6 +11,19 @@ import { DB_VERSION, schemaSteps, upgrade } from "../../pwa/schema.js";
 // Append a version here when it ships; never edit one.
 const RELEASED = {
   1: { outbox: "seq", meta: null, outcomes: "seq", tasks: "id", packages: "id", exceptions: "id" },
+  2: {
+    outbox: "seq",
+    meta: null,
+    outcomes: "seq",
+    tasks: "id",
+    packages: "id",
+    exceptions: "id",
+    attachments: "id",
+    pack_orders: "id",
+    package_types: "id",
+    routes: "id",
+    stops: "id",
+  },
 };
 
 /** A stand-in database that records what the steps do to it. */
