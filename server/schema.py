@@ -20,6 +20,7 @@ from server.accounts.tables import AppUser, AuthToken, Device, LoginAttempt
 from server.catalog.tables import Barcode, Product, Supplier
 from server.channels.tables import Channel
 from server.inventory.tables import Location, Warehouse
+from server.packing.tables import PackageType
 from server.sync_api.tables import QuarantinedOp
 from sync import model as m
 
@@ -35,6 +36,7 @@ HAND_WRITTEN: list[type[Table]] = [
     Location,
     Channel,
     QuarantinedOp,
+    PackageType,
 ]
 
 _COLUMN_TYPES: dict[str, type[Column]] = {

@@ -1,4 +1,4 @@
-"""Shipping and delivery: hand-over or van loading, proof of delivery, failed attempts."""
+"""Shipping and delivery: hand-over or van loading, proof of delivery, failed attempts, back to the depot."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from .context import ApplyContext
 from .errors import NotFound, Rejected
 from .floor import unpack_task
-from .model import Delivery, Order, Package, State
-from .ops import Deliver, DeliverFailed, Ship
+from .model import Delivery, Order, Package, ScopeExit, State
+from .ops import Deliver, DeliverFailed, ReturnToDepot, Ship
 from .orders import TRANSITIONS, set_status
 from .reads import Reads
 from .registry import STAFF, registers
@@ -63,8 +63,57 @@ def _record(state: State, ctx: ApplyContext, package: Package, op: Deliver | Del
     )
 
 
+def _settle_stop(state: State, package: Package) -> None:
+    """A stop is settled when each of its packages was delivered or failed; its route is done when every stop is."""
+    stop = state.stops.get(package.stop) if package.stop is not None else None
+    if stop is None:
+        return
+    outcomes = {p.status for p in state.packages_at(stop.id)}
+    if outcomes <= {"delivered"}:
+        status = "delivered"
+    elif outcomes <= {"failed", "returned"}:
+        status = "failed"
+    elif outcomes <= {"delivered", "failed", "returned"}:
+        status = "partial"
+    else:
+        status = "pending"
+    if stop.status != status:
+        stop.status = status
+        state.touch(stop)
+    route = state.routes[stop.route]
+    done = all(s.status != "pending" for s in state.stops_of(route.id))
+    if done and route.status != "done":
+        route.status = "done"
+        state.touch(route)
+
+
+def _load_onto_van(state: State, package: Package, route_id: int) -> None:
+    """The driver's load scan: only a package planned on this route may go into this van."""
+    route = state.routes.get(route_id)
+    if route is None:
+        raise NotFound("unknown_route", f"no route {route_id}", field="route")
+    stop = state.stops.get(package.stop) if package.stop is not None else None
+    if stop is None:
+        raise Rejected(
+            "not_on_route", f"package {package.code} is not planned on any route; leave it at the depot", field="package"
+        )
+    if stop.route != route.id:
+        other = state.routes[stop.route]
+        raise Rejected(
+            "other_route",
+            f"package {package.code} belongs to route {other.id}{' ' + other.code if other.code else ''}, "
+            f"not this one; leave it at the depot",
+            field="package",
+        )
+    if route.status == "planned":
+        route.status = "out"
+        state.touch(route)
+
+
 def _reads_ship(op: Ship, reads: Reads) -> None:
     reads.package_codes.add(op.package)
+    if op.route is not None:
+        reads.route_ids.add(op.route)
 
 
 @registers(Ship, reads=_reads_ship, roles=STAFF | {"packer", "driver"}, device=True)
@@ -82,10 +131,14 @@ def apply_ship(state: State, op: Ship, ctx: ApplyContext) -> dict[str, Any]:
         )
     if package.status in ("delivered", "returned"):
         raise Rejected("already_" + package.status, f"package {package.code} is already {package.status}", field="package")
+    if op.route is not None:
+        _load_onto_van(state, package, op.route)
     if package.status == "shipped":
         return {"package_id": package.id, "duplicate": True}
     package.status = "shipped"
     package.carrier = op.carrier
+    if package.sealed_at is None:  # it left the building: whatever the packer did not record, it is closed now
+        package.sealed_at = ctx.now
     state.touch(package)
     if all(p.status != "open" for p in state.packages_of(order.id)) and order.status == "packed":
         _advance(state, ctx, order, "shipped")
@@ -119,6 +172,7 @@ def apply_deliver(state: State, op: Deliver, ctx: ApplyContext) -> dict[str, Any
     _record(state, ctx, package, op, evidence=False)
     package.status = "delivered"
     state.touch(package)
+    _settle_stop(state, package)
     if all(p.status == "delivered" for p in state.packages_of(order.id)):
         _advance(state, ctx, order, "delivered")
     elif order.status == "packed" and all(p.status != "open" for p in state.packages_of(order.id)):
@@ -145,6 +199,7 @@ def apply_deliver_failed(state: State, op: DeliverFailed, ctx: ApplyContext) -> 
     _record(state, ctx, package, op, evidence=False)
     package.status = "failed"
     state.touch(package)
+    _settle_stop(state, package)
     ctx.flag(
         "failed_delivery",
         f"failed_{op.reason}",
@@ -152,3 +207,33 @@ def apply_deliver_failed(state: State, op: DeliverFailed, ctx: ApplyContext) -> 
         sales_order=order.id,
     )
     return {"package_id": package.id}
+
+
+def _reads_return_to_depot(op: ReturnToDepot, reads: Reads) -> None:
+    reads.package_codes.add(op.package)
+
+
+@registers(ReturnToDepot, reads=_reads_return_to_depot, roles=STAFF | {"driver"}, device=True)
+def apply_return_to_depot(state: State, op: ReturnToDepot, ctx: ApplyContext) -> dict[str, Any]:
+    package = _package(state, op.package)
+    order = state.orders[package.sales_order]
+    ctx.about(sales_order=order.id)
+    if package.status == "delivered":
+        raise Rejected(
+            "already_delivered", f"package {package.code} was confirmed delivered; it cannot be back here", field="package"
+        )
+    if package.status == "open":
+        return {"package_id": package.id, "duplicate": True}
+    if package.status != "failed" and package.status != "shipped":
+        raise Rejected("not_out", f"package {package.code} is {package.status}, not out for delivery", field="package")
+    was_failed = package.status == "failed"
+    stop = state.stops.get(package.stop) if package.stop is not None else None
+    if stop is not None and state.routes[stop.route].driver is not None:
+        state.add(ScopeExit(state.temp_id(), f"driver:{state.routes[stop.route].driver}", "package", package.id, 0))
+    # Back in the building, still sealed: it can be planned on a new route or returned to the sender.
+    package.status = "open"
+    package.stop = None
+    state.touch(package)
+    if order.status == "cancelled":
+        unpack_task(state, ctx, order, package.id, "was cancelled")
+    return {"package_id": package.id, "was_failed": was_failed}

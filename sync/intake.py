@@ -47,7 +47,9 @@ def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict[str, 
 
     customer = state.add(Customer(state.temp_id(), op.customer.name, op.customer.email, op.customer.phone))
     a = op.ship_to
-    address = state.add(Address(state.temp_id(), customer.id, a.line1, a.line2, a.city, a.postcode, a.region, a.country))
+    address = state.add(
+        Address(state.temp_id(), customer.id, a.line1, a.line2, a.city, a.postcode, a.region, a.country, a.lat, a.lon)
+    )
     order = state.add(
         Order(
             id=state.temp_id(),
@@ -61,6 +63,7 @@ def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict[str, 
             tracking_token=op.tracking_token,
             created_at=ctx.now,
             updated_at=ctx.now,
+            promised_at=op.promised_at,
         )
     )
     state.orders_by_ref[(channel.id, op.external_ref)] = order

@@ -77,6 +77,8 @@ class Address:
     postcode: str
     region: str
     country: str
+    lat: float | None = None  # where the channel geocoded it, for route planning
+    lon: float | None = None
 
 
 @dataclass(slots=True)
@@ -92,6 +94,7 @@ class Order:
     tracking_token: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    promised_at: dt.datetime | None = None  # when the customer was told it arrives; None: no promise made
 
 
 @dataclass(slots=True)
@@ -173,9 +176,55 @@ class Package:
     id: int
     code: str
     sales_order: int
-    status: str  # open | shipped | delivered | failed | returned
+    status: str  # open (in the building) | shipped | delivered | failed | returned
     carrier: str
     created_at: dt.datetime
+    version: int = 0
+    sealed_at: dt.datetime | None = None  # closed by the packer: nothing more goes in
+    package_type: str = ""
+    weight_g: int = 0
+    tracking_number: str = ""  # the carrier's; for the own fleet, its own reference
+    stop: int | None = None  # the own-fleet route stop it is planned on
+
+    @property
+    def sealed(self) -> bool:
+        return self.sealed_at is not None
+
+
+@dataclass(slots=True)
+class PackageType:
+    """A box or mailer the packers may use (configured by an admin)."""
+
+    id: int
+    code: str
+    max_weight_g: int
+    active: bool = True
+
+
+@dataclass(slots=True)
+class Route:
+    """An own-fleet van's round for a day: stops in driving order, one driver."""
+
+    id: int
+    warehouse: int
+    code: str
+    day: dt.date
+    driver: int | None
+    status: str  # planned | out | done
+    area: str
+    created_at: dt.datetime
+    version: int = 0
+
+
+@dataclass(slots=True)
+class RouteStop:
+    """One address on a route, with the packages for it."""
+
+    id: int
+    route: int
+    seq: int
+    address: int
+    status: str  # pending | delivered | failed | partial
     version: int = 0
 
 
@@ -302,7 +351,13 @@ TABLES: dict[type, Table] = {
         },
         ("picker", "qty_picked", "status", "version"),
     ),
-    Package: Table("package", {"sales_order": "sales_order"}, ("status", "carrier", "version")),
+    Route: Table("route", {"warehouse": "warehouse", "driver": "app_user"}, ("driver", "status", "version")),
+    RouteStop: Table("route_stop", {"route": "route", "address": "address"}, ("route", "seq", "status", "version")),
+    Package: Table(
+        "package",
+        {"sales_order": "sales_order", "stop": "route_stop"},
+        ("status", "carrier", "version", "sealed_at", "package_type", "weight_g", "tracking_number", "stop"),
+    ),
     PackageItem: Table("package_item", {"package": "package", "order_line": "order_line"}, ("qty",)),
     Delivery: Table("delivery", {"package": "package", "ledger_id": None}),
     FloorTask: Table(
@@ -329,6 +384,7 @@ PROJECTIONS: dict[type, Table] = {
     Location: Table("location", {"warehouse": "warehouse"}),
     User: Table("app_user", {}),
     Channel: Table("channel", {}),
+    PackageType: Table("package_type", {}),
 }
 
 
@@ -407,6 +463,8 @@ _REGISTRY: dict[type, str] = {
     Wave: "waves",
     PickTask: "tasks",
     Package: "packages",
+    Route: "routes",
+    RouteStop: "stops",
     PackageItem: "package_items",
     Delivery: "deliveries",
     FloorTask: "floor_tasks",
@@ -448,6 +506,9 @@ class State:
     tasks: dict[int, PickTask] = field(default_factory=dict)
     packages: dict[int, Package] = field(default_factory=dict)
     packages_by_code: dict[str, Package] = field(default_factory=dict)
+    package_types_by_code: dict[str, PackageType] = field(default_factory=dict)
+    routes: dict[int, Route] = field(default_factory=dict)
+    stops: dict[int, RouteStop] = field(default_factory=dict)
     package_items: dict[int, PackageItem] = field(default_factory=dict)
     deliveries: dict[int, Delivery] = field(default_factory=dict)
     floor_tasks: dict[int, FloorTask] = field(default_factory=dict)
@@ -518,6 +579,7 @@ class State:
             return (("item_line", row.order_line), ("item_package", row.package))
         if type(row) is Package:
             return (("package_order", row.sales_order),)
+
         if type(row) is Delivery:
             return (("delivery_package", row.package),)
         return ()
@@ -576,6 +638,13 @@ class State:
 
     def deliveries_of(self, package_id: int) -> list[Delivery]:
         return list(self._bucket(("delivery_package", package_id)))
+
+    def stops_of(self, route_id: int) -> list[RouteStop]:
+        """A route's stops in driving order. (Stops move between routes: not a fixed-key index.)"""
+        return sorted((s for s in self.stops.values() if s.route == route_id), key=lambda s: (s.seq, age(s.id)))
+
+    def packages_at(self, stop_id: int) -> list[Package]:
+        return sorted((p for p in self.packages.values() if p.stop == stop_id), key=lambda p: age(p.id))
 
 
 _COLUMNS: dict[type, tuple[str, ...]] = {t: tuple(f.name for f in fields(t)) for t in (*TABLES, *PROJECTIONS)}

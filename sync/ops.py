@@ -38,6 +38,8 @@ class AddressArgs(Struct, forbid_unknown_fields=True, kw_only=True):
     country: Annotated[str, Meta(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. GB")]
     line2: Annotated[str, Meta(max_length=200)] = ""
     region: Annotated[str, Meta(max_length=100)] = ""
+    lat: Annotated[float, Meta(ge=-90, le=90, description="latitude, when the channel geocoded the address")] | None = None
+    lon: Annotated[float, Meta(ge=-180, le=180)] | None = None
 
 
 class LineArgs(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -55,6 +57,7 @@ class IntakeOrder(_Op, tag="intake_order", kw_only=True):
     lines: Annotated[list[LineArgs], Meta(min_length=1, max_length=500)]
     payment_status: Literal["paid", "pending"] = "paid"
     tracking_token: Annotated[str, Meta(min_length=8, max_length=32)]
+    promised_at: dt.datetime | None = None
 
 
 class CancelOrder(_Op, tag="cancel_order", kw_only=True):
@@ -127,11 +130,26 @@ class Pack(_Op, tag="pack", kw_only=True):
     package: PackageCode
 
 
+class Seal(_Op, tag="seal", kw_only=True):
+    """A package closed by the packer: its box or mailer and its weight; nothing more goes in."""
+
+    package: PackageCode
+    package_type: Code
+    weight_g: Annotated[int, Meta(ge=1, le=100_000, description="grams, as weighed")]
+
+
 class Ship(_Op, tag="ship", kw_only=True):
-    """A package handed to a carrier, or loaded onto an own-fleet van."""
+    """A package handed to a carrier at the dock, or loaded onto an own-fleet van (`route` given)."""
 
     package: PackageCode
     carrier: Annotated[str, Meta(min_length=1, max_length=32)] = "own_fleet"
+    route: RowId | None = None
+
+
+class ReturnToDepot(_Op, tag="return_to_depot", kw_only=True):
+    """A package the driver could not deliver, scanned back in at the depot; it can go on a new route."""
+
+    package: PackageCode
 
 
 class Deliver(_Op, tag="deliver", kw_only=True):
@@ -207,6 +225,48 @@ class ApproveStockChange(_Op, tag="approve_stock_change", kw_only=True):
     qty: Annotated[int, Meta(ge=0, le=1_000_000, description="the corrected count or receipt; default: as scanned")] | None = None
 
 
+class RecordShipment(_Op, tag="record_shipment", kw_only=True):
+    """A carrier booked a package: its tracking number, as the carrier gave it."""
+
+    package: PackageCode
+    carrier: Annotated[str, Meta(min_length=1, max_length=32)]
+    tracking_number: Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+StopPackages = Annotated[list[PackageCode], Meta(min_length=1, max_length=50)]
+
+
+class CreateRoute(_Op, tag="create_route", kw_only=True):
+    """An own-fleet route: sealed packages grouped into stops, in driving order."""
+
+    day: dt.date
+    area: Annotated[str, Meta(max_length=32)] = ""
+    driver: Code | None = None
+    stops: Annotated[list[StopPackages], Meta(min_length=1, max_length=200)]
+
+
+class ReorderRoute(_Op, tag="reorder_route", kw_only=True):
+    """A supervisor put a route's stops in a new order (every stop of the route, each once)."""
+
+    route: RowId
+    stops: Annotated[list[RowId], Meta(min_length=1, max_length=200)]
+
+
+class MoveStop(_Op, tag="move_stop", kw_only=True):
+    """A stop moved to another route, at `position` (1 = first; default: last)."""
+
+    stop: RowId
+    route: RowId
+    position: Annotated[int, Meta(ge=1, le=200)] | None = None
+
+
+class AssignRoute(_Op, tag="assign_route", kw_only=True):
+    """A route given to a driver."""
+
+    route: RowId
+    driver: Code
+
+
 class ResolveException(_Op, tag="resolve_exception", kw_only=True):
     """Supervisor action: an exception in the queue was dealt with."""
 
@@ -227,8 +287,15 @@ Op = (
     | ApproveStockChange
     | Pick
     | PickShort
+    | RecordShipment
+    | CreateRoute
+    | ReorderRoute
+    | MoveStop
+    | AssignRoute
     | Pack
+    | Seal
     | Ship
+    | ReturnToDepot
     | Deliver
     | DeliverFailed
     | Receive

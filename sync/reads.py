@@ -19,6 +19,9 @@ class Reads:
     order_ids: set[int] = field(default_factory=set)
     line_ids: set[int] = field(default_factory=set)
     package_codes: set[str] = field(default_factory=set)
+    package_type_codes: set[str] = field(default_factory=set)
+    route_ids: set[int] = field(default_factory=set)  # routes with every stop and package on them
+    stop_ids: set[int] = field(default_factory=set)  # stops, with their route (whole) and packages
     usernames: set[str] = field(default_factory=set)
     task_ids: set[int] = field(default_factory=set)
     exception_ids: set[int] = field(default_factory=set)

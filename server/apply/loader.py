@@ -49,6 +49,9 @@ _EXCEPTIONS_BY_ID = _select(m.SyncException, "id IN {in_}")
 _OPEN_UNPACKS_OF = _select(m.FloorTask, "kind = 'unpack' AND status = 'open' AND package IN {in_}")
 _FLOOR_TASKS_BY_ID = _select(m.FloorTask, "id IN {in_}")
 _OPEN_COUNTS = _select(m.FloorTask, "kind = 'cycle_count' AND status = 'open'")
+_PACKAGE_TYPES_BY_CODE = _select(m.PackageType, "code IN {in_}")
+_ROUTES_BY_ID = _select(m.Route, "id IN {in_}")
+_STOPS_OF_ROUTES = _select(m.RouteStop, "route IN {in_}")
 
 
 async def load_state(tx: Tx, submissions) -> m.State:
@@ -71,6 +74,7 @@ async def load_state(tx: Tx, submissions) -> m.State:
                 order_ids.add(found)
     order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM order_line WHERE id IN {in_}", needs.line_ids)}
     order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM package WHERE code IN {in_}", needs.package_codes)}
+    order_ids |= await _load_routes(tx, state, needs)
     order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM pick_task WHERE id IN {in_}", needs.task_ids)}
     await _load_orders(tx, state, order_ids)
     for pick_task in m.from_records(m.PickTask, await _fetch_in(tx, _DONE_TASKS_OF, needs.picked_of)):
@@ -137,7 +141,31 @@ async def load_state(tx: Tx, submissions) -> m.State:
     if needs.counts:
         for floor_task in m.from_records(m.FloorTask, await tx.fetch(_OPEN_COUNTS)):
             state.floor_tasks[floor_task.id] = floor_task
+    for package_type in m.from_records(m.PackageType, await _fetch_in(tx, _PACKAGE_TYPES_BY_CODE, needs.package_type_codes)):
+        state.package_types_by_code[package_type.code] = package_type
     return state
+
+
+async def _load_routes(tx: Tx, state: m.State, needs: Reads) -> set[int]:
+    """Routes the batch touches, whole: every stop of each (a stop's status and a route's end depend on
+    the others). Returns the orders of the packages on those stops, which must be loaded with them."""
+    route_ids = set(needs.route_ids)
+    route_ids |= {r[0] for r in await _fetch_in(tx, "SELECT route FROM route_stop WHERE id IN {in_}", needs.stop_ids)}
+    route_ids |= {
+        r[0]
+        for r in await _fetch_in(
+            tx,
+            "SELECT s.route FROM package p JOIN route_stop s ON s.id = p.stop WHERE p.code IN {in_}",
+            needs.package_codes,
+        )
+    }
+    for route in m.from_records(m.Route, await _fetch_in(tx, _ROUTES_BY_ID, route_ids)):
+        state.routes[route.id] = route
+    stops = m.from_records(m.RouteStop, await _fetch_in(tx, _STOPS_OF_ROUTES, list(state.routes)))
+    for stop in stops:
+        state.stops[stop.id] = stop
+    rows = await _fetch_in(tx, "SELECT DISTINCT sales_order FROM package WHERE stop IN {in_}", [s.id for s in stops])
+    return {r[0] for r in rows}
 
 
 async def _load_reservation_holders(tx: Tx, state: m.State, needs: Reads, warehouse_id: int) -> None:

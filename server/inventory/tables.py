@@ -1,12 +1,14 @@
 """Sites and their locations (stock per location × SKU × lot is an engine table: sync.model.Stock)."""
 
-from piccolo.columns import ForeignKey, Integer, Varchar
+from piccolo.columns import DoublePrecision, ForeignKey, Integer, Varchar
 from piccolo.table import Table
 
 
 class Warehouse(Table, tablename="warehouse"):
     code = Varchar(length=16, unique=True)
     name = Varchar(length=128)
+    lat = DoublePrecision(null=True, default=None)  # the depot, where own-fleet routes start and end
+    lon = DoublePrecision(null=True, default=None)
 
 
 class Location(Table, tablename="location"):

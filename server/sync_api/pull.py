@@ -8,7 +8,19 @@ from collections import defaultdict
 
 from server.db import Database, in_list, record_to
 from server.sync_api.refusal import SyncRefused
-from server.sync_api.schemas import PullException, PullOut, PullPackage, PullTask, Removed
+from server.sync_api.schemas import (
+    PullException,
+    PullOut,
+    PullPackage,
+    PullPackageType,
+    PullPackLine,
+    PullPackOrder,
+    PullPackPackage,
+    PullRoute,
+    PullStop,
+    PullTask,
+    Removed,
+)
 
 _TASK_SQL = (
     "SELECT t.id, t.wave, t.seq, t.status, l.code, l.path_seq, p.sku, p.name, t.product, t.lot, t.qty, t.qty_picked, t.tote, "
@@ -39,11 +51,11 @@ async def pull(db: Database, user_id: int, role: str, device_id: str, cursor: st
         if role == "picker":
             await _picker(tx, out, user_id, since, reset)
         elif role == "driver":
-            await _driver(tx, out, since, reset)
+            await _driver(tx, out, user_id, since, reset)
         elif role in ("supervisor", "admin"):
             await _supervisor(tx, out, since, reset)
         elif role == "packer":
-            out.summary = {"picked_orders": await tx.fetchval("SELECT COUNT(*) FROM sales_order WHERE status = 'picked'")}
+            await _packer(tx, out, since, reset)
     _drop_contradictions(out)
     return out
 
@@ -108,35 +120,206 @@ def _drop_contradictions(out: PullOut) -> None:
         {("pick_task", t.id) for t in out.tasks}
         | {("package", p.id) for p in out.packages}
         | {("exception", e.id) for e in out.exceptions}
+        | {("route", r.id) for r in out.routes}
+        | {("route_stop", s.id) for s in out.stops}
+        | {("pack_order", o.id) for o in out.pack_orders}
     )
     out.removed = [r for r in dict.fromkeys(out.removed) if (r.entity, r.id) not in sent]
 
 
-async def _driver(tx, out: PullOut, since: int, reset: bool) -> None:
-    sql = (
-        "SELECT pk.id, pk.code, pk.status, o.id AS order_id, o.external_ref, c.name, a.line1, a.city, a.postcode "
-        "FROM package pk JOIN sales_order o ON o.id = pk.sales_order JOIN customer c ON c.id = o.customer "
-        "JOIN address a ON a.id = o.ship_to"
-    )
+# Routes stay on the driver's phone through their day (done included), so the round can be reviewed.
+_DRIVER_ROUTES = "r.driver = ? AND (r.status != 'done' OR r.day >= ?)"
+_ROUTE_SQL = (
+    "SELECT r.id, r.code, r.day, r.status, r.area, r.driver, w.name AS depot, w.lat AS depot_lat, w.lon AS depot_lon "
+    "FROM route r JOIN warehouse w ON w.id = r.warehouse"
+)
+_STOP_SQL = (
+    "SELECT s.id, s.route, s.seq, s.status, s.version, c.name, c.phone, a.line1, a.line2, a.city, a.postcode, a.country, "
+    "a.lat, a.lon FROM route_stop s JOIN route r ON r.id = s.route JOIN address a ON a.id = s.address "
+    "JOIN customer c ON c.id = a.customer"
+)
+_DRIVER_PACKAGE_SQL = (
+    "SELECT pk.id, pk.code, pk.status, pk.tracking_number, s.id AS stop_id, s.route AS route_id, o.id AS order_id, "
+    "o.external_ref, c.name, a.line1, a.city, a.postcode "
+    "FROM package pk JOIN route_stop s ON s.id = pk.stop JOIN route r ON r.id = s.route "
+    "JOIN sales_order o ON o.id = pk.sales_order JOIN customer c ON c.id = o.customer JOIN address a ON a.id = o.ship_to"
+)
+
+
+async def _driver(tx, out: PullOut, user_id: int, since: int, reset: bool) -> None:
+    """The driver's routes (today's and any still open), their stops in order and the packages for each."""
+    today = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)  # yesterday's late rounds too, across time zones
+    mine = (user_id, today)
     if reset:
-        rows = await tx.fetch(sql + " WHERE pk.status IN ('shipped', 'failed') ORDER BY pk.id")
+        routes = await tx.fetch(_ROUTE_SQL + f" WHERE {_DRIVER_ROUTES} ORDER BY r.day, r.id", *mine)
+        stops = await tx.fetch(_STOP_SQL + f" WHERE {_DRIVER_ROUTES} ORDER BY s.route, s.seq", *mine)
+        packages = await tx.fetch(_DRIVER_PACKAGE_SQL + f" WHERE {_DRIVER_ROUTES} ORDER BY pk.id", *mine)
     else:
-        rows = await tx.fetch(sql + " WHERE pk.version > ? ORDER BY pk.id", since)
-    for r in rows:
-        if r["status"] in ("shipped", "failed"):
-            out.packages.append(
-                PullPackage(
-                    r["id"],
-                    r["code"],
-                    r["status"],
-                    r["order_id"],
-                    r["external_ref"],
-                    r["name"],
-                    f"{r['line1']}, {r['postcode']} {r['city']}",
-                )
+        routes = await tx.fetch(_ROUTE_SQL + f" WHERE {_DRIVER_ROUTES} AND r.version > ? ORDER BY r.id", *mine, since)
+        stops = await tx.fetch(_STOP_SQL + f" WHERE {_DRIVER_ROUTES} AND s.version > ? ORDER BY s.route, s.seq", *mine, since)
+        packages = await tx.fetch(
+            _DRIVER_PACKAGE_SQL + f" WHERE {_DRIVER_ROUTES} AND pk.version > ? ORDER BY pk.id", *mine, since
+        )
+        exits = await tx.fetch(
+            "SELECT entity, entity_id FROM scope_exit WHERE scope = ? AND version > ?", f"driver:{user_id}", since
+        )
+        out.removed += [Removed(r["entity"], r["entity_id"]) for r in exits]
+    for r in routes:
+        out.routes.append(
+            PullRoute(r["id"], r["code"], r["day"], r["status"], r["area"], r["depot"], r["depot_lat"], r["depot_lon"])
+        )
+    for r in stops:
+        out.stops.append(
+            PullStop(
+                id=r["id"],
+                route_id=r["route"],
+                seq=r["seq"],
+                status=r["status"],
+                customer=r["name"],
+                phone=r["phone"],
+                line1=r["line1"],
+                line2=r["line2"],
+                city=r["city"],
+                postcode=r["postcode"],
+                country=r["country"],
+                lat=r["lat"],
+                lon=r["lon"],
             )
-        else:
-            out.removed.append(Removed("package", r["id"]))
+        )
+    for r in packages:
+        out.packages.append(
+            PullPackage(
+                id=r["id"],
+                code=r["code"],
+                status=r["status"],
+                order_id=r["order_id"],
+                order_ref=r["external_ref"],
+                customer=r["name"],
+                address=f"{r['line1']}, {r['postcode']} {r['city']}",
+                route_id=r["route_id"],
+                stop_id=r["stop_id"],
+                tracking_number=r["tracking_number"],
+            )
+        )
+
+
+# At the pack bench: picked orders, packed ones until they leave, oldest promise first.
+_PACKING = "o.status IN ('picked', 'packed')"
+_PACK_ORDER_SQL = (
+    "SELECT o.id, o.external_ref, o.status, o.promised_at, o.created_at, c.name FROM sales_order o "
+    "JOIN customer c ON c.id = o.customer"
+)
+
+
+async def _packer(tx, out: PullOut, since: int, reset: bool) -> None:
+    """Orders at the pack bench with their lines, totes and packages so far, and the package types to choose from."""
+    if reset:
+        orders = await tx.fetch(_PACK_ORDER_SQL + f" WHERE {_PACKING}")
+    else:
+        orders = await tx.fetch(
+            _PACK_ORDER_SQL + " WHERE o.id IN (SELECT sales_order FROM order_event WHERE ledger_id > ? "
+            "UNION SELECT sales_order FROM package WHERE version > ?)",
+            since,
+            since,
+        )
+    in_scope = [r for r in orders if r["status"] in ("picked", "packed", "cancelled", "on_hold")]
+    # An order that left the bench by being cancelled or held is sent once more, so the packer sees
+    # why (a card: unpack it); one that was shipped simply leaves.
+    if reset:
+        in_scope = [r for r in in_scope if r["status"] in ("picked", "packed")]
+    out.removed += [Removed("pack_order", r["id"]) for r in orders if r not in in_scope]
+    ids = [r["id"] for r in in_scope]
+    lines: dict[int, list] = defaultdict(list)
+    packages: dict[int, list] = defaultdict(list)
+    items: dict[int, dict[str, int]] = defaultdict(dict)
+    packed: dict[int, int] = defaultdict(int)
+    totes: dict[int, set[str]] = defaultdict(set)
+    barcodes: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        marks = in_list(ids)
+        for r in await tx.fetch(
+            "SELECT l.id, l.sales_order, l.line_no, l.product, l.qty, l.qty_picked, l.status, p.sku, p.name "
+            f"FROM order_line l JOIN product p ON p.id = l.product WHERE l.sales_order IN {marks} ORDER BY l.line_no",
+            *ids,
+        ):
+            lines[r["sales_order"]].append(r)
+        products = sorted({r["product"] for rows in lines.values() for r in rows})
+        if products:
+            for b in await tx.fetch(
+                f"SELECT product, code FROM barcode WHERE product IN {in_list(products)} ORDER BY id", *products
+            ):
+                barcodes[b["product"]].append(b["code"])
+        for r in await tx.fetch(
+            f"SELECT id, code, sales_order, status, sealed_at, package_type, weight_g, tracking_number FROM package "
+            f"WHERE sales_order IN {marks} ORDER BY id",
+            *ids,
+        ):
+            packages[r["sales_order"]].append(r)
+        for r in await tx.fetch(
+            "SELECT i.package, i.order_line, i.qty FROM package_item i JOIN package p ON p.id = i.package "
+            f"WHERE p.sales_order IN {marks}",
+            *ids,
+        ):
+            items[r["package"]][str(r["order_line"])] = r["qty"]
+            packed[r["order_line"]] += r["qty"]
+        for r in await tx.fetch(
+            f"SELECT DISTINCT sales_order, tote FROM pick_task WHERE sales_order IN {marks} AND tote != ''", *ids
+        ):
+            totes[r["sales_order"]].add(r["tote"])
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    for r in sorted(in_scope, key=lambda r: (_utc(r["promised_at"]) or far, _utc(r["created_at"]), r["id"])):
+        out.pack_orders.append(
+            PullPackOrder(
+                id=r["id"],
+                external_ref=r["external_ref"],
+                status=r["status"],
+                promised_at=_utc(r["promised_at"]),
+                created_at=_utc(r["created_at"]),
+                customer=r["name"],
+                totes=sorted(totes[r["id"]]),
+                lines=[
+                    PullPackLine(
+                        l["id"],
+                        l["line_no"],
+                        l["sku"],
+                        l["name"],
+                        barcodes[l["product"]],
+                        l["qty"],
+                        l["qty_picked"],
+                        packed[l["id"]],
+                        l["status"],
+                    )
+                    for l in lines[r["id"]]
+                ],
+                packages=[
+                    PullPackPackage(
+                        p["code"],
+                        p["status"],
+                        p["sealed_at"] is not None,
+                        p["package_type"],
+                        p["weight_g"],
+                        p["tracking_number"],
+                        items[p["id"]],
+                    )
+                    for p in packages[r["id"]]
+                ],
+            )
+        )
+    types = await tx.fetch(
+        "SELECT id, code, name, length_mm, width_mm, height_mm, max_weight_g, active FROM package_type ORDER BY code"
+    )
+    out.package_types = [record_to(PullPackageType, r) for r in types if r["active"]]
+    out.removed += [Removed("package_type", r["id"]) for r in types if not r["active"]]
+    out.summary = {"to_pack": sum(1 for r in in_scope if r["status"] == "picked")}
+
+
+def _utc(value):
+    """SQLite hands back naive timestamps (stored in UTC); PostgreSQL aware ones."""
+    if value is None or isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 async def _supervisor(tx, out: PullOut, since: int, reset: bool) -> None:

@@ -90,6 +90,8 @@ class PullException(Struct):
 
 
 class PullPackage(Struct):
+    """A package on one of the driver's routes."""
+
     id: int
     code: str
     status: str
@@ -97,6 +99,86 @@ class PullPackage(Struct):
     order_ref: str
     customer: str
     address: str
+    route_id: int | None = None
+    stop_id: int | None = None
+    tracking_number: str = ""
+
+
+class PullRoute(Struct):
+    """One of the driver's routes: a day's round from the depot."""
+
+    id: int
+    code: str
+    day: dt.date
+    status: str  # planned | out | done
+    area: str
+    depot: str
+    depot_lat: float | None = None
+    depot_lon: float | None = None
+
+
+class PullStop(Struct):
+    """A stop on a route: where to go, whom to ask for, in driving order (`seq`)."""
+
+    id: int
+    route_id: int
+    seq: int
+    status: str  # pending | delivered | failed | partial
+    customer: str
+    phone: str
+    line1: str
+    line2: str
+    city: str
+    postcode: str
+    country: str
+    lat: float | None = None
+    lon: float | None = None
+
+
+class PullPackLine(Struct):
+    id: int
+    line_no: int
+    sku: str
+    name: str
+    barcodes: list[str]
+    qty: int
+    qty_picked: int
+    packed: int
+    status: str
+
+
+class PullPackPackage(Struct):
+    code: str
+    status: str
+    sealed: bool
+    package_type: str
+    weight_g: int
+    tracking_number: str
+    items: dict[str, int]  # order line id → units in this package
+
+
+class PullPackOrder(Struct):
+    """An order waiting at the pack bench (or just stopped there), with what is packed so far."""
+
+    id: int
+    external_ref: str
+    status: str
+    promised_at: dt.datetime | None
+    created_at: dt.datetime
+    customer: str
+    totes: list[str]
+    lines: list[PullPackLine]
+    packages: list[PullPackPackage]
+
+
+class PullPackageType(Struct):
+    id: int
+    code: str
+    name: str
+    length_mm: int
+    width_mm: int
+    height_mm: int
+    max_weight_g: int
 
 
 class Removed(Struct, frozen=True):
@@ -112,5 +194,9 @@ class PullOut(Struct):
     tasks: list[PullTask] = []
     packages: list[PullPackage] = []
     exceptions: list[PullException] = []
+    routes: list[PullRoute] = []
+    stops: list[PullStop] = []
+    pack_orders: list[PullPackOrder] = []
+    package_types: list[PullPackageType] = []
     removed: list[Removed] = []
     summary: dict[str, Any] = {}

@@ -1,0 +1,1 @@
+"""Packing: package types the packers choose from, the packing queue, carriers' shipments."""
