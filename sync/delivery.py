@@ -34,17 +34,9 @@ def _advance(state: State, ctx: ApplyContext, order: Order, to: str) -> None:
 def _record(state: State, ctx: ApplyContext, package: Package, op: Deliver | DeliverFailed, *, evidence: bool) -> None:
     """A delivery attempt as the driver reported it; `evidence` when it contradicts what was recorded first."""
     if isinstance(op, Deliver):
-        outcome, recipient, reason, signature, photo, lat, lon = (
-            "delivered",
-            op.recipient,
-            "",
-            op.signature,
-            op.photo,
-            op.lat,
-            op.lon,
-        )
+        outcome, recipient, reason, signature, note = "delivered", op.recipient, "", op.signature, ""
     else:
-        outcome, recipient, reason, signature, photo, lat, lon = "failed", "", op.reason, "", "", None, None
+        outcome, recipient, reason, signature, note = "failed", "", op.reason, "", op.note
     state.add(
         Delivery(
             id=state.temp_id(),
@@ -53,12 +45,14 @@ def _record(state: State, ctx: ApplyContext, package: Package, op: Deliver | Del
             recipient=recipient,
             reason=reason,
             signature=signature,
-            photo=photo,
-            lat=lat,
-            lon=lon,
+            photo=op.photo,
+            lat=op.lat,
+            lon=op.lon,
             device_at=ctx.device_at,
             evidence=evidence,
             ledger_id=ctx.ledger_id,
+            accuracy_m=op.accuracy_m,
+            note=note,
         )
     )
 

@@ -250,6 +250,8 @@ class Delivery:
     device_at: dt.datetime | None
     evidence: bool
     ledger_id: int | None
+    accuracy_m: float | None = None
+    note: str = ""
 
 
 @dataclass(slots=True)

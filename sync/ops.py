@@ -161,6 +161,7 @@ class Deliver(_Op, tag="deliver", kw_only=True):
     photo: Annotated[str, Meta(max_length=64)] = ""
     lat: Annotated[float, Meta(ge=-90, le=90)] | None = None
     lon: Annotated[float, Meta(ge=-180, le=180)] | None = None
+    accuracy_m: Annotated[float, Meta(ge=0, le=100_000, description="the GPS fix's accuracy radius")] | None = None
 
 
 class DeliverFailed(_Op, tag="deliver_failed", kw_only=True):
@@ -169,6 +170,10 @@ class DeliverFailed(_Op, tag="deliver_failed", kw_only=True):
     package: PackageCode
     reason: Literal["not_home", "refused", "address_not_found", "access", "damaged", "other"]
     note: Annotated[str, Meta(max_length=500)] = ""
+    photo: Annotated[str, Meta(max_length=64)] = ""  # e.g. the damaged parcel or the closed gate
+    lat: Annotated[float, Meta(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Meta(ge=-180, le=180)] | None = None
+    accuracy_m: Annotated[float, Meta(ge=0, le=100_000)] | None = None
 
 
 class Receive(_Op, tag="receive", kw_only=True):

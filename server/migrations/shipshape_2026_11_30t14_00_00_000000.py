@@ -55,6 +55,8 @@ _COLUMNS = [
     ("package", "weight_g INTEGER NOT NULL DEFAULT 0 CHECK (weight_g >= 0)"),
     ("package", "tracking_number VARCHAR(64) NOT NULL DEFAULT ''"),
     ("package", "stop INTEGER DEFAULT NULL REFERENCES route_stop (id) ON DELETE RESTRICT"),
+    ("delivery", "accuracy_m DOUBLE PRECISION DEFAULT NULL"),
+    ("delivery", "note TEXT NOT NULL DEFAULT ''"),
 ]
 
 
