@@ -228,7 +228,9 @@ def apply_cancel_shipment(state: State, op: CancelShipment, ctx: ApplyContext) -
         raise Rejected("already_shipped", f"package {package.code} is already {package.status}", field="package")
     if package.stop is not None:
         raise Rejected(
-            "already_routed", f"package {package.code} is planned on an own-fleet route: take it off the route first", field="package"
+            "already_routed",
+            f"package {package.code} is planned on an own-fleet route: take it off the route first",
+            field="package",
         )
     package.carrier = ""
     package.tracking_number = ""
