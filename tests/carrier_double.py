@@ -35,4 +35,3 @@ class ParcelCo:
         error, self.fail_next = self.fail_next, None
         if error is not None:
             raise error
-

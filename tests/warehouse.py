@@ -142,7 +142,14 @@ def setup_floor(client, admin, orders=None, stock=None) -> tuple[Device, list[di
 
 def package_type(client, admin, code: str = "BOX-M", max_weight_g: int = 5000, **fields) -> dict:
     """An active package type, made by an admin."""
-    body = {"code": code, "name": f"Box {code}", "length_mm": 300, "width_mm": 200, "height_mm": 150, "max_weight_g": max_weight_g}
+    body = {
+        "code": code,
+        "name": f"Box {code}",
+        "length_mm": 300,
+        "width_mm": 200,
+        "height_mm": 150,
+        "max_weight_g": max_weight_g,
+    }
     return _created(client.post("/api/package-types", json=body | fields, headers=admin))
 
 

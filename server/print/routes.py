@@ -84,9 +84,7 @@ class PrintController(Controller):
             headers={"content-disposition": f'inline; filename="label-{order_id}.zpl"'},
         )
 
-    @get(
-        "/packages/{code:str}/label", guards=[PACKING], media_type=MediaType.HTML, responses=responses(400, 401, 403, 404, 409)
-    )
+    @get("/packages/{code:str}/label", guards=[PACKING], media_type=MediaType.HTML, responses=responses(400, 401, 403, 404, 409))
     async def package_label(self, code: PackagePath, state: State) -> Template:
         """One package's 4×6 in label: "package n of m", its own SSCC (AI 00), carrier and tracking
         number, and the order's tracking QR. 409 for a cancelled order or one on hold."""

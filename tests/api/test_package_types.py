@@ -71,7 +71,11 @@ def test_bad_package_types_are_refused_naming_the_field(client, admin, body, fie
 def test_duplicates_unknown_codes_and_bad_changes(client, admin):
     package_type(client, admin, "BOX-M")
     duplicate = client.post("/api/package-types", json={"code": "BOX-M", "name": "Again"}, headers=admin)
-    assert (duplicate.status_code, duplicate.json()["error"], duplicate.json()["field"]) == (409, "duplicate_package_type", "code")
+    assert (duplicate.status_code, duplicate.json()["error"], duplicate.json()["field"]) == (
+        409,
+        "duplicate_package_type",
+        "code",
+    )
     unknown = client.post("/api/package-types/NOPE", json={"active": False}, headers=admin)
     assert (unknown.status_code, unknown.json()["error"]) == (404, "unknown_package_type")
     bad = client.post("/api/package-types/BOX-M", json={"height_mm": -5}, headers=admin)
