@@ -199,3 +199,24 @@ def test_who_may_print_a_package_label(shop, suffix):
         status = client.get(path, headers=headers).status_code
         assert status == (200 if role in ("supervisor", "admin") else 403), (role, status)
     assert client.get(path, headers=packer.headers).status_code == 200
+
+
+# -- the registry ---------------------------------------------------------------------------------
+
+
+def test_carriers_come_from_settings_and_a_bad_entry_stops_the_start():
+    from server.carriers.registry import Carriers
+    from server.settings import parse_carriers
+
+    entries = parse_carriers(" parcelco = tests.carrier_double:ParcelCo , ")
+    assert entries == (("parcelco", "tests.carrier_double:ParcelCo"),)
+    assert Carriers.from_settings(entries).codes() == ["own_fleet", "parcelco"]
+    for text, says in [
+        ("parcelco", "not code=package.module:Class"),
+        ("parcelco=tests.carrier_double:Nope", "cannot import"),
+        ("dhl=tests.carrier_double:ParcelCo", "says its code is 'parcelco'"),
+        ("parcelco=collections:OrderedDict", "does not implement"),
+        ("own_fleet=server.carriers.own_fleet:OwnFleet", "taken"),
+    ]:
+        with pytest.raises(ValueError, match=says):
+            Carriers.from_settings(parse_carriers(text))
