@@ -18,6 +18,7 @@ from piccolo.table import Table, create_table_class, sort_table_classes
 
 from server.accounts.tables import AppUser, AuthToken, Device, LoginAttempt
 from server.attachments.tables import Attachment
+from server.carriers.tables import CarrierShipment
 from server.catalog.tables import Barcode, Product, Supplier
 from server.channels.tables import Channel
 from server.inventory.tables import Location, Warehouse
@@ -39,6 +40,7 @@ HAND_WRITTEN: list[type[Table]] = [
     QuarantinedOp,
     PackageType,
     Attachment,
+    CarrierShipment,
 ]
 
 _COLUMN_TYPES: dict[str, type[Column]] = {

@@ -43,6 +43,19 @@ def parse_public_url(text: str | None) -> str | None:
     return text.rstrip("/")
 
 
+def parse_carriers(text: str) -> tuple[tuple[str, str], ...]:
+    """`dhl=acme.carriers:Dhl, ups=acme.carriers:Ups` → ((code, import path), …); a bad entry is a start-up error."""
+    entries = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        code, _, path = item.partition("=")
+        if not code.strip() or ":" not in path:
+            raise ValueError(f"SHIPSHAPE_CARRIERS: {item!r} is not code=package.module:Class")
+        entries.append((code.strip(), path.strip()))
+    return tuple(entries)
+
+
 class DatabaseUrlError(ValueError):
     """DATABASE_URL names no database this server can use."""
 
@@ -106,6 +119,12 @@ class Settings:
         if self.database.dialect == "sqlite":
             return Path(self.database.path).parent / "attachments"
         return Path.cwd() / DEFAULT_ATTACHMENT_DIR
+
+    # Carrier adapters beyond the own fleet, as (code, "package.module:Class"): SHIPSHAPE_CARRIERS
+    # `dhl=acme.carriers:Dhl, …` (docs/carriers.md).
+    carriers: tuple[tuple[str, str], ...] = field(
+        default_factory=lambda: parse_carriers(os.environ.get("SHIPSHAPE_CARRIERS", ""))
+    )
 
 
 def stock_policy() -> Policy:

@@ -130,7 +130,7 @@ def apply_ship(state: State, op: Ship, ctx: ApplyContext) -> dict[str, Any]:
     if package.status == "shipped":
         return {"package_id": package.id, "duplicate": True}
     package.status = "shipped"
-    package.carrier = op.carrier
+    package.carrier = op.carrier or package.carrier or "own_fleet"
     if package.sealed_at is None:  # it left the building: whatever the packer did not record, it is closed now
         package.sealed_at = ctx.now
     state.touch(package)

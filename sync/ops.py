@@ -142,7 +142,9 @@ class Ship(_Op, tag="ship", kw_only=True):
     """A package handed to a carrier at the dock, or loaded onto an own-fleet van (`route` given)."""
 
     package: PackageCode
-    carrier: Annotated[str, Meta(min_length=1, max_length=32)] = "own_fleet"
+    carrier: Annotated[
+        str, Meta(max_length=32, description="who took it; default: the carrier it is booked with, else the own fleet")
+    ] = ""
     route: RowId | None = None
 
 
@@ -238,6 +240,12 @@ class RecordShipment(_Op, tag="record_shipment", kw_only=True):
     tracking_number: Annotated[str, Meta(min_length=1, max_length=64)]
 
 
+class CancelShipment(_Op, tag="cancel_shipment", kw_only=True):
+    """A carrier booking undone before hand-over: the package has no carrier and no tracking number again."""
+
+    package: PackageCode
+
+
 StopPackages = Annotated[list[PackageCode], Meta(min_length=1, max_length=50)]
 
 
@@ -293,6 +301,7 @@ Op = (
     | Pick
     | PickShort
     | RecordShipment
+    | CancelShipment
     | CreateRoute
     | ReorderRoute
     | MoveStop
