@@ -174,3 +174,19 @@ def routed_package(client, admin, packer: Device, package: str, driver: Device |
     loaded = driver.push(driver.op("ship", package=package, route=route["id"]))["results"][0]
     assert loaded["status"] == "applied", loaded
     return driver, route
+
+
+def pick_everything(picker: Device) -> None:
+    """The picker picks every open task of theirs in full, as the tasks say (bin, SKU, quantity)."""
+    tasks = [t for t in picker.pull()["tasks"] if t["status"] == "open"]
+    ops = [picker.op("pick", order_line_id=t["order_line_id"], location=t["location"], sku=t["sku"], qty=t["qty"]) for t in tasks]
+    if ops:
+        results = picker.push(*ops)["results"]
+        assert all(r["status"] == "applied" for r in results), results
+
+
+def pack_order(packer: Device, order: dict, package: str) -> None:
+    """Every line of `order` (as read from the API, lines picked) packed into one package."""
+    ops = [packer.op("pack", order_line_id=l["id"], sku=l["sku"], qty=l["qty_picked"], package=package) for l in order["lines"]]
+    results = packer.push(*ops)["results"]
+    assert all(r["status"] == "applied" for r in results), results

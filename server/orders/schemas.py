@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
 
@@ -40,6 +40,18 @@ class EventOut(Struct):
     status: str
     at: dt.datetime
     note: str
+
+
+class TimelineStep(Struct):
+    """One step of an order's journey: when it was recorded, what happened (`kind`, and in plain words
+    `label`), the package it concerns, when the phone says it happened, and the facts behind it."""
+
+    at: dt.datetime
+    kind: str
+    label: str
+    package: str | None
+    device_at: dt.datetime | None
+    detail: dict[str, Any]
 
 
 class CustomerOut(Struct):
