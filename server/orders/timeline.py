@@ -84,8 +84,10 @@ async def order_timeline(tx: Tx, order_id: int) -> list[TimelineStep] | None:
     steps: list[tuple[tuple, TimelineStep]] = []
 
     def add(ledger_id: int | None, step: TimelineStep) -> None:
-        # Commit time first; steps of one commit keep the ledger's order, then the order found here.
-        steps.append(((step.at, ledger_id or 0, len(steps)), step))
+        # Commit time first, then the ledger's order; within one op the package's step (the cause)
+        # before the order's status change it brought about.
+        effect = step.package is None
+        steps.append(((step.at, ledger_id or 0, effect, len(steps)), step))
 
     for e in await tx.fetch("SELECT status, at, note, ledger_id FROM order_event WHERE sales_order = ? ORDER BY id", order_id):
         kind, label = _STATUS_STEPS.get(e["status"], (e["status"], e["status"].replace("_", " ").capitalize()))

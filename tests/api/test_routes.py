@@ -250,3 +250,59 @@ def test_a_supervisor_plans_and_the_other_roles_may_not(floor):
     for device in (floor.dan, floor.picker, floor.packer):
         assert floor.client.post("/api/routes/plan", json={}, headers=device.headers).status_code == 403
     assert floor.client.get("/api/routes/999", headers=floor.dan.headers).status_code == 404
+
+
+def test_the_timeline_lists_the_order_s_journey_in_order_with_times(floor):
+    bradford, _ = plan_routes(floor.client, floor.admin, driver="dan")["routes"]
+    dan = floor.dan
+    dan.push(dan.op("ship", package="P-R-2", route=bradford["id"]), dan.op("ship", package="P-R-4", route=bradford["id"]))
+    dan.push(dan.op("deliver", package="P-R-2", recipient="Ann Lee", signature="sig-1", photo="photo-1", lat=53.795, lon=-1.752))
+    dan.push(dan.op("deliver_failed", package="P-R-4", reason="not_home", note="dog in the garden"))
+    dan.push(dan.op("return_to_depot", package="P-R-4"))
+
+    def timeline(ref: str) -> list[dict]:
+        response = floor.client.get(f"/api/orders/{floor.orders[ref]['id']}/timeline", headers=floor.admin)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    delivered = timeline("R-2")
+    assert [s["kind"] for s in delivered] == [
+        "received",
+        "allocated",
+        "released",
+        "picking",
+        "picked",
+        "packed",
+        "sealed",
+        "planned",
+        "out_for_delivery",
+        "shipped",
+        "delivered",
+        "delivered",
+    ]
+    times = [s["at"] for s in delivered]
+    assert times == sorted(times) and all(times)
+    sealed, planned, out = delivered[6:9]
+    assert sealed["package"] == "P-R-2" and sealed["detail"] == {"package_type": "BOX-S", "weight_g": 500}
+    assert planned["detail"]["route"] == bradford["id"] and out["label"].endswith("out for delivery")
+    proof = delivered[-2]
+    assert proof["package"] == "P-R-2" and proof["label"] == "Delivered to Ann Lee" and proof["device_at"]
+    # The files are on the phone still (or attachments are not stored here yet): not arrived.
+    assert proof["detail"]["signature"] == {"id": "sig-1", "arrived": False}
+    assert proof["detail"]["photo"] == {"id": "photo-1", "arrived": False}
+    assert (proof["detail"]["lat"], proof["detail"]["lon"]) == (53.795, -1.752)
+    assert delivered[-1]["package"] is None and delivered[-1]["label"] == "Delivered"
+
+    failed = timeline("R-4")
+    assert [s["kind"] for s in failed][-4:] == ["out_for_delivery", "shipped", "failed", "returned_to_depot"]
+    attempt = failed[-2]
+    assert attempt["label"] == "Delivery failed: nobody was home"
+    assert attempt["detail"] == {"reason": "not_home", "note": "dog in the garden"}
+
+    cancel = floor.client.post(
+        f"/api/orders/{floor.orders['R-1']['id']}/cancel", json={"reason": "changed mind"}, headers=floor.admin
+    )
+    assert cancel.status_code == 200
+    cancelled = timeline("R-1")[-1]
+    assert (cancelled["kind"], cancelled["label"]) == ("cancelled", "Cancelled: changed mind")
+    assert floor.client.get("/api/orders/999/timeline", headers=floor.admin).status_code == 404
