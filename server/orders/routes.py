@@ -52,6 +52,7 @@ class OrderController(Controller):
             ship_to=data.ship_to,
             lines=data.lines,
             payment_status=data.payment_status,
+            promised_at=data.promised_at,
             tracking_token=secrets.token_urlsafe(12),
         )
         outcome = await run_one(state.db, op, actor=request.user.id)

@@ -19,6 +19,7 @@ class OrderIn(Struct, forbid_unknown_fields=True, kw_only=True):
     ship_to: AddressArgs
     lines: Annotated[list[LineArgs], Meta(min_length=1, max_length=500)]
     payment_status: Literal["paid", "pending"] = "paid"
+    promised_at: dt.datetime | None = None  # when the shop told the customer it arrives
 
 
 class CancelIn(Struct, forbid_unknown_fields=True):
