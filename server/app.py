@@ -22,6 +22,7 @@ from server.carriers.registry import Carriers
 from server.carriers.routes import ShipmentController
 from server.catalog.routes import ProductController
 from server.db import Database
+from server.delivery.routes import RouteController, StopController
 from server.errors import EXCEPTION_HANDLERS
 from server.exceptions.routes import ExceptionController
 from server.inventory.routes import LocationController, StockController
@@ -76,6 +77,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SyncController,
             ExceptionController,
             ScanController,
+            RouteController,
+            StopController,
             PrintController,
             TrackingController,
             AttachmentController,
