@@ -18,6 +18,7 @@ from server.accounts.routes import AuthController, DeviceController, UserControl
 from server.accounts.security import BearerAuthMiddleware
 from server.catalog.routes import ProductController
 from server.db import Database
+from server.delivery.routes import RouteController, StopController
 from server.errors import EXCEPTION_HANDLERS
 from server.exceptions.routes import ExceptionController
 from server.inventory.routes import LocationController, StockController
@@ -68,6 +69,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SyncController,
             ExceptionController,
             ScanController,
+            RouteController,
+            StopController,
             PrintController,
             TrackingController,
         ],
