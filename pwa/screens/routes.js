@@ -6,7 +6,10 @@
 import { request } from "../api.js";
 import { h, show } from "../dom.js";
 
-const STATUS_NAMES = { planned: "Planned", out: "Out", done: "Done" };
+// Routes are planned, out (the first package loaded) or done; their stops pending until settled.
+const STATUS_NAMES = {
+  planned: "Planned", out: "Out", done: "Done", pending: "Pending", delivered: "Delivered", failed: "Failed", partial: "Partly delivered",
+};
 const OFFLINE = "Route planning needs a connection.";
 
 /** Today as the day picker and the API spell it (the phone's own calendar day). */
@@ -56,7 +59,7 @@ export function routesScreen({ network }) {
     planResult.hidden = true;
     load();
   } });
-  const planButton = h("button.primary.wide", { type: "button", onclick: plan }, "Plan routes");
+  const planButton = h("button.primary", { type: "button", onclick: plan }, "Plan routes");
   const offlineNote = h("p.notice", { role: "status", hidden: true }, OFFLINE);
   const message = h("p.route-message", { role: "status" });
   const problem = h("p.error", { role: "alert" });
@@ -66,14 +69,18 @@ export function routesScreen({ network }) {
   // answer is in, so nothing above them moves when they arrive.
   const summary = h("p.screen-sub", "Loading routes…");
   const list = h("ol.routes", { "aria-label": "Routes of the day" });
-  const listView = h("div", summary, planResult, list);
+  const listView = h(
+    "div",
+    h("div.plan-row", h("div.field", h("label", { for: "routes-day" }, "Day"), dayInput), planButton),
+    summary,
+    planResult,
+    list,
+  );
   const detail = h("section.route-detail", { hidden: true });
 
   const root = h(
     "section.screen.routes-screen",
     h("div.screen-head", h("h1", "Routes")),
-    h("div.field.day-field", h("label", { for: "routes-day" }, "Day"), dayInput),
-    planButton,
     offlineNote,
     problem,
     message,
@@ -214,7 +221,7 @@ export function routesScreen({ network }) {
     const driverSelect = h(
       "select#route-driver",
       h("option", { value: "" }, "Choose a driver"),
-      (drivers ?? []).map((d) => h("option", { value: d.username, selected: d.username === current }, d.display_name ? `${d.display_name} (${d.username})` : d.username)),
+      (drivers ?? []).map((d) => h("option", { value: d.username, selected: d.username === current }, driverName(d))),
     );
     show(
       detail,
@@ -245,18 +252,26 @@ export function routesScreen({ network }) {
     return h(
       "li.stop",
       { "data-stop-id": stop.id },
-      h("div.stop-top", h("span.stop-seq", String(n)), h("div.stop-where",
-        h("span.stop-customer", stop.customer),
-        h("span", [a.line1, a.line2].filter(Boolean).join(", ")),
-        h("span", `${a.postcode} ${a.city}`),
-      ), statusBadge(stop.status)),
-      h("p.stop-packages", `${plural(stop.packages.length, "package")}: ${stop.packages.map((p) => p.code).join(", ")}`),
       h(
-        "div.stop-actions",
-        h("button.secondary.step", { type: "button", "data-online": "", "aria-label": `Move stop ${n} up`, "data-edge": index === 0, onclick: () => reorder(index, -1) }, "↑"),
-        h("button.secondary.step", { type: "button", "data-online": "", "aria-label": `Move stop ${n} down`, "data-edge": index === route.stops.length - 1, onclick: () => reorder(index, 1) }, "↓"),
-        others.length > 0 && target,
-        others.length > 0 && h("button.secondary", { type: "button", "data-online": "", "aria-label": `Move stop ${n} to the chosen route`, onclick: () => moveStop(stop, target) }, "Move"),
+        "div.stop-top",
+        h("span.stop-seq", String(n)),
+        h(
+          "div.stop-where",
+          h("span.stop-customer", stop.customer),
+          h("span", [a.line1, a.line2].filter(Boolean).join(", ")),
+          h("span", `${a.postcode} ${a.city}`),
+        ),
+        h(
+          "div.stop-order",
+          h("button.secondary.step", { type: "button", "data-online": "", "aria-label": `Move stop ${n} up`, "data-edge": index === 0, onclick: () => reorder(index, -1) }, "↑"),
+          h("button.secondary.step", { type: "button", "data-online": "", "aria-label": `Move stop ${n} down`, "data-edge": index === route.stops.length - 1, onclick: () => reorder(index, 1) }, "↓"),
+        ),
+      ),
+      h("p.stop-packages", statusBadge(stop.status), ` ${plural(stop.packages.length, "package")}: ${stop.packages.map((p) => p.code).join(", ")}`),
+      others.length > 0 && h(
+        "div.pair",
+        target,
+        h("button.secondary", { type: "button", "data-online": "", "aria-label": `Move stop ${n} to the chosen route`, onclick: () => moveStop(stop, target) }, "Move"),
       ),
     );
   }
@@ -276,6 +291,11 @@ export function routesScreen({ network }) {
   });
   load();
   return { root, title: "Routes", dispose: unsubscribe };
+}
+
+/** "Dan Driver (dan)", or just "dan" when the name adds nothing. */
+function driverName(user) {
+  return user.display_name && user.display_name !== user.username ? `${user.display_name} (${user.username})` : user.username;
 }
 
 function plural(n, word) {
