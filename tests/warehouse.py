@@ -174,3 +174,32 @@ def routed_package(client, admin, packer: Device, package: str, driver: Device |
     loaded = driver.push(driver.op("ship", package=package, route=route["id"]))["results"][0]
     assert loaded["status"] == "applied", loaded
     return driver, route
+
+
+def sealed_orders(
+    warehouse: Warehouse, picker: tuple[str, Device], packer: Device, ship_to: dict[str, tuple[str, dict]], sku: str = "SKU-R"
+) -> dict[str, str]:
+    """One order of one `sku` per entry {ref: (customer name, address)}, released to the picker
+    (username, device), picked, then packed and sealed by `packer` into PKG-<order id>-1, waiting
+    for a route. The product, bin R-01 and the stock are made here. Returns {ref: package code}."""
+    warehouse.product(sku, f"Product {sku}", [f"INT-{sku}"])
+    warehouse.location("R-01", 900)
+    warehouse.stock(sku, "R-01", len(ship_to))
+    name, device = picker
+    orders = [
+        warehouse.order(ref, [(sku, 1)], customer={"name": customer}, ship_to=address)
+        for ref, (customer, address) in ship_to.items()
+    ]
+    warehouse.release(orders, name)
+    packages = {}
+    for order in warehouse.read_orders(orders):
+        (line,) = order["lines"]
+        package = f"PKG-{order['id']}-1"
+        picked = device.push(
+            device.op("pick", order_line_id=line["id"], location="R-01", sku=sku, qty=1, tote=f"TOTE-{order['id']}")
+        )
+        packed = packer.push(packer.op("pack", order_line_id=line["id"], sku=sku, qty=1, package=package))
+        assert [picked["results"][0]["status"], packed["results"][0]["status"]] == ["applied", "applied"], (picked, packed)
+        seal(packer, package)
+        packages[order["external_ref"]] = package
+    return packages

@@ -220,7 +220,7 @@ export function routesScreen({ network }) {
     const current = route.driver ?? "";
     const driverSelect = h(
       "select#route-driver",
-      h("option", { value: "" }, "Choose a driver"),
+      h("option", { value: "" }, "Choose…"),
       (drivers ?? []).map((d) => h("option", { value: d.username, selected: d.username === current }, driverName(d))),
     );
     show(

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests import support
 from tests.browser.picking import RECORD_LAYOUT_SHIFTS, SLOW_API, layout_shift
 from tests.browser.support import assert_fits_a_phone, off_playwrights_loop, sign_in
-from tests.warehouse import Device, Warehouse, device_for, seal
+from tests.warehouse import Device, Warehouse, device_for, sealed_orders
 
 pytestmark = pytest.mark.browser
 
@@ -20,10 +20,13 @@ SUE_PASSWORD = "sue-secret-1"
 
 # Two streets in Leeds (postcode area LS) and two in Manchester (M): two areas, so two routes.
 ADDRESSES = {
-    "LEEDS-1": ("Ada Leeds", {"line1": "1 Dock Road", "city": "Leeds", "postcode": "LS1 1AA", "lat": 53.7930, "lon": -1.5410}),
-    "LEEDS-2": ("Bo Leeds", {"line1": "5 Park Row", "city": "Leeds", "postcode": "LS1 5HD", "lat": 53.7990, "lon": -1.5480}),
-    "MCR-1": ("Cy Manchester", {"line1": "2 Deansgate", "city": "Manchester", "postcode": "M3 2BW", "lat": 53.4830, "lon": -2.2480}),
-    "MCR-2": ("Di Manchester", {"line1": "9 Oxford Road", "city": "Manchester", "postcode": "M1 5QA", "lat": 53.4740, "lon": -2.2400}),
+    ref: (customer, {"line1": line1, "city": city, "postcode": postcode, "country": "GB", "lat": lat, "lon": lon})
+    for ref, customer, line1, city, postcode, lat, lon in (
+        ("LEEDS-1", "Ada Leeds", "1 Dock Road", "Leeds", "LS1 1AA", 53.7930, -1.5410),
+        ("LEEDS-2", "Bo Leeds", "5 Park Row", "Leeds", "LS1 5HD", 53.7990, -1.5480),
+        ("MCR-1", "Cy Manchester", "2 Deansgate", "Manchester", "M3 2BW", 53.4830, -2.2480),
+        ("MCR-2", "Di Manchester", "9 Oxford Road", "Manchester", "M1 5QA", 53.4740, -2.2400),
+    )
 }
 DEPOT = (53.7500, -1.6000)  # south-west of Leeds, on the way to Manchester
 
@@ -41,33 +44,19 @@ def _axe_serious(page) -> list[str]:
 
 def _sealed_packages(http: httpx.Client) -> tuple[dict, Device]:
     """One order per address, picked by Pia, packed and sealed by Paco: {ref: package code}, and Dan's phone."""
-    off_playwrights_loop(support.create_user, "root", "admin", ROOT_PASSWORD)
-    off_playwrights_loop(support.create_user, "sue", "supervisor", SUE_PASSWORD)
-    off_playwrights_loop(support.create_user, "dora", "driver", "dora-secret-1")
+    for username, role, password in (
+        ("root", "admin", ROOT_PASSWORD),
+        ("sue", "supervisor", SUE_PASSWORD),
+        ("dora", "driver", None),
+    ):
+        off_playwrights_loop(support.create_user, username, role, password)
     off_playwrights_loop(support.set_depot, *DEPOT)
-    admin = support.login(http, "root", ROOT_PASSWORD)
-    warehouse = Warehouse(http, admin)
-    warehouse.product("SKU-A", "Product A", ["INT-SKU-A"])
-    warehouse.location("A-01", 10)
-    warehouse.stock("SKU-A", "A-01", 10)
-    orders = [
-        warehouse.order(ref, [("SKU-A", 1)], customer={"name": name}, ship_to={**address, "country": "GB"})
-        for ref, (name, address) in ADDRESSES.items()
-    ]
     pia = off_playwrights_loop(device_for, http, "pia", "picker")
     paco = off_playwrights_loop(device_for, http, "paco", "packer")
     dan = off_playwrights_loop(device_for, http, "dan", "driver")
-    warehouse.release(orders, "pia")
-    packages = {}
-    for order in warehouse.read_orders(orders):
-        (line,) = order["lines"]
-        package = f"PKG-{order['id']}-1"
-        picked = pia.push(pia.op("pick", order_line_id=line["id"], location="A-01", sku="SKU-A", qty=1, tote=f"TOTE-{order['id']}"))
-        packed = paco.push(paco.op("pack", order_line_id=line["id"], sku="SKU-A", qty=1, package=package))
-        assert [picked["results"][0]["status"], packed["results"][0]["status"]] == ["applied", "applied"], (picked, packed)
-        off_playwrights_loop(seal, paco, package)
-        packages[order["external_ref"]] = package
-    return packages, dan
+    warehouse = Warehouse(http, support.login(http, "root", ROOT_PASSWORD))
+    # sealed_orders makes the package type with asyncio.run(): off Playwright's loop too.
+    return off_playwrights_loop(sealed_orders, warehouse, ("pia", pia), paco, ADDRESSES), dan
 
 
 def _route(http: httpx.Client, route_id: int) -> dict:
@@ -116,6 +105,17 @@ def test_supervisor_plans_two_areas_moves_a_stop_reorders_and_gives_the_route_to
         expect(leeds).to_contain_text("No driver")
         expect(leeds).to_contain_text("2\u00a0stops · 2\u00a0packages")
         route_a, route_b = int(leeds.get_attribute("data-route-id")), int(manchester.get_attribute("data-route-id"))
+        # Planned once, nothing is left for a second plan, and the server's words say so.
+        page.get_by_role("button", name="Plan routes").click()
+        expect(page.locator(".plan-message")).to_contain_text("nothing to plan")
+        expect(cards).to_have_count(2)
+
+        # The tab survives a reload, and the day's routes arrive without pushing anything around.
+        page.reload()
+        expect(cards).to_have_count(2)
+        page.wait_for_timeout(300)
+        shift, shifts = layout_shift(page)
+        assert shift <= 0.02, shifts
         assert_fits_a_phone(phone)
         assert _axe_serious(page) == []
         phone.screenshot("supervisor-routes.png")
