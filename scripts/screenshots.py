@@ -30,7 +30,7 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.browser.camera import CHROMIUM, Barcode, barcode_video, camera_flags  # noqa: E402
 from tests.browser.support import off_playwrights_loop  # noqa: E402
-from tests.support import LiveServer, login, set_depot  # noqa: E402
+from tests.support import LiveServer, login  # noqa: E402
 from tests.warehouse import Device, Warehouse, device_for, register_device, sealed_orders  # noqa: E402
 
 PHONE = {
@@ -161,8 +161,8 @@ PARCELS = {
 
 
 def _sealed_parcels(http: httpx.Client, pete: Device) -> None:
-    """Pete picks the parcels' orders and Paco packs and seals them: they wait at the depot for a route."""
-    set_depot(53.7500, -1.6000)
+    """Pete picks the parcels' orders and Paco packs and seals them: they wait at the demo's Leeds depot
+    for a route."""
     paco_headers = login(http, "paco", "packer-demo")
     paco = Device(http, paco_headers, register_device(http, paco_headers, "Paco's bench"))
     sealed_orders(Warehouse(http, login(http, "ada", "admin-demo")), ("pete", pete), paco, PARCELS, sku="PARCEL-1")

@@ -176,6 +176,22 @@ def routed_package(client, admin, packer: Device, package: str, driver: Device |
     return driver, route
 
 
+def pick_everything(picker: Device) -> None:
+    """The picker picks every open task of theirs in full, as the tasks say (bin, SKU, quantity)."""
+    tasks = [t for t in picker.pull()["tasks"] if t["status"] == "open"]
+    ops = [picker.op("pick", order_line_id=t["order_line_id"], location=t["location"], sku=t["sku"], qty=t["qty"]) for t in tasks]
+    if ops:
+        results = picker.push(*ops)["results"]
+        assert all(r["status"] == "applied" for r in results), results
+
+
+def pack_order(packer: Device, order: dict, package: str) -> None:
+    """Every line of `order` (as read from the API, lines picked) packed into one package."""
+    ops = [packer.op("pack", order_line_id=l["id"], sku=l["sku"], qty=l["qty_picked"], package=package) for l in order["lines"]]
+    results = packer.push(*ops)["results"]
+    assert all(r["status"] == "applied" for r in results), results
+
+
 def sealed_orders(
     warehouse: Warehouse, picker: tuple[str, Device], packer: Device, ship_to: dict[str, tuple[str, dict]], sku: str = "SKU-R"
 ) -> dict[str, str]:
@@ -191,15 +207,11 @@ def sealed_orders(
         for ref, (customer, address) in ship_to.items()
     ]
     warehouse.release(orders, name)
+    pick_everything(device)
     packages = {}
     for order in warehouse.read_orders(orders):
-        (line,) = order["lines"]
         package = f"PKG-{order['id']}-1"
-        picked = device.push(
-            device.op("pick", order_line_id=line["id"], location="R-01", sku=sku, qty=1, tote=f"TOTE-{order['id']}")
-        )
-        packed = packer.push(packer.op("pack", order_line_id=line["id"], sku=sku, qty=1, package=package))
-        assert [picked["results"][0]["status"], packed["results"][0]["status"]] == ["applied", "applied"], (picked, packed)
+        pack_order(packer, order, package)
         seal(packer, package)
         packages[order["external_ref"]] = package
     return packages

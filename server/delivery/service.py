@@ -142,7 +142,8 @@ async def list_routes(db: Database, *, day: dt.date | None, status: str | None) 
     """Routes of a day (default: every day), optionally in one status, by day and id."""
     if status is not None and status not in ROUTE_STATUSES:
         raise Invalid("unknown_status", f"status must be one of {', '.join(ROUTE_STATUSES)}", field="status")
-    where, args = [], []
+    where: list[str] = []
+    args: list[object] = []
     if day is not None:
         where.append("r.day = ?")
         args.append(day)
@@ -152,11 +153,6 @@ async def list_routes(db: Database, *, day: dt.date | None, status: str | None) 
     sql = _ROUTE_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.day, r.id"
     async with db.read() as tx:
         return await _routes(tx, await tx.fetch(sql, *args))
-
-
-async def stop_route(db: Database, stop_id: int) -> int | None:
-    async with db.read() as tx:
-        return await tx.fetchval("SELECT route FROM route_stop WHERE id = ?", stop_id)
 
 
 async def _routes(tx: Tx, rows: list) -> list[RouteOut]:
