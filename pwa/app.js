@@ -108,7 +108,7 @@ function stopSync() {
   statusSlot.hidden = true;
 }
 
-/** What a role's screen may use: its view of the device's data, the outbox, the scanner, the outcomes. */
+/** What a role's screen may use: its view of the device's data, the outbox, the scanner, the outcomes, the connection. */
 function roleServices() {
   const replay = role.view;
   return {
@@ -126,6 +126,8 @@ function roleServices() {
     },
     scanning: { createScanner, feedback, interpret: (text) => interpret(text), ready: gs1Rules },
     outcomes,
+    // Online-only actions (a supervisor's route planning) follow the connection the strip shows.
+    network: { subscribe: (listener) => client.subscribe((status) => listener(status.online)) },
   };
 }
 

@@ -3,7 +3,8 @@
 A fresh demo warehouse (`shipshape demo`, in a temporary folder) is served on loopback and driven in
 the system Chromium on a 360×640 phone: the login page, Pia's picks, a pick walked offline, the
 outcome the server decided when another picker took the same line first, a short pick, the
-supervisor's order list, and the scan test reading a GS1-128 through Chromium's fake camera.
+supervisor's order list, the supervisor's routes (three sealed parcels for Leeds and Manchester
+planned on the phone) and the scan test reading a GS1-128 through Chromium's fake camera.
 
     .venv/bin/python scripts/screenshots.py                  # writes docs/screenshots/
     .venv/bin/python scripts/screenshots.py --out /tmp/shots # anywhere else
@@ -28,8 +29,9 @@ import zxingcpp  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.browser.camera import CHROMIUM, Barcode, barcode_video, camera_flags  # noqa: E402
+from tests.browser.support import off_playwrights_loop  # noqa: E402
 from tests.support import LiveServer, login  # noqa: E402
-from tests.warehouse import device_for  # noqa: E402
+from tests.warehouse import Device, Warehouse, device_for, register_device, sealed_orders  # noqa: E402
 
 PHONE = {
     "viewport": {"width": 360, "height": 640},
@@ -87,7 +89,8 @@ def _picker(browser, url: str, out: Path, pete) -> None:
     _sign_in(page, "pia", "picker-demo")
     expect(page.get_by_role("heading", name="Your picks")).to_be_visible()
     expect(page.locator("li.task").first).to_be_visible()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # Polled in the page, not by wait_for_function: its polling eval()s, which the app's CSP refuses.
+    page.evaluate("async () => { while (!navigator.serviceWorker.controller) await new Promise((r) => setTimeout(r, 50)); }")
     page.screenshot(path=str(out / "picker-tasks.png"))
     with httpx.Client(base_url=url, timeout=30) as http:
         tasks = http.get("/api/tasks/mine", headers=login(http, "pia", "picker-demo")).json()
@@ -147,6 +150,43 @@ def _supervisor(browser, url: str, out: Path) -> None:
     context.close()
 
 
+# Parcels for the own fleet: two streets in Leeds, one in Manchester, so two areas and two routes.
+PARCELS = {
+    ref: (customer, {"line1": line1, "city": city, "postcode": postcode, "country": "GB", "lat": lat, "lon": lon})
+    for ref, customer, line1, city, postcode, lat, lon in (
+        ("WEB-9001", "Ada Lovelace", "1 Dock Road", "Leeds", "LS1 1AA", 53.7930, -1.5410),
+        ("WEB-9002", "Bo Brooks", "5 Park Row", "Leeds", "LS1 5HD", 53.7990, -1.5480),
+        ("WEB-9003", "Cy Chen", "2 Deansgate", "Manchester", "M3 2BW", 53.4830, -2.2480),
+    )
+}
+
+
+def _sealed_parcels(http: httpx.Client, pete: Device) -> None:
+    """Pete picks the parcels' orders and Paco packs and seals them: they wait at the demo's Leeds depot
+    for a route."""
+    paco_headers = login(http, "paco", "packer-demo")
+    paco = Device(http, paco_headers, register_device(http, paco_headers, "Paco's bench"))
+    sealed_orders(Warehouse(http, login(http, "ada", "admin-demo")), ("pete", pete), paco, PARCELS, sku="PARCEL-1")
+
+
+def _routes(browser, url: str, out: Path) -> None:
+    """Sue plans the day's routes on her phone, then opens one."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(url + "/")
+    _sign_in(page, "sue", "supervisor-demo")
+    page.get_by_role("link", name="Routes").click()
+    page.get_by_role("button", name="Plan routes").click()
+    expect(page.locator(".plan-message")).to_be_visible()
+    expect(page.locator(".route-card").first).to_be_visible()
+    page.screenshot(path=str(out / "supervisor-routes.png"))
+    page.locator(".route-card").first.click()
+    expect(page.locator("li.stop").first).to_be_visible()
+    page.screenshot(path=str(out / "supervisor-route-detail.png"))
+    context.close()
+
+
 def _scan_test(playwright, url: str, folder: Path, out: Path) -> None:
     video = barcode_video(folder, GS1_128)
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=camera_flags(video))
@@ -189,6 +229,10 @@ def main() -> None:
                     _supervisor(browser, server.url, out)
                     _picker(browser, server.url, out, pete)
                     _short_pick(browser, server.url, out)
+                    # After the other pictures, which show the demo as it was; on a thread of its own
+                    # because the package type is made with asyncio.run(), which Playwright's thread refuses.
+                    off_playwrights_loop(_sealed_parcels, http, pete)
+                    _routes(browser, server.url, out)
                 finally:
                     browser.close()
                 _scan_test(playwright, server.url, folder, out)

@@ -225,3 +225,28 @@ def pack_order(packer: Device, order: dict, package: str) -> None:
     ops = [packer.op("pack", order_line_id=l["id"], sku=l["sku"], qty=l["qty_picked"], package=package) for l in order["lines"]]
     results = packer.push(*ops)["results"]
     assert all(r["status"] == "applied" for r in results), results
+
+
+def sealed_orders(
+    warehouse: Warehouse, picker: tuple[str, Device], packer: Device, ship_to: dict[str, tuple[str, dict]], sku: str = "SKU-R"
+) -> dict[str, str]:
+    """One order of one `sku` per entry {ref: (customer name, address)}, released to the picker
+    (username, device), picked, then packed and sealed by `packer` into PKG-<order id>-1, waiting
+    for a route. The product, bin R-01 and the stock are made here. Returns {ref: package code}."""
+    warehouse.product(sku, f"Product {sku}", [f"INT-{sku}"])
+    warehouse.location("R-01", 900)
+    warehouse.stock(sku, "R-01", len(ship_to))
+    name, device = picker
+    orders = [
+        warehouse.order(ref, [(sku, 1)], customer={"name": customer}, ship_to=address)
+        for ref, (customer, address) in ship_to.items()
+    ]
+    warehouse.release(orders, name)
+    pick_everything(device)
+    packages = {}
+    for order in warehouse.read_orders(orders):
+        package = f"PKG-{order['id']}-1"
+        pack_order(packer, order, package)
+        seal(packer, package)
+        packages[order["external_ref"]] = package
+    return packages
