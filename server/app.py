@@ -16,6 +16,8 @@ from litestar.template.config import TemplateConfig
 
 from server.accounts.routes import AuthController, DeviceController, UserController
 from server.accounts.security import BearerAuthMiddleware
+from server.attachments.routes import AttachmentController
+from server.attachments.storage import AttachmentStore
 from server.catalog.routes import ProductController
 from server.db import Database
 from server.errors import EXCEPTION_HANDLERS
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ScanController,
             PrintController,
             TrackingController,
+            AttachmentController,
         ],
         middleware=[auth],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -79,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
         on_startup=[start],
         on_shutdown=[stop],
-        state=State({"db": db, "settings": settings}),
+        state=State({"db": db, "settings": settings, "attachments": AttachmentStore(settings.attachment_path)}),
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(
             title="Shipshape",

@@ -26,7 +26,11 @@ _MSGSPEC_PATH = re.compile(r"\s*-\s*at `\$(?P<path>[^`]*)`$")
 
 
 class DomainError(Rejected):
-    """A shell-level business error (duplicate SKU, unknown user …) with the same shape as engine rejections."""
+    """A shell-level business error (duplicate SKU, unknown user …) with the same shape as engine rejections.
+
+    `extra` holds further fields of the error body a client acts on (e.g. `received` of a range mismatch)."""
+
+    extra: dict[str, Any] = {}
 
 
 def _body(error: str, message: str, field: str | None = None, errors: list | None = None) -> dict[str, Any]:
@@ -43,7 +47,8 @@ def _field_of(path: str) -> str:
 
 
 def rejected_handler(_: Request, exc: Rejected) -> Response:
-    return Response(_body(exc.code, exc.message, exc.field), status_code=exc.status, media_type=MediaType.JSON)
+    body = _body(exc.code, exc.message, exc.field) | getattr(exc, "extra", {})
+    return Response(body, status_code=exc.status, media_type=MediaType.JSON)
 
 
 def validation_handler(request: Request, exc: ValidationException) -> Response:
@@ -130,6 +135,7 @@ _DESCRIPTIONS = {
     404: "Something named by the request does not exist",
     409: "The request conflicts with the current state (illegal transition, duplicate)",
     413: "Request too large",
+    415: "The content is of a type this route does not take",
     422: "Valid shape but the values break a business rule",
     429: "Too many attempts; wait and retry",
 }

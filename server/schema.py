@@ -4,7 +4,7 @@ The engine's rows (orders, lines, stock, tasks, packages, the ledger …) are de
 `sync.model` (fields = columns, `TABLES[...]` = table name, references and mutable columns). Their
 Piccolo classes are built from that description here, so there is no second list of their columns
 to fall out of step. Tables the engine never writes (users, devices, products, barcodes, locations,
-channels, suppliers, quarantined ops) are described by their own Piccolo classes in their
+channels, suppliers, quarantined ops, attachments) are described by their own Piccolo classes in their
 capability packages. `tests/test_migrations.py` proves both equal the migrated schema, on SQLite
 and on PostgreSQL.
 """
@@ -17,6 +17,7 @@ from piccolo.columns import Boolean, Column, Date, DoublePrecision, ForeignKey, 
 from piccolo.table import Table, create_table_class, sort_table_classes
 
 from server.accounts.tables import AppUser, AuthToken, Device, LoginAttempt
+from server.attachments.tables import Attachment
 from server.catalog.tables import Barcode, Product, Supplier
 from server.channels.tables import Channel
 from server.inventory.tables import Location, Warehouse
@@ -37,6 +38,7 @@ HAND_WRITTEN: list[type[Table]] = [
     Channel,
     QuarantinedOp,
     PackageType,
+    Attachment,
 ]
 
 _COLUMN_TYPES: dict[str, type[Column]] = {

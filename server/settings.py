@@ -12,6 +12,9 @@ from scanner.sscc import configured_company_prefix
 from sync.context import Policy
 
 DEFAULT_SQLITE_FILE = "shipshape.db"
+# Photos and signatures on PostgreSQL when SHIPSHAPE_ATTACHMENT_DIR is unset (there is no database
+# file to keep them beside): a folder in the working directory the server was started from.
+DEFAULT_ATTACHMENT_DIR = "shipshape-attachments"
 
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -90,6 +93,19 @@ class Settings:
     # The warehouse's GS1 company prefix (SSCCs on shipping labels): SHIPSHAPE_GS1_COMPANY_PREFIX,
     # checked at start-up (6 to 12 digits), else GS1's own test prefix.
     gs1_company_prefix: str = field(default_factory=configured_company_prefix)
+    # Where proof-of-delivery photos and signatures are kept: SHIPSHAPE_ATTACHMENT_DIR; "" for the
+    # default (see `attachment_path`).
+    attachment_dir: str = field(default_factory=lambda: os.environ.get("SHIPSHAPE_ATTACHMENT_DIR", ""))
+
+    @property
+    def attachment_path(self) -> Path:
+        """The attachment folder: as set, else `attachments/` beside the SQLite file (a backup of that
+        folder and the file together is the whole of the data), else ./shipshape-attachments."""
+        if self.attachment_dir:
+            return Path(self.attachment_dir).resolve()
+        if self.database.dialect == "sqlite":
+            return Path(self.database.path).parent / "attachments"
+        return Path.cwd() / DEFAULT_ATTACHMENT_DIR
 
 
 def stock_policy() -> Policy:

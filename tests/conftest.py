@@ -4,6 +4,8 @@ names), migrated once, emptied before each test that asks for it, dropped at the
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -16,6 +18,10 @@ os.environ[session_db.CONFIGURED_URL_ENV] = _SESSION_DB.configured_url
 os.environ["DATABASE_URL"] = _SESSION_DB.url
 # Tests log in often from one address; the rate-limit test builds its own app with a low limit.
 os.environ.setdefault("SHIPSHAPE_LOGIN_RATE_LIMIT", "100000")
+# Uploaded photos and signatures go to a folder of the session's own, never the repository or a real
+# server's folder (on PostgreSQL the default is one in the working directory).
+_ATTACHMENT_DIR = tempfile.mkdtemp(prefix="shipshape-test-attachments-")
+os.environ["SHIPSHAPE_ATTACHMENT_DIR"] = _ATTACHMENT_DIR
 
 from tests import support  # noqa: E402  (after DATABASE_URL is settled)
 
@@ -26,6 +32,7 @@ def pytest_report_header(config) -> str:
 
 def pytest_sessionfinish(session, exitstatus) -> None:
     session_db.drop(_SESSION_DB)
+    shutil.rmtree(_ATTACHMENT_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from server.accounts.security import ROLES
 
+# An attachment id no test uploads (a well-formed UUID v4, so the route looks it up).
+ATTACHMENT = "00000000-0000-4000-8000-000000000000"
+UPLOADERS = ("driver", "supervisor", "admin")
+
 # (method, path, roles allowed). Bodies are irrelevant here: guards run before validation,
 # so an allowed role gets anything but 401/403 and a disallowed role gets exactly 403.
 MATRIX = [
@@ -40,4 +44,8 @@ MATRIX = [
     ("POST", "/api/sync/push", ROLES),
     ("GET", "/api/sync/pull", ROLES),
     ("POST", "/api/scan/resolve", ROLES),
+    ("PUT", f"/api/attachments/{ATTACHMENT}", UPLOADERS),
+    ("GET", f"/api/attachments/{ATTACHMENT}/status", UPLOADERS),
+    # Drivers only the files they uploaded (tests/api/test_attachments.py).
+    ("GET", f"/api/attachments/{ATTACHMENT}", UPLOADERS),
 ]

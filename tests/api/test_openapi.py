@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.route_matrix import MATRIX
+from tests.api.route_matrix import ATTACHMENT, MATRIX
 
 
 def test_schema_lists_routes_and_their_error_codes(client):
@@ -17,6 +17,7 @@ def test_schema_lists_routes_and_their_error_codes(client):
             ("/SKU-X", "/{sku}"),
             ("/nobody", "/{username}"),
             ("/unknown", "/{device_id}"),
+            (f"/{ATTACHMENT}", "/{attachment_id}"),
         ):
             templated = templated.replace(concrete, name)
         for prefix, name in (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server.accounts.security import ROLES
-from tests.api.route_matrix import MATRIX
+from tests.api.route_matrix import ATTACHMENT, MATRIX
 from tests.support import create_user, login
 
 
@@ -23,7 +23,7 @@ def test_the_matrix_covers_every_guarded_route(app):
     """A new route without a line here fails this test, so nobody forgets its guard."""
     import re
 
-    declared = {(m, re.sub(r"/(1|SKU-X|nobody|unknown)(?=/|$)", "/{}", p)) for m, p, _ in MATRIX}
+    declared = {(m, re.sub(rf"/(1|SKU-X|nobody|unknown|{ATTACHMENT})(?=/|$)", "/{}", p)) for m, p, _ in MATRIX}
     actual = {(m, re.sub(r"\{[^}]+\}", "{}", p)) for m, p in _routes_of(app)}
     assert actual == declared
 
