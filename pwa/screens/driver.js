@@ -299,6 +299,7 @@ export function driverScreen(user, { data, scanning, outcomes = null }) {
       return;
     }
     scanner?.closeCamera(); // one camera stream at a time: the photo needs it
+    delete modeView.dataset.signature;
     const scanned = mode.scanned;
     mode = { kind: "proof", routeId: route.id, stopId: stop.id, scanned };
     const back = () => enter({ kind: "stop", routeId: route.id, stopId: stop.id, scanned });
@@ -332,8 +333,10 @@ export function driverScreen(user, { data, scanning, outcomes = null }) {
     import("../signature.js").then(({ signaturePad }) => {
       if (form?.recipient !== recipient) return;
       pad = signaturePad(canvas, { onChange: (signed) => (sigState.textContent = signed ? "Signed ✓" : "Sign above") });
-      requestAnimationFrame(() => pad.fit());
-      modeView.dataset.signature = "ready";
+      requestAnimationFrame(() => {
+        pad.fit();
+        modeView.dataset.signature = "ready"; // observers (tests) may draw from here on
+      });
     });
     recipient.focus();
   }
@@ -565,7 +568,8 @@ function photoCapture() {
 }
 
 /**
- * The GPS fix, asked for as the form opens so it is there by the time the form is filled in.
+ * The GPS fix, asked for as the form opens so it is there by the time the form is filled in; a fresh
+ * one (maximumAge 0): a fix cached a few houses back would place the proof at the wrong door.
  * → {element, done: Promise<{position: {lat, lon, accuracy_m} | null}>}; never rejects: without a
  * fix the proof is saved all the same, and the form says so.
  */
@@ -586,7 +590,7 @@ function locator() {
         resolve({ position });
       },
       (problem) => without(problem.code === 1 ? "location access was refused" : problem.code === 3 ? "no fix within 10 seconds" : "position unavailable"),
-      { enableHighAccuracy: true, timeout: GPS_TIMEOUT_MS, maximumAge: 30_000 },
+      { enableHighAccuracy: true, timeout: GPS_TIMEOUT_MS, maximumAge: 0 },
     );
   });
   return { element, done };
