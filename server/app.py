@@ -20,6 +20,7 @@ from server.attachments.routes import AttachmentController
 from server.attachments.storage import AttachmentStore
 from server.catalog.routes import ProductController
 from server.db import Database
+from server.delivery.routes import RouteController, StopController
 from server.errors import EXCEPTION_HANDLERS
 from server.exceptions.routes import ExceptionController
 from server.inventory.routes import LocationController, StockController
@@ -70,6 +71,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SyncController,
             ExceptionController,
             ScanController,
+            RouteController,
+            StopController,
             PrintController,
             TrackingController,
             AttachmentController,

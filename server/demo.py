@@ -1,13 +1,19 @@
-"""A believable demo warehouse: products with real-looking barcodes, a pick path, stock, orders, a wave.
+"""A believable demo warehouse: products with real-looking barcodes, a pick path, stock, orders with
+delivery promises to real-ish places around a Leeds depot, package types, and work for every role: a
+wave for pia to pick, picked orders at paco's pack bench (two of them packed and sealed), and an
+own-fleet route for dan.
 
 Everything that changes stock or orders goes through the op engine, exactly as production traffic
-does, so the demo's ledger reads like a real morning.
+does (picks as pia, packing as paco, the route through the dispatcher's planner), so the demo's
+ledger reads like a real morning.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import secrets
+from collections import defaultdict
 
 from biip.checksums import gs1_standard_check_digit
 
@@ -16,9 +22,10 @@ from server.apply import run_ops
 from server.catalog.schemas import ProductIn
 from server.catalog.service import create_product
 from server.db import Database
+from server.delivery.service import plan, today
 from server.inventory.schemas import LocationIn
 from server.inventory.service import create_location
-from sync.ops import AddressArgs, AdjustStock, CustomerArgs, IntakeOrder, LineArgs, ReleaseWave
+from sync.ops import AddressArgs, AdjustStock, CustomerArgs, IntakeOrder, LineArgs, Pack, Pick, ReleaseWave, Seal
 
 DEMO_USERS = [
     ("pia", "picker", "picker-demo"),
@@ -62,15 +69,29 @@ _GOODS = [
     ("TAPE-PACK-48MM", "Packing tape 48 mm"),
 ]
 _CHANNELS = [("webshop", "Own web shop", "api"), ("marketplace", "Marketplace", "webhook")]
+# (name, street, town, postcode, country, lat, lon): most within ~30 km of the Leeds depot, geocoded
+# as a shop's checkout would; a few far away and without coordinates (a carrier takes those).
 _CUSTOMERS = [
-    ("Amira Haddad", "12 Mill Lane", "Leeds", "LS1 4AB", "GB"),
-    ("Jonas Weber", "Hauptstr. 5", "Köln", "50667", "DE"),
-    ("Chloé Martin", "8 rue Victor Hugo", "Lyon", "69002", "FR"),
-    ("Liam O'Brien", "3 Harbour View", "Cork", "T12 X2Y3", "IE"),
-    ("Sofia Rossi", "Via Roma 21", "Torino", "10121", "IT"),
-    ("Noah Jansen", "Kerkstraat 14", "Utrecht", "3511 LK", "NL"),
-    ("Emma Clarke", "77 Station Road", "Bristol", "BS1 6QF", "GB"),
-    ("Mateo García", "Calle Mayor 9", "Madrid", "28013", "ES"),
+    ("Amira Haddad", "12 Mill Lane", "Leeds", "LS1 4AB", "GB", 53.7997, -1.5492),
+    ("Tom Whitaker", "4 Cardigan Road", "Leeds", "LS6 1LF", "GB", 53.8190, -1.5760),
+    ("Priya Shah", "27 Roundhay Road", "Leeds", "LS8 5AJ", "GB", 53.8176, -1.5194),
+    ("Grace Okafor", "9 Kirkstall Lane", "Leeds", "LS5 3BE", "GB", 53.8151, -1.6006),
+    ("Ben Lister", "31 Town Street", "Leeds", "LS18 4AP", "GB", 53.8451, -1.6412),
+    ("Hannah Wood", "2 Manor Row", "Bradford", "BD1 4PB", "GB", 53.7965, -1.7529),
+    ("Imran Hussain", "55 Oak Lane", "Bradford", "BD9 4PU", "GB", 53.8060, -1.7830),
+    ("Lucy Firth", "18 Westgate", "Wakefield", "WF1 1JY", "GB", 53.6830, -1.5010),
+    ("Oliver Dawson", "7 Station Parade", "Harrogate", "HG1 1SR", "GB", 53.9929, -1.5376),
+    ("Emma Clarke", "77 Station Road", "Bristol", "BS1 6QF", "GB", None, None),
+    ("Jonas Weber", "Hauptstr. 5", "Köln", "50667", "DE", None, None),
+    ("Chloé Martin", "8 rue Victor Hugo", "Lyon", "69002", "FR", None, None),
+]
+DEPOT = (53.7950, -1.5480)  # the warehouse, south of Leeds city centre
+# (code, name, length, width, height mm, max weight g)
+_PACKAGE_TYPES = [
+    ("MAILER-S", "Mailer bag, small", 250, 350, 20, 1_000),
+    ("BOX-S", "Box, small", 200, 150, 100, 2_000),
+    ("BOX-M", "Box, medium", 350, 250, 150, 10_000),
+    ("BOX-L", "Box, large", 500, 400, 300, 20_000),
 ]
 
 
@@ -168,10 +189,26 @@ async def seed(db: Database) -> str:
             )
     await run_ops(db, adjustments, actor=admin)
 
+    async with db.write() as tx:
+        await tx.execute("UPDATE warehouse SET lat = ?, lon = ?", *DEPOT)
+        for code, name, length, width, height, max_weight in _PACKAGE_TYPES:
+            await tx.execute(
+                "INSERT INTO package_type (code, name, length_mm, width_mm, height_mm, max_weight_g, active) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                code,
+                name,
+                length,
+                width,
+                height,
+                max_weight,
+                True,
+            )
+
     channels = ["manual", "webshop", "marketplace"]
     intakes = []
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for n in range(36):
-        name, street, city, postcode, country = _CUSTOMERS[n % len(_CUSTOMERS)]
+        name, street, city, postcode, country, lat, lon = _CUSTOMERS[n % len(_CUSTOMERS)]
         chosen = rng.sample(products, rng.randint(1, 4))
         if n in (5, 17):
             chosen = [p for p in products if p.sku in out_of_stock][:1] + chosen[:1]
@@ -180,20 +217,81 @@ async def seed(db: Database) -> str:
                 channel=channels[n % 3],
                 external_ref=f"{channels[n % 3][:3].upper()}-{10_000 + n}",
                 customer=CustomerArgs(name=name, email=f"{name.split()[0].lower()}@example.com"),
-                ship_to=AddressArgs(line1=street, city=city, postcode=postcode, country=country),
+                ship_to=AddressArgs(line1=street, city=city, postcode=postcode, country=country, lat=lat, lon=lon),
                 lines=[LineArgs(sku=p.sku, qty=rng.randint(1, 3)) for p in chosen],
                 payment_status="pending" if n in (9, 29) else "paid",
                 tracking_token=secrets.token_urlsafe(12),
+                # Promised for 1–3 days after the order, by 6 pm.
+                promised_at=(now + dt.timedelta(days=rng.randint(1, 3))).replace(hour=18, minute=0, second=0),
             )
         )
     outcomes = await run_ops(db, intakes, actor=admin)
     order_ids = [o.result["order_id"] for o in outcomes]
 
     async with db.read() as tx:
-        allocated = [r[0] for r in await tx.fetch("SELECT id FROM sales_order WHERE status = 'allocated' ORDER BY id")]
-    wave_orders = allocated[:4]
-    (wave,) = await run_ops(db, [ReleaseWave(order_ids=wave_orders, picker="pia")], actor=users["supervisor"].id)
+        allocated = await tx.fetch(
+            "SELECT o.id, a.postcode FROM sales_order o JOIN address a ON a.id = o.ship_to WHERE o.status = 'allocated' ORDER BY o.id"
+        )
+    supervisor = users["supervisor"].id
+    (wave,) = await run_ops(db, [ReleaseWave(order_ids=[r["id"] for r in allocated[:4]], picker="pia")], actor=supervisor)
+    # The second wave goes to Leeds addresses, so the two packed first make one van's round.
+    leeds = [r["id"] for r in allocated[4:] if r["postcode"].startswith("LS")][:4]
+    at_bench = await _picked_wave(db, leeds, supervisor, users["picker"].id)
+    sealed = await _packed(db, at_bench, products, users["packer"].id)
+    planned = await plan(db, day=today(), max_stops=25, driver="dan", actor=supervisor)
+    stops = sum(len(r.stops) for r in planned.routes)
     return (
         f"{len(products)} products, {len(bins)} bins, {len(adjustments)} stock rows, {len(order_ids)} orders "
-        f"from {len(channels)} channels, wave {wave.result['wave_id']} released to pia"
+        f"from {len(channels)} channels, wave {wave.result['wave_id']} released to pia, "
+        f"{len(at_bench)} orders picked at paco's pack bench ({len(sealed)} packed and sealed), "
+        f"{len(planned.routes)} own-fleet route(s) with {stops} stops planned for dan"
     )
+
+
+async def _picked_wave(db: Database, order_ids: list[int], supervisor: int, picker: int) -> list[int]:
+    """A second wave, released and picked in full by pia through real pick ops: work for the packer."""
+    await run_ops(db, [ReleaseWave(order_ids=order_ids, picker="pia")], actor=supervisor)
+    async with db.read() as tx:
+        tasks = await tx.fetch(
+            "SELECT t.order_line, l.code AS location, p.sku, t.qty, t.lot FROM pick_task t JOIN location l ON l.id = t.location "
+            f"JOIN product p ON p.id = t.product WHERE t.sales_order IN ({', '.join('?' * len(order_ids))}) ORDER BY t.seq",
+            *order_ids,
+        )
+    picks = [
+        Pick(order_line_id=t["order_line"], location=t["location"], sku=t["sku"], qty=t["qty"], lot=t["lot"], tote=f"T-{n:02d}")
+        for n, t in enumerate(tasks, start=1)
+    ]
+    await run_ops(db, picks, actor=picker)
+    async with db.read() as tx:
+        return [
+            r[0]
+            for r in await tx.fetch(
+                f"SELECT id FROM sales_order WHERE status = 'picked' AND id IN ({', '.join('?' * len(order_ids))}) ORDER BY id",
+                *order_ids,
+            )
+        ]
+
+
+async def _packed(db: Database, order_ids: list[int], products: list[ProductIn], packer: int) -> list[int]:
+    """The first two picked orders packed and sealed by paco (one package each, the smallest box that holds it)."""
+    weight = {p.sku: p.weight_g or 250 for p in products}
+    async with db.read() as tx:
+        rows = await tx.fetch(
+            "SELECT o.id, l.id AS line, l.qty_picked, p.sku FROM sales_order o "
+            "JOIN order_line l ON l.sales_order = o.id JOIN product p ON p.id = l.product "
+            f"WHERE o.id IN ({', '.join('?' * len(order_ids))}) AND l.qty_picked > 0 ORDER BY o.id, l.line_no",
+            *order_ids,
+        )
+    lines: dict[int, list] = defaultdict(list)
+    for r in rows:
+        lines[r["id"]].append(r)
+    chosen = order_ids[:2]
+    ops: list[Pack | Seal] = []
+    for order_id in chosen:
+        package = f"PKG-{order_id}-1"
+        grams = 120 + sum(weight[r["sku"]] * r["qty_picked"] for r in lines[order_id])
+        ops += [Pack(order_line_id=r["line"], sku=r["sku"], qty=r["qty_picked"], package=package) for r in lines[order_id]]
+        box = next(code for code, *_, max_weight in _PACKAGE_TYPES[1:] if grams <= max_weight)
+        ops.append(Seal(package=package, package_type=box, weight_g=grams))
+    await run_ops(db, ops, actor=packer)
+    return chosen

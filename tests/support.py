@@ -65,6 +65,37 @@ def create_user(username: str, role: str, password: str | None = None) -> str:
     return password
 
 
+async def _sql(statements: list[tuple[str, tuple]]) -> None:
+    db = Database(db_config())
+    await db.start()
+    try:
+        async with db.write() as tx:
+            for sql, args in statements:
+                await tx.execute(sql, *args)
+    finally:
+        await db.close()
+
+
+def create_package_type(code: str, max_weight_g: int = 0, name: str = "") -> None:
+    """A box or mailer the packers may seal into (configured data, as an admin would set it up); once per code."""
+    asyncio.run(
+        _sql(
+            [
+                (
+                    "INSERT INTO package_type (code, name, max_weight_g, active) SELECT ?, ?, ?, ? "
+                    "WHERE NOT EXISTS (SELECT 1 FROM package_type WHERE code = ?)",
+                    (code, name or code, max_weight_g, True, code),
+                )
+            ]
+        )
+    )
+
+
+def set_depot(lat: float, lon: float) -> None:
+    """The warehouse's position: where the vans start and end their rounds."""
+    asyncio.run(_sql([("UPDATE warehouse SET lat = ?, lon = ?", (lat, lon))]))
+
+
 def login(client, username: str, password: str) -> dict[str, str]:
     response = client.post("/api/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text

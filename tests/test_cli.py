@@ -54,5 +54,16 @@ def test_demo_builds_a_believable_warehouse(tmp_path):
     assert len(codes) >= 50
     for code in codes:
         Gtin.parse(code)
+    # Every role has something to do: picked orders at the pack bench (two sealed), a route for dan.
+    assert one("SELECT COUNT(*) FROM sales_order WHERE status IN ('picked', 'packed')") == 4
+    assert one("SELECT COUNT(*) FROM package WHERE sealed_at IS NOT NULL AND stop IS NOT NULL") == 2
+    assert one("SELECT COUNT(*) FROM route r JOIN app_user u ON u.id = r.driver WHERE u.username = 'dan'") == 1
+    assert one("SELECT COUNT(*) FROM sales_order WHERE promised_at IS NULL") == 0
+    assert one("SELECT COUNT(*) FROM package_type") == 4 and one("SELECT lat FROM warehouse") is not None
+    assert one("SELECT COUNT(*) FROM address WHERE lat IS NOT NULL") > one("SELECT COUNT(*) FROM address") / 2
+    assert "wave 1 released to pia" in result.stdout and "1 own-fleet route(s) with 2 stops planned for dan" in result.stdout
     # The demo's state changes went through the engine, so its ledger tells the story.
     assert one("SELECT COUNT(*) FROM ledger WHERE op_type = 'intake_order'") >= 30
+    assert (
+        one("SELECT COUNT(*) FROM ledger l JOIN app_user u ON u.id = l.actor WHERE op_type = 'pick' AND u.username = 'pia'") > 0
+    )

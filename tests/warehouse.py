@@ -3,7 +3,8 @@
 `Warehouse` does what an admin does through the API (products, bins, stock, orders, waves) with a
 `TestClient` or with an `httpx.Client` on a live server, and fails the set-up on any answer other
 than the expected one. People and their devices come from `device_for` / `register_device`.
-The named floors are `small_warehouse`, `released_wave` and `setup_floor` here, and the guarantee
+Packages go out with `seal`, `plan_routes` and `routed_package` (sealed, planned on a driver's route
+and loaded into the van). The named floors are `small_warehouse`, `released_wave` and `setup_floor` here, and the guarantee
 tests' `seed_floor` (tests/sync/guarantees/harness.py), all built from these pieces.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tests.support import create_user, login, order_body
+from tests.support import create_package_type, create_user, login, order_body
 
 # Products SKU-A/B/C, bins A-01..A-06 (path order): the small warehouse most tests start from.
 SMALL_SKUS = ("SKU-A", "SKU-B", "SKU-C")
@@ -138,3 +139,54 @@ def setup_floor(client, admin, orders=None, stock=None) -> tuple[Device, list[di
     picker = device_for(client, "pia", "picker")
     wave = released_wave(client, admin, orders or [[("SKU-A", 3)], [("SKU-B", 2)]])
     return picker, wave
+
+
+def seal(packer: Device, package: str, package_type: str = "BOX-S", weight_g: int = 500) -> dict:
+    """The packer closes `package` (a BOX-S of 500 g by default; the type is created if missing)."""
+    create_package_type(package_type)
+    result = packer.push(packer.op("seal", package=package, package_type=package_type, weight_g=weight_g))["results"][0]
+    assert result["status"] == "applied", result
+    return result
+
+
+def plan_routes(client, headers, expect: int = 200, **body) -> dict:
+    """POST /api/routes/plan: every sealed own-fleet package waiting at the depot goes on a route."""
+    response = client.post("/api/routes/plan", json=body, headers=headers)
+    assert response.status_code == expect, response.text
+    return response.json()
+
+
+def route_of(plan: dict, package: str) -> dict:
+    """The planned route that carries `package`."""
+    (route,) = [r for r in plan["routes"] if any(p["code"] == package for s in r["stops"] for p in s["packages"])]
+    return route
+
+
+def routed_package(client, admin, packer: Device, package: str, driver: Device | None = None) -> tuple[Device, dict]:
+    """`package` (packed by `packer`) sealed, planned on a route given to the driver (dan on a new phone
+    unless `driver` is given), and loaded into the van by the driver's load scan. Returns the driver
+    and the route as planned."""
+    seal(packer, package)
+    driver = driver or device_for(client, "dan", "driver")
+    username = client.get("/api/auth/me", headers=driver.headers).json()["username"]
+    route = route_of(plan_routes(client, admin, driver=username), package)
+    assert package in [p["code"] for p in driver.pull()["packages"]]
+    loaded = driver.push(driver.op("ship", package=package, route=route["id"]))["results"][0]
+    assert loaded["status"] == "applied", loaded
+    return driver, route
+
+
+def pick_everything(picker: Device) -> None:
+    """The picker picks every open task of theirs in full, as the tasks say (bin, SKU, quantity)."""
+    tasks = [t for t in picker.pull()["tasks"] if t["status"] == "open"]
+    ops = [picker.op("pick", order_line_id=t["order_line_id"], location=t["location"], sku=t["sku"], qty=t["qty"]) for t in tasks]
+    if ops:
+        results = picker.push(*ops)["results"]
+        assert all(r["status"] == "applied" for r in results), results
+
+
+def pack_order(packer: Device, order: dict, package: str) -> None:
+    """Every line of `order` (as read from the API, lines picked) packed into one package."""
+    ops = [packer.op("pack", order_line_id=l["id"], sku=l["sku"], qty=l["qty_picked"], package=package) for l in order["lines"]]
+    results = packer.push(*ops)["results"]
+    assert all(r["status"] == "applied" for r in results), results

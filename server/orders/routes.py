@@ -15,7 +15,7 @@ from server.accounts.security import CurrentUser, may_send, requires
 from server.apply import run_one
 from server.errors import responses
 from server.orders import service
-from server.orders.schemas import CancelIn, OrderIn, OrderOut, OrderSummary
+from server.orders.schemas import CancelIn, OrderIn, OrderOut, OrderSummary, TimelineStep
 from server.params import RowId
 from sync.ops import CancelOrder, IntakeOrder, MarkPaid
 from sync.orders import ORDER_STATUSES
@@ -52,6 +52,7 @@ class OrderController(Controller):
             ship_to=data.ship_to,
             lines=data.lines,
             payment_status=data.payment_status,
+            promised_at=data.promised_at,
             tracking_token=secrets.token_urlsafe(12),
         )
         outcome = await run_one(state.db, op, actor=request.user.id)
@@ -76,6 +77,16 @@ class OrderController(Controller):
     async def get_one(self, order_id: RowId, state: State) -> OrderOut:
         """An order with its lines and its status timeline."""
         return await _order(state, order_id)
+
+    @get("/{order_id:int}/timeline", guards=[_READERS], responses=responses(400, 401, 403, 404))
+    async def timeline(self, order_id: RowId, state: State) -> list[TimelineStep]:
+        """The order's journey with times: received, reserved, picked, packed, each package sealed, booked
+        or loaded onto a route, delivered (recipient, proof and whether its files arrived) or failed,
+        back at the depot; holds and cancellations. Recomputed from the ledger and events on every read."""
+        steps = await service.get_timeline(state.db, order_id)
+        if steps is None:
+            raise NotFoundException(f"no order {order_id}")
+        return steps
 
     @post(
         "/{order_id:int}/cancel",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
 
@@ -19,6 +19,7 @@ class OrderIn(Struct, forbid_unknown_fields=True, kw_only=True):
     ship_to: AddressArgs
     lines: Annotated[list[LineArgs], Meta(min_length=1, max_length=500)]
     payment_status: Literal["paid", "pending"] = "paid"
+    promised_at: dt.datetime | None = None  # when the shop told the customer it arrives
 
 
 class CancelIn(Struct, forbid_unknown_fields=True):
@@ -40,6 +41,18 @@ class EventOut(Struct):
     status: str
     at: dt.datetime
     note: str
+
+
+class TimelineStep(Struct):
+    """One step of an order's journey: when it was recorded, what happened (`kind`, and in plain words
+    `label`), the package it concerns, when the phone says it happened, and the facts behind it."""
+
+    at: dt.datetime
+    kind: str
+    label: str
+    package: str | None
+    device_at: dt.datetime | None
+    detail: dict[str, Any]
 
 
 class CustomerOut(Struct):

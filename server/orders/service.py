@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from server.db import Database, Tx, record_to
-from server.orders.schemas import AddressOut, CustomerOut, EventOut, LineOut, OrderOut, OrderSummary
+from server.orders.schemas import AddressOut, CustomerOut, EventOut, LineOut, OrderOut, OrderSummary, TimelineStep
+from server.orders.timeline import order_timeline
 
 
 async def get_order(db: Database, order_id: int) -> OrderOut | None:
     async with db.read() as tx:
         return await read_order(tx, order_id)
+
+
+async def get_timeline(db: Database, order_id: int) -> list[TimelineStep] | None:
+    async with db.read() as tx:
+        return await order_timeline(tx, order_id)
 
 
 async def read_order(tx: Tx, order_id: int) -> OrderOut | None:

@@ -25,6 +25,8 @@ def test_schema_lists_routes_and_their_error_codes(client):
             ("/api/tasks/", "task_id"),
             ("/api/exceptions/", "exception_id"),
             ("/api/floor-tasks/", "task_id"),
+            ("/api/routes/", "route_id"),
+            ("/api/stops/", "stop_id"),
         ):
             if path.startswith(prefix + "1"):
                 templated = path.replace(prefix + "1", prefix + "{" + name + "}")

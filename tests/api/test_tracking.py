@@ -4,6 +4,7 @@ Host the request named, and that page shows where the parcel is and nothing abou
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
@@ -90,3 +91,130 @@ def test_a_bad_public_url_is_refused_at_start():
     with pytest.raises(ValueError, match="SHIPSHAPE_PUBLIC_URL"):
         parse_public_url("track.example.com")
     assert parse_public_url("https://track.example.com/") == "https://track.example.com"
+
+
+def _record_shipment(package: str, carrier: str, tracking_number: str) -> None:
+    """A carrier booked the package (what POST /api/packages/{code}/shipment does, straight through the engine)."""
+    import asyncio
+
+    from server.apply import run_one
+    from server.db import Database
+    from sync.ops import RecordShipment
+    from tests.support import db_config
+
+    async def book() -> None:
+        db = Database(db_config())
+        await db.start()
+        try:
+            await run_one(db, RecordShipment(package=package, carrier=carrier, tracking_number=tracking_number), actor=None)
+        finally:
+            await db.close()
+
+    asyncio.run(book())
+
+
+PRIVATE_ADDRESS = {
+    "line1": "14 Larkspur Terrace",
+    "city": "Leeds",
+    "postcode": "LS6 2QT",
+    "country": "GB",
+    "lat": 53.8213,
+    "lon": -1.5731,
+}
+
+
+@pytest.fixture
+def delivered(clean_db):
+    """Two orders to Ms Prudence Oddfellow: one delivered by our van with every proof, one with a carrier."""
+    from tests.support import create_user, login, set_depot
+    from tests.warehouse import Warehouse, device_for, pack_order, pick_everything, routed_package, seal, small_warehouse
+
+    with _client(PUBLIC) as client:
+        admin = login(client, "root", create_user("root", "admin"))
+        set_depot(53.7960, -1.5470)
+        small_warehouse(client, admin)
+        warehouse = Warehouse(client, admin)
+        customer = {"name": "Prudence Oddfellow"}
+        promised = "2026-12-03T17:00:00Z"
+        orders = [
+            warehouse.order(ref, [("SKU-A", 1)], customer=customer, ship_to=PRIVATE_ADDRESS, promised_at=promised)
+            for ref in ("T-1", "T-2")
+        ]
+        picker = device_for(client, "pia", "picker")
+        warehouse.release(orders, "pia")
+        pick_everything(picker)
+        packer = device_for(client, "paco", "packer")
+        for order, code in zip(warehouse.read_orders(orders), ("PK-T1", "PK-T2"), strict=True):
+            pack_order(packer, order, code)
+        seal(packer, "PK-T2")
+        _record_shipment("PK-T2", "dhl", "JD0146000012345678")
+        assert packer.push(packer.op("ship", package="PK-T2", carrier="dhl"))["results"][0]["status"] == "applied"
+        driver, _ = routed_package(client, admin, packer, "PK-T1")
+        yield client, admin, driver, orders
+
+
+def _page(client, order) -> str:
+    response = client.get(f"/track/{order['tracking_token']}")
+    assert response.status_code == 200
+    return response.text
+
+
+def test_the_page_shows_the_promise_out_for_delivery_and_each_parcel_s_carrier_and_tracking_number(delivered):
+    client, _, _, (own, carried) = delivered
+    html = _page(client, own)
+    assert "Out for delivery" in html and "Expected by" in html and "3 Dec 2026, 17:00 UTC" in html
+    assert "Our own van" in html
+    html = _page(client, carried)
+    assert "Dhl" in html and "JD0146000012345678" in html and "On its way" in html
+
+
+def test_a_failed_attempt_is_told_in_the_customer_s_words_without_the_driver_s_note(delivered):
+    client, _, driver, (own, _) = delivered
+    driver.push(driver.op("deliver_failed", package="PK-T1", reason="not_home", note="Prudence's dog bit me at the gate"))
+    html = _page(client, own)
+    assert "We tried to deliver" in html and "nobody was home" in html
+    assert "dog" not in html and "Prudence" not in html
+
+
+def test_after_a_delivery_the_page_shows_when_and_nothing_of_the_proof(delivered):
+    client, admin, driver, (own, _) = delivered
+    result = driver.push(
+        driver.op(
+            "deliver",
+            package="PK-T1",
+            recipient="Quentin Neighbourly",
+            signature="3f0c2a8e-5b7d-4c1e-9a6f-0d2b4e8c1a7f",
+            photo="9e1d4b2c-7a3f-4e5d-8c6b-1f0a2d3e4b5c",
+            lat=53.821345,
+            lon=-1.573187,
+        )
+    )["results"][0]
+    assert result["status"] == "applied"
+    html = _page(client, own)
+    assert "<h1>Delivered</h1>" in html and "Delivered <time" in html and "We promised it by" in html
+    for private in (
+        "Quentin",
+        "Neighbourly",
+        "3f0c2a8e",
+        "9e1d4b2c",
+        "53.82",
+        "-1.57",
+        "1.573",
+        "Larkspur",
+        PRIVATE_ADDRESS["postcode"],
+        "Prudence",
+        "Oddfellow",
+        "SKU-",
+        "Product",
+        own["external_ref"],
+    ):
+        assert private not in html, private
+    # The staff's timeline has all of it, for the people allowed to read it.
+    timeline = client.get(f"/api/orders/{own['id']}/timeline", headers=admin).json()
+    assert any(step["detail"].get("recipient") == "Quentin Neighbourly" for step in timeline)
+
+
+def test_the_page_is_laid_out_for_a_360_pixel_phone():
+    css = (Path(__file__).resolve().parents[2] / "pwa" / "print.css").read_text()
+    block = css[css.index("body.tracking {") :]
+    assert "padding: 16px" in block and "font-size: 16px" in block and "overflow-wrap: anywhere" in block

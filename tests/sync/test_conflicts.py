@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.support import create_user, login
-from tests.warehouse import device_for, setup_floor
+from tests.warehouse import device_for, routed_package, setup_floor
 
 
 def stock(client, admin, sku):
@@ -107,8 +107,8 @@ def test_shipping_a_package_of_a_cancelled_order_is_rejected_with_an_unpack_task
 
 def _delivered(client, admin):
     packer, orders, _ = _packed_order(client, admin)
-    assert packer.push(packer.op("ship", package="PKG-1"))["results"][0]["status"] == "applied"
-    driver = device_for(client, "dan", "driver")
+    # Sealed, planned on dan's route and loaded into his van: only then is it his to deliver.
+    driver, _ = routed_package(client, admin, packer, "PKG-1")
     assert [p["code"] for p in driver.pull()["packages"]] == ["PKG-1"]
     first = driver.push(driver.op("deliver", package="PKG-1", recipient="Ann Lee", signature="sig-1"))["results"][0]
     assert first["status"] == "applied"

@@ -1,0 +1,1 @@
+"""Own-fleet delivery: planning routes from sealed packages, reading them, and the dispatcher's changes."""
