@@ -1,11 +1,9 @@
 """What the driver's browser stories share: orders picked, packed and sealed by a picker's and a
-packer's devices, planned onto an own-fleet route for driver dan, and readers of what the server
-recorded (deliveries, attachments, the ledger)."""
+packer's devices, planned onto an own-fleet route through the supervisor's REST routes, and readers
+of what the server recorded (deliveries, attachments, the ledger)."""
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
@@ -13,7 +11,7 @@ import httpx
 
 from tests import support
 from tests.browser.support import off_playwrights_loop
-from tests.warehouse import Device, Warehouse, device_for
+from tests.warehouse import Device, Warehouse, device_for, plan_routes
 
 DRIVER = ("dan", "dan-secret-1")
 PACKAGE_TYPE = "BOX-S"
@@ -82,7 +80,7 @@ class Depot:
         self.warehouse.stock("PARCEL", "A-01", 50)
         self.picker: Device = off_playwrights_loop(device_for, http, "pia", "picker")
         self.packer: Device = off_playwrights_loop(device_for, http, "pat", "packer")
-        off_playwrights_loop(_package_type)
+        off_playwrights_loop(support.create_package_type, PACKAGE_TYPE)
         self.made = 0
 
     def sealed_packages(self, customers: list[dict]) -> tuple[list[str], list[dict]]:
@@ -111,56 +109,23 @@ class Depot:
         _all_applied(self.packer.push(*ops))
         return codes, self.warehouse.read_orders(orders)
 
-    def route(self, customers: list[dict], driver: str = "dan", area: str = "LS1") -> Round:
-        """Sealed packages for `customers`, one stop each in this order, on a new route for `driver`."""
+    def route(self, customers: list[dict], driver: str = "dan") -> Round:
+        """Sealed packages for `customers`, planned by the supervisor's planner onto one route for
+        `driver` (POST /api/routes/plan), its stops then put in the customers' order."""
         codes, orders = self.sealed_packages(customers)
-        route_id, stop_ids = off_playwrights_loop(plan_route, [[code] for code in codes], driver, area)
-        return Round(route_id, stop_ids, [[code] for code in codes], orders)
+        plan = plan_routes(self.http, self.admin, driver=driver)
+        (route,) = plan["routes"]
+        stop_of = {p["code"]: s["id"] for s in route["stops"] for p in s["packages"]}
+        assert sorted(stop_of) == sorted(codes), plan
+        stop_ids = [stop_of[code] for code in codes]
+        response = self.http.post(f"/api/routes/{route['id']}/order", json={"stops": stop_ids}, headers=self.admin)
+        assert response.status_code == 200, response.text
+        return Round(route["id"], stop_ids, [[code] for code in codes], orders)
 
 
 def _all_applied(answer: dict) -> None:
     bad = [r for r in answer["results"] if r["status"] != "applied"]
     assert not bad, answer
-
-
-def _package_type() -> None:
-    from tests.sync.guarantees.harness import RawDB
-
-    raw = RawDB()
-    try:
-        raw.execute(
-            "INSERT INTO package_type (code, name, length_mm, width_mm, height_mm, max_weight_g, active) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            PACKAGE_TYPE,
-            "Small box",
-            300,
-            200,
-            150,
-            5000,
-            True,
-        )
-    finally:
-        raw.close()
-
-
-async def _plan(stops: list[list[str]], driver: str, area: str) -> tuple[int, list[int]]:
-    from server.apply.runner import run_ops
-    from server.db import Database
-    from sync.ops import CreateRoute
-
-    db = Database(support.db_config())
-    await db.start()
-    try:
-        op = CreateRoute(day=dt.date.today(), area=area, driver=driver, stops=stops)
-        (outcome,) = await run_ops(db, [op], actor=None)
-        assert outcome.status == "applied", outcome
-        return outcome.result["route_id"], outcome.result["stop_ids"]
-    finally:
-        await db.close()
-
-
-def plan_route(stops: list[list[str]], driver: str, area: str) -> tuple[int, list[int]]:
-    """A route of `stops` (package codes per stop, in driving order) for `driver`, as a supervisor plans it."""
-    return asyncio.run(_plan(stops, driver, area))
 
 
 # -- what the server recorded -----------------------------------------------------------------------

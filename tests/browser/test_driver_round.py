@@ -145,7 +145,7 @@ def test_a_driver_delivers_a_whole_route_offline_and_every_proof_arrives_exactly
         off_playwrights_loop(support.create_user, "dave", "driver", "dave-secret-1")
         depot = Depot(http, admin)
         mine = depot.route(CUSTOMERS[:3])
-        elsewhere = depot.route(CUSTOMERS[3:4], driver="dave", area="LS2")
+        elsewhere = depot.route(CUSTOMERS[3:4], driver="dave")
         (p1,), (p2,), (p3,) = mine.packages
         (foreign,) = elsewhere.packages[0]
 
@@ -276,12 +276,29 @@ def test_a_driver_delivers_a_whole_route_offline_and_every_proof_arrives_exactly
             assert (folder / attachment_id[:2] / attachment_id).read_bytes() == served.content
         assert read("SELECT COUNT(*) FROM attachment")[0][0] == 4
 
-        # The customer's tracking page: delivered, and nothing personal.
-        for order, words in ((mine.orders[0], "Delivered"), (mine.orders[2], "On its way")):
-            page_html = http.get(f"/track/{order['tracking_token']}").text
-            assert words in page_html, page_html
-            for personal in ("Ada Byron", "Cleo Hart", "Park Row", "Kirkgate", "+44"):
-                assert personal not in page_html
+        # The order's timeline: loaded, delivered with its proof arrived; the failed stop in words.
+        steps = timeline(http, admin, mine.orders[0]["id"])
+        kinds = [step["kind"] for step in steps]
+        assert kinds.index("out_for_delivery") < kinds.index("delivered"), kinds
+        (delivered,) = [step for step in steps if step["kind"] == "delivered" and step["package"] == p1]
+        assert delivered["detail"]["recipient"] == "Ada Byron"
+        assert delivered["detail"]["signature"]["arrived"] and delivered["detail"]["photo"]["arrived"], delivered
+        assert delivered["device_at"], "the phone's time of the proof is kept"
+        (failed,) = [step for step in timeline(http, admin, mine.orders[2]["id"]) if step["kind"] == "failed"]
+        assert (failed["package"], failed["detail"]["reason"]) == (p3, "not_home")
+
+        # The customer's tracking page: delivered, or the failed attempt in plain words — nothing personal.
+        for order, words in ((mine.orders[0], "Delivered"), (mine.orders[2], "nobody was home")):
+            html = http.get(f"/track/{order['tracking_token']}").text
+            assert words in html, html
+            for personal in ("Ada Byron", "Cleo Hart", "Park Row", "Kirkgate", "+44", "53.79"):
+                assert personal not in html, personal
+
+
+def timeline(http: httpx.Client, admin: dict, order_id: int) -> list[dict]:
+    response = http.get(f"/api/orders/{order_id}/timeline", headers=admin)
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 def assert_fits_a_phone_page(page) -> None:
