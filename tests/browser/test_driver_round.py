@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect, sync_playwright
 
 from tests import support
-from tests.browser.camera import CHROMIUM, camera_flags, write_y4m
+from tests.browser.camera import CHROMIUM, camera_browser, camera_flags, write_y4m
 from tests.browser.delivery import CUSTOMERS, DRIVER, Depot, deliveries, package_status, read, sha256
 from tests.browser.support import (
     SCREENSHOTS,
@@ -25,6 +25,7 @@ from tests.browser.support import (
     pending_is,
     wedge,
 )
+from tests.warehouse import Device, register_device
 
 pytestmark = pytest.mark.browser
 
@@ -116,14 +117,14 @@ def deliver_stop(page, seq: int, codes: list[str], recipient: str, *, shot: str 
     expect(page.locator(".route-notice")).to_contain_text(f"Stop {seq} delivered to {recipient}")
 
 
-def fail_stop(page, seq: int, reason: str, note: str = "") -> None:
+def fail_stop(page, seq: int, reason: str, note: str = "", *, gps: bool = True) -> None:
     card = stop_card(page, seq)
     card.get_by_role("button", name="Try again" if card.get_attribute("data-status") != "pending" else "At the stop").click()
     page.get_by_role("button", name="Failed attempt").click()
     page.get_by_role("button", name=reason, exact=True).click()
     if note:
         page.locator("#fail-note").fill(note)
-    expect(page.locator(".gps")).to_contain_text("Position ✓")
+    expect(page.locator(".gps")).to_contain_text("Position ✓" if gps else "No position")
     page.get_by_role("button", name="Save failed attempt").click()
     expect(page.locator(".route-notice")).to_contain_text(f"Stop {seq}: failed attempt")
 
@@ -317,3 +318,168 @@ def _wait_for(page, condition, what: str, timeout_ms: int = 20_000) -> None:
         assert waited < timeout_ms, f"timed out waiting for {what}"
         page.wait_for_timeout(100)
         waited += 100
+
+
+@pytest.fixture(scope="module")
+def doorstep_browser(tmp_path_factory):
+    """A Chromium whose camera shows a parcel on a doorstep."""
+    video = doorstep_video(tmp_path_factory.mktemp("camera"))
+    with sync_playwright() as playwright, camera_browser(playwright, video) as browser:
+        yield browser
+
+
+def driver_phone(browser, base_url: str, *, gps: bool = True):
+    """A new phone (browser context) at 360×640 with the camera allowed, and GPS when `gps`."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="en-GB"
+    )
+    context.set_default_timeout(15_000)
+    context.grant_permissions(["camera", "geolocation"] if gps else ["camera"], origin=base_url)
+    if gps:
+        context.set_geolocation(DOORSTEP)
+    page, errors = open_page(context, base_url)
+    return context, page, errors
+
+
+def load_van(page, codes: list[str]) -> None:
+    page.get_by_role("button", name="Load the van").click()
+    for code in codes:
+        scan(page, code, f"Loaded {code}")
+    page.get_by_role("button", name="Done loading").click()
+
+
+def test_two_phones_confirm_the_same_delivery_and_the_second_is_kept_as_evidence(doorstep_browser, live_server, clean_db):
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        admin = _admin(http)
+        off_playwrights_loop(support.create_user, DRIVER[0], "driver", DRIVER[1])
+        depot = Depot(http, admin)
+        ((code,),) = depot.route(CUSTOMERS[:1]).packages
+        # Dan's other phone, the one left in the van: a device of his own, driven through the API.
+        dan = support.login(http, *DRIVER)
+        van_phone = Device(http, dan, register_device(http, dan, "dan's van phone"))
+
+        context, page, errors = driver_phone(doorstep_browser, live_server.url)
+        sign_in_as_driver(page)
+        load_van(page, [code])
+        pending_is(page, 0)
+
+        # Offline on the doorstep, dan saves the proof with the customer's name...
+        context.set_offline(True)
+        deliver_stop(page, 1, [code], "Ada Byron")
+        pending_is(page, 1)
+
+        # ...while the van phone, online, had confirmed the same parcel to a neighbour.
+        (first,) = van_phone.push(van_phone.op("deliver", package=code, recipient="Ned Next-Door"))["results"]
+        assert (first["status"], first["code"]) == ("applied", None), first
+
+        context.set_offline(False)
+        pending_is(page, 0)
+        card = page.locator("li.outcome")
+        expect(card).to_have_attribute("data-code", "conflicting_delivery", timeout=20_000)
+        expect(card.locator(".outcome-title")).to_have_text("Already delivered by someone else")
+        expect(card.locator(".outcome-action")).to_contain_text("kept as evidence")
+        expect(page.locator(".uploads")).to_have_text("Photos and signatures: all sent", timeout=30_000)
+        expect(stop_card(page, 1).locator(".chip")).to_have_text("Delivered")
+        _shot(page, "driver-conflict.png")
+        card.get_by_role("button", name="Done: Already delivered by someone else").click()
+        expect(card).to_have_count(0)
+        assert not errors, errors
+        context.close()
+
+        browser_device = read("SELECT device_id FROM ledger WHERE op_type = 'deliver' AND status = 'rejected'")[0][0]
+        assert browser_device != van_phone.device_id
+        rows = deliveries(code)
+        assert [(r[0], r[1], bool(r[8])) for r in rows] == [
+            ("delivered", "Ned Next-Door", False),
+            ("delivered", "Ada Byron", True),
+        ]
+        # The evidence keeps its proof: the signature and photo arrived all the same.
+        _, _, _, signature, photo, *_ = rows[1]
+        assert len(read("SELECT id FROM attachment WHERE id IN (?, ?)", signature, photo)) == 2
+        assert package_status(code) == "delivered"
+
+
+def test_a_failed_stop_comes_back_later_in_the_round_and_another_goes_back_to_the_depot(doorstep_browser, live_server, clean_db):
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        admin = _admin(http)
+        off_playwrights_loop(support.create_user, DRIVER[0], "driver", DRIVER[1])
+        depot = Depot(http, admin)
+        mine = depot.route(CUSTOMERS[:3])
+        (p1,), (p2,), (p3,) = mine.packages
+
+        # No location permission on this phone: proofs are saved without a position, and it says so.
+        context, page, errors = driver_phone(doorstep_browser, live_server.url, gps=False)
+        sign_in_as_driver(page)
+        load_van(page, [p1, p2, p3])
+        pending_is(page, 0)
+        context.set_offline(True)
+
+        fail_stop(page, 1, "Not home", gps=False)
+        # "Other" needs a note: the form says so and nothing is saved until it has one.
+        stop_card(page, 2).get_by_role("button", name="At the stop").click()
+        page.get_by_role("button", name="Failed attempt").click()
+        page.get_by_role("button", name="Other", exact=True).click()
+        page.get_by_role("button", name="Save failed attempt").click()
+        expect(page.locator(".form-problem")).to_contain_text("a note is needed")
+        page.locator("#fail-note").fill("Gate locked, no bell")
+        page.get_by_role("button", name="Save failed attempt").click()
+        expect(page.locator(".route-notice")).to_contain_text("Stop 2: failed attempt (other)")
+
+        # Stop 3 without a photo: the name and the signature are enough.
+        stop_card(page, 3).get_by_role("button", name="At the stop").click()
+        scan(page, p3, f"{p3} ✓")
+        page.get_by_role("button", name="Proof of delivery").click()
+        page.get_by_role("button", name="Save delivery").click()
+        expect(page.locator(".form-problem")).to_contain_text("name")
+        page.get_by_label("Recipient's name").fill("Cleo Hart")
+        page.get_by_role("button", name="Save delivery").click()
+        expect(page.locator(".form-problem")).to_contain_text("signature")
+        sign(page)
+        expect(page.locator(".gps")).to_contain_text("No position (location access was refused): saving without it.")
+        page.get_by_role("button", name="Save delivery").click()
+        expect(page.locator(".route-notice")).to_contain_text("Stop 3 delivered to Cleo Hart")
+
+        # Back past stop 1: this time someone is home.
+        stop_card(page, 1).get_by_role("button", name="Try again").click()
+        scan(page, p1, f"{p1} ✓")
+        page.get_by_role("button", name="Proof of delivery").click()
+        page.get_by_label("Recipient's name").fill("Ada Byron")
+        sign(page)
+        page.get_by_role("button", name="Save delivery").click()
+        expect(stop_card(page, 1).locator(".chip")).to_have_text("Delivered")
+
+        # The end of the round: stop 2's parcel goes back into the depot; a delivered one cannot.
+        page.get_by_role("button", name="Back at the depot (1)").click()
+        scan(page, p1, "was delivered — it cannot be back here")
+        expect(page.get_by_test_id("scan-display")).to_have_attribute("data-kind", "error")
+        scan(page, p2, f"{p2} back at the depot")
+        page.get_by_role("button", name="Done").click()
+        expect(page.locator(".route-back")).to_have_text("1 back at the depot")
+        pending_is(page, 5)
+
+        context.set_offline(False)
+        pending_is(page, 0)
+        expect(stop_card(page, 2)).to_contain_text("Returned to the depot")
+        expect(page.locator("li.outcome")).to_have_count(0)
+        assert_fits_a_phone_page(page)
+        assert not errors, errors
+        context.close()
+
+        device_id = off_playwrights_loop(device_of, DRIVER[0])
+        ledger = read("SELECT seq, op_type, status FROM ledger WHERE device_id = ? ORDER BY seq", device_id)
+        assert [row[1:] for row in ledger] == [
+            ("ship", "applied"),
+            ("ship", "applied"),
+            ("ship", "applied"),
+            ("deliver_failed", "applied"),
+            ("deliver_failed", "applied"),
+            ("deliver", "applied"),
+            ("deliver", "applied"),
+            ("return_to_depot", "applied"),
+        ], ledger
+        assert [(r[0], r[2], bool(r[8])) for r in deliveries(p1)] == [("failed", "not_home", False), ("delivered", "", False)]
+        ((_, _, _, _, photo, lat, lon, accuracy, _),) = deliveries(p3)
+        assert (photo, lat, lon, accuracy) == ("", None, None, None)
+        assert [package_status(code) for code in (p1, p2, p3)] == ["delivered", "open", "delivered"]
+        assert read("SELECT stop FROM package WHERE code = ?", p2) == [(None,)], "back at the depot, off the route"
+        assert read("SELECT status FROM route WHERE id = ?", mine.route_id) == [("done",)]
