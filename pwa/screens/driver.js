@@ -32,7 +32,7 @@ export function driverScreen(user, { data, scanning, outcomes = null }) {
   const notice = h("p.route-notice", { role: "status", "aria-live": "polite", hidden: true });
   const listView = h("div.route-list");
   const modeView = h("div.route-mode", { hidden: true });
-  const root = h("section.screen.driver", h("div.screen-head", h("h1", "Your route"), sub), uploads, outcomes, notice, listView, modeView);
+  const root = h("section.screen.driver", h("div.screen-head", h("h1", "Your route")), sub, uploads, outcomes, notice, listView, modeView);
 
   let view = { routes: [] };
   let mode = null; // {kind: "load" | "stop" | "depot" | "proof" | "failed", routeId, stopId?, scanned?}

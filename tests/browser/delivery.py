@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
+from PIL import Image, ImageDraw
 
 from tests import support
+from tests.browser.camera import write_y4m
 from tests.browser.support import off_playwrights_loop
 from tests.warehouse import Device, Warehouse, device_for, plan_routes
 
@@ -161,3 +164,19 @@ def package_status(code: str) -> str:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def doorstep_video(directory: Path) -> Path:
+    """A fake camera picture of a parcel on a doorstep (a brown box on a grey step, a green door).
+
+    Grainy like a real camera's picture, so its JPEG spans several 64 KiB upload chunks and an
+    upload can be cut in the middle of the file."""
+    grain = Image.merge("RGB", [Image.effect_noise((640, 480), 70)] * 3)
+    frame = Image.blend(Image.new("RGB", (640, 480), (200, 200, 196)), grain, 0.5)
+    draw = ImageDraw.Draw(frame)
+    draw.rectangle((170, 20, 470, 330), fill=(20, 90, 60))
+    draw.ellipse((420, 170, 440, 190), fill=(220, 190, 60))
+    draw.rectangle((0, 330, 640, 480), fill=(150, 150, 150))
+    draw.rectangle((240, 270, 400, 400), fill=(160, 110, 60))
+    draw.line((240, 335, 400, 335), fill=(230, 220, 200), width=8)
+    return write_y4m(directory / "doorstep.y4m", frame)

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PIL import Image, ImageDraw
 from playwright.sync_api import expect, sync_playwright
 
 from tests import support
-from tests.browser.camera import CHROMIUM, camera_browser, camera_flags, write_y4m
-from tests.browser.delivery import CUSTOMERS, DRIVER, Depot, deliveries, package_status, read, sha256
+from tests.browser.camera import CHROMIUM, camera_browser, camera_flags
+from tests.browser.delivery import CUSTOMERS, DRIVER, Depot, deliveries, doorstep_video, package_status, read, sha256
 from tests.browser.support import (
     SCREENSHOTS,
     assert_fits_a_phone,
@@ -31,22 +30,6 @@ pytestmark = pytest.mark.browser
 
 # Where the phone is when it asks for a fix: in front of the first customer's door.
 DOORSTEP = {"latitude": 53.79971, "longitude": -1.54612, "accuracy": 8}
-
-
-def doorstep_video(directory: Path) -> Path:
-    """A fake camera picture of a parcel on a doorstep (a brown box on a grey step, a green door).
-
-    Grainy like a real camera's picture, so its JPEG spans several 64 KiB upload chunks and an
-    upload can be cut in the middle of the file."""
-    grain = Image.merge("RGB", [Image.effect_noise((640, 480), 70)] * 3)
-    frame = Image.blend(Image.new("RGB", (640, 480), (200, 200, 196)), grain, 0.5)
-    draw = ImageDraw.Draw(frame)
-    draw.rectangle((170, 20, 470, 330), fill=(20, 90, 60))
-    draw.ellipse((420, 170, 440, 190), fill=(220, 190, 60))
-    draw.rectangle((0, 330, 640, 480), fill=(150, 150, 150))
-    draw.rectangle((240, 270, 400, 400), fill=(160, 110, 60))
-    draw.line((240, 335, 400, 335), fill=(230, 220, 200), width=8)
-    return write_y4m(directory / "doorstep.y4m", frame)
 
 
 def _launch(playwright, profile: Path, video: Path, base_url: str):
