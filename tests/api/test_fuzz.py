@@ -60,7 +60,7 @@ def test_no_input_makes_a_5xx(live_server, api_schema, fuzz_headers):
         def no_server_error(case):
             response = case.call(base_url=live_server.url, headers=fuzz_headers)
             case.validate_response(response, checks=CHECKS)
-            if response.status_code >= 400:
+            if response.status_code >= 400 and case.method != "HEAD":  # a HEAD answer has no body
                 body = response.json()
                 assert body.get("error") and body.get("message"), body
 
