@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -96,6 +97,7 @@ def deliver_stop(page, seq: int, codes: list[str], recipient: str, *, shot: str 
     expect(page.locator(".gps")).to_contain_text("Position ✓ within 8 m")
     if shot:
         _shot(page, shot)
+        assert_fits_a_phone_page(page)
     page.get_by_role("button", name="Save delivery").click()
     expect(page.locator(".route-notice")).to_contain_text(f"Stop {seq} delivered to {recipient}")
 
@@ -286,12 +288,8 @@ def timeline(http: httpx.Client, admin: dict, order_id: int) -> list[dict]:
 
 
 def assert_fits_a_phone_page(page) -> None:
-    class _Phone:
-        pass
-
-    phone = _Phone()
-    phone.page = page
-    assert_fits_a_phone(phone)
+    """No sideways scrolling at 360 px, and every control at least 48 px tall."""
+    assert_fits_a_phone(SimpleNamespace(page=page))
 
 
 def _wait_for(page, condition, what: str, timeout_ms: int = 20_000) -> None:
