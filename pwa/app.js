@@ -108,13 +108,15 @@ function stopSync() {
   statusSlot.hidden = true;
 }
 
-/** What a role's screen may use: its view of the device's data, the outbox, the scanner, the outcomes, the connection. */
+/** What a role's screen may use: its view of the device's data, the outbox and storage, the scanner, the outcomes, the connection. */
 function roleServices() {
   const replay = role.view;
   return {
     data: {
       view: replay ? () => client.view(replay) : null,
       enqueue: (type, args) => client.enqueue(type, args),
+      // The device's storage, for what a role keeps beside its ops (a driver's photos and signatures).
+      store: () => client.store,
       onChange: (listener) => {
         let seen = client.status.changes;
         return client.subscribe((status) => {

@@ -4,7 +4,9 @@ A fresh demo warehouse (`shipshape demo`, in a temporary folder) is served on lo
 the system Chromium on a 360×640 phone: the login page, Pia's picks, a pick walked offline, the
 outcome the server decided when another picker took the same line first, a short pick, the
 supervisor's order list, the supervisor's routes (three sealed parcels for Leeds and Manchester
-planned on the phone) and the scan test reading a GS1-128 through Chromium's fake camera.
+planned on the phone), the scan test reading a GS1-128 through Chromium's fake camera, and Dan's
+round: the van loaded, a proof of delivery taken (signature, photo from the fake camera, GPS) and
+the route with its first stop delivered.
 
     .venv/bin/python scripts/screenshots.py                  # writes docs/screenshots/
     .venv/bin/python scripts/screenshots.py --out /tmp/shots # anywhere else
@@ -29,6 +31,7 @@ import zxingcpp  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.browser.camera import CHROMIUM, Barcode, barcode_video, camera_flags  # noqa: E402
+from tests.browser.delivery import doorstep_video  # noqa: E402
 from tests.browser.support import off_playwrights_loop  # noqa: E402
 from tests.support import LiveServer, login  # noqa: E402
 from tests.warehouse import Device, Warehouse, device_for, register_device, sealed_orders  # noqa: E402
@@ -201,6 +204,59 @@ def _scan_test(playwright, url: str, folder: Path, out: Path) -> None:
         browser.close()
 
 
+def _driver(playwright, url: str, folder: Path, out: Path) -> None:
+    """Dan's demo route: every parcel loaded by scan, the proof of delivery at stop 1, the route after it."""
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=camera_flags(doorstep_video(folder)))
+    try:
+        context = browser.new_context(**PHONE)
+        context.grant_permissions(["camera", "geolocation"], origin=url)
+        context.set_geolocation({"latitude": 53.7997, "longitude": -1.5461, "accuracy": 9})
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(url + "/")
+        _sign_in(page, "dan", "driver-demo")
+        expect(page.get_by_role("heading", name="Your route")).to_be_visible()
+        first = page.locator("li.stop").first
+        expect(first).to_be_visible()
+        codes = page.locator("li.stop-package[data-code]").evaluate_all("(items) => items.map((item) => item.dataset.code)")
+        page.get_by_role("button", name="Load the van").click()
+        for code in codes:
+            page.evaluate(_WEDGE, code)
+            expect(page.locator(".route-mode")).to_contain_text(f"Loaded {code}")
+        page.get_by_role("button", name="Done loading").click()
+
+        first.get_by_role("button", name="At the stop").click()
+        for code in page.locator(".route-mode li.stop-package[data-code]").evaluate_all(
+            "(items) => items.map((item) => item.dataset.code)"
+        ):
+            page.evaluate(_WEDGE, code)
+            expect(page.locator(".route-mode")).to_contain_text(f"{code} ✓")
+        page.get_by_role("button", name="Proof of delivery").click()
+        customer = page.locator(".pod-for").inner_text().split(" · ")[0]
+        page.get_by_label("Recipient's name").fill(customer)
+        expect(page.locator(".route-mode")).to_have_attribute("data-signature", "ready")
+        box = page.locator("canvas.signature-canvas").bounding_box()
+        page.mouse.move(box["x"] + 30, box["y"] + 120)
+        page.mouse.down()
+        for i in range(1, 24):
+            page.mouse.move(box["x"] + 30 + i * 11, box["y"] + 120 - (i % 5) * 18, steps=3)
+        page.mouse.up()
+        page.get_by_role("button", name="Open camera").click()
+        page.get_by_role("button", name="Take photo").click()
+        expect(page.locator(".photo-status")).to_contain_text("Photo taken")
+        expect(page.locator(".gps")).to_contain_text("Position ✓")
+        page.evaluate("window.scrollTo(0, 0)")  # the form from its top: stop, name, signature
+        page.screenshot(path=str(out / "driver-proof.png"))
+        page.get_by_role("button", name="Save delivery").click()
+        expect(page.locator(".route-notice")).to_contain_text("delivered to")
+        expect(page.locator(".sync-pending")).to_have_text("All sent", timeout=30_000)
+        expect(page.locator(".uploads")).to_contain_text("all sent", timeout=30_000)
+        page.screenshot(path=str(out / "driver-route.png"))
+        context.close()
+    finally:
+        browser.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="folder for the PNGs")
@@ -236,6 +292,7 @@ def main() -> None:
                 finally:
                     browser.close()
                 _scan_test(playwright, server.url, folder, out)
+                _driver(playwright, server.url, folder, out)
             http.close()
         finally:
             server.stop()

@@ -18,9 +18,11 @@ NODE_MODULES = ROOT / "node_modules"
 
 # URL name → folder inside node_modules, each pinned exactly in package.json. The camera decodes
 # with the native BarcodeDetector where it has our formats, else zxing-wasm in a worker
-# (pwa/scan/scanner.js): no BarcodeDetector ponyfill is needed.
+# (pwa/scan/scanner.js): no BarcodeDetector ponyfill is needed. The driver's signature pad is
+# loaded only when a proof of delivery is taken (pwa/signature.js).
 VENDOR = {
     "idb": "idb/build",
+    "signature_pad": "signature_pad/dist",
     "zxing-wasm": "zxing-wasm/dist",
 }
 
