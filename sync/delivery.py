@@ -104,6 +104,26 @@ def _load_onto_van(state: State, package: Package, route_id: int) -> None:
         state.touch(route)
 
 
+def _check_round(state: State, ctx: ApplyContext, package: Package) -> None:
+    """Only the own fleet delivers, and a driver delivers their own round. A driver who delivered a
+    colleague's parcel (vans swapped, a favour) did deliver it: the fact stands, and the exception
+    names both drivers. A parcel that went with another carrier is that carrier's to deliver."""
+    if package.carrier not in ("", "own_fleet"):
+        raise Rejected(
+            "other_carrier", f"package {package.code} went with {package.carrier}; the carrier delivers it", field="package"
+        )
+    stop = state.stops.get(package.stop) if package.stop is not None else None
+    route = state.routes.get(stop.route) if stop is not None else None
+    if route is None or route.driver is None or ctx.device_id is None or route.driver == ctx.actor:
+        return
+    owner = state.users[route.driver].username if route.driver in state.users else f"user {route.driver}"
+    ctx.people += [ctx.actor_name or f"user {ctx.actor}", owner]
+    ctx.adjust(
+        "other_drivers_route",
+        f"{package.code} is on {owner}'s route {route.id}; {ctx.actor_name or 'you'} reported it. Both are told.",
+    )
+
+
 def _reads_ship(op: Ship, reads: Reads) -> None:
     reads.package_codes.add(op.package)
     if op.route is not None:
@@ -163,6 +183,7 @@ def apply_deliver(state: State, op: Deliver, ctx: ApplyContext) -> dict[str, Any
             "this second confirmation is kept as evidence",
             field="package",
         )
+    _check_round(state, ctx, package)
     _record(state, ctx, package, op, evidence=False)
     package.status = "delivered"
     state.touch(package)
@@ -190,6 +211,7 @@ def apply_deliver_failed(state: State, op: DeliverFailed, ctx: ApplyContext) -> 
             f"package {package.code} was confirmed delivered; this failed attempt is kept as evidence",
             field="package",
         )
+    _check_round(state, ctx, package)
     _record(state, ctx, package, op, evidence=False)
     package.status = "failed"
     state.touch(package)

@@ -131,7 +131,8 @@ async def load_state(tx: Tx, submissions) -> m.State:
         if location.warehouse == warehouse_id:
             state.locations_by_code[location.code] = location
 
-    picker_ids = {t.picker for t in state.tasks.values()} - set(state.users)
+    picker_ids = {t.picker for t in state.tasks.values()} | {r.driver for r in state.routes.values() if r.driver}
+    picker_ids -= set(state.users)
     for r in await _fetch_in(tx, _USERS_BY_ID, picker_ids):
         _put_user(state, r)
 

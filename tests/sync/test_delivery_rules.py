@@ -287,3 +287,28 @@ def test_a_carrier_tracking_number_is_recorded_but_not_for_a_package_on_an_own_f
     routed(routed_state)
     outcome = one(routed_state, RecordShipment(package="PK-2", carrier="dhl", tracking_number="JD0002"))
     assert (outcome.status, outcome.code) == ("rejected", "already_routed")
+
+
+def test_a_driver_who_delivers_a_colleagues_parcel_is_recorded_and_both_are_named():
+    state = floor()
+    route_id, _ = routed(state)
+    one(state, Ship(package="PK-2", route=route_id), actor=DAN)
+    (outcome,) = apply_batch(
+        state, [Deliver(package="PK-2", recipient="Jo")], now=NOW, actor=DEE, actor_name="dee", device_id="dee-phone"
+    )
+    assert (outcome.status, outcome.code) == ("adjusted", "other_drivers_route")
+    assert "dan" in outcome.message and state.packages[2].status == "delivered"
+    (own,) = apply_batch(
+        state, [Deliver(package="PK-1", recipient="Amira")], now=NOW, actor=DAN, actor_name="dan", device_id="dan-phone"
+    )
+    assert own.status == "applied"
+
+
+def test_a_parcel_that_went_with_another_carrier_is_not_ours_to_deliver():
+    state = floor()
+    state.packages[2].carrier = "dhl"
+    state.packages[2].status = "shipped"
+    for op in (Deliver(package="PK-2", recipient="Jo"), DeliverFailed(package="PK-2", reason="not_home")):
+        outcome = one(state, op, actor=DAN)
+        assert (outcome.status, outcome.code) == ("rejected", "other_carrier")
+    assert state.packages[2].status == "shipped" and not state.deliveries
