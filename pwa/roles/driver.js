@@ -41,6 +41,10 @@ function deliveryWording(code, { args }, say) {
     case "order_cancelled":
     case "order_on_hold":
       return say("Order stopped", `Bring ${args.package} back to the depot and tell your supervisor.`);
+    case "other_drivers_route":
+      return say("A colleague's parcel", `${args.package} was on another driver's route. Your report counts; both of you are named to the supervisor.`);
+    case "other_carrier":
+      return say("Not an own-fleet parcel", `${args.package} went with another carrier. Bring it back to the depot; nothing was recorded.`);
     default:
       return null;
   }
