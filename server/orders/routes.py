@@ -31,6 +31,11 @@ async def _order(state: State, order_id: int) -> OrderOut:
     return order
 
 
+# What only supervisors and admins see of a delivery: where it happened and the proof's files.
+_PROOF = frozenset({"lat", "lon", "accuracy_m", "signature", "photo"})
+_STAFF_ROLES = frozenset({"supervisor", "admin"})
+
+
 class OrderController(Controller):
     path = "/api/orders"
     tags = ["orders"]
@@ -79,13 +84,17 @@ class OrderController(Controller):
         return await _order(state, order_id)
 
     @get("/{order_id:int}/timeline", guards=[_READERS], responses=responses(400, 401, 403, 404))
-    async def timeline(self, order_id: RowId, state: State) -> list[TimelineStep]:
+    async def timeline(self, order_id: RowId, state: State, request: Request[CurrentUser, str, State]) -> list[TimelineStep]:
         """The order's journey with times: received, reserved, picked, packed, each package sealed, booked
         or loaded onto a route, delivered (recipient, proof and whether its files arrived) or failed,
-        back at the depot; holds and cancellations. Recomputed from the ledger and events on every read."""
+        back at the depot; holds and cancellations. Recomputed from the ledger and events on every read.
+        A packer sees the steps but not the proof of delivery (position, signature and photo ids)."""
         steps = await service.get_timeline(state.db, order_id)
         if steps is None:
             raise NotFoundException(f"no order {order_id}")
+        if request.user.role not in _STAFF_ROLES:
+            for step in steps:
+                step.detail = {k: v for k, v in step.detail.items() if k not in _PROOF}
         return steps
 
     @post(

@@ -293,6 +293,11 @@ def test_the_timeline_lists_the_order_s_journey_in_order_with_times(floor):
     assert (proof["detail"]["lat"], proof["detail"]["lon"]) == (53.795, -1.752)
     assert delivered[-1]["package"] is None and delivered[-1]["label"] == "Delivered"
 
+    # The packer sees the journey, not where the door was nor the proof's files.
+    as_packer = floor.client.get(f"/api/orders/{floor.orders['R-2']['id']}/timeline", headers=floor.packer.headers).json()
+    assert [s["kind"] for s in as_packer] == [s["kind"] for s in delivered]
+    assert as_packer[-2]["detail"] == {"recipient": "Ann Lee"}
+
     failed = timeline("R-4")
     assert [s["kind"] for s in failed][-4:] == ["out_for_delivery", "shipped", "failed", "returned_to_depot"]
     attempt = failed[-2]
