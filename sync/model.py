@@ -107,6 +107,7 @@ class Line:
     qty_allocated: int
     qty_picked: int
     status: str
+    totes: str = ""  # the tote codes its units were picked into, comma-separated: the pack bench finds it by them
 
 
 @dataclass(slots=True)
@@ -336,7 +337,9 @@ TABLES: dict[type, Table] = {
         {"channel": "channel", "customer": "customer", "ship_to": "address", "warehouse": "warehouse"},
         ("status", "payment_status", "updated_at"),
     ),
-    Line: Table("order_line", {"sales_order": "sales_order", "product": "product"}, ("qty_allocated", "qty_picked", "status")),
+    Line: Table(
+        "order_line", {"sales_order": "sales_order", "product": "product"}, ("qty_allocated", "qty_picked", "status", "totes")
+    ),
     Reservation: Table("reservation", {"order_line": "order_line", "stock": "stock"}, ("qty",)),
     LedgerRow: Table("ledger", {"actor": "app_user"}),
     OrderEvent: Table("order_event", {"sales_order": "sales_order", "ledger_id": None}),

@@ -96,6 +96,15 @@ def _reads_pick(op: Pick, reads: Reads) -> None:
     reads.take(op.location, op.sku, op.qty, op.order_line_id)
 
 
+def _note_tote(line: Line, tote: str) -> None:
+    """Remember the tote the units went into (the pack bench finds the order by it); a line split over
+    more totes than its column holds keeps the first ones — the order's code finds it as well."""
+    if tote and tote not in line.totes.split(","):
+        joined = f"{line.totes},{tote}" if line.totes else tote
+        if len(joined) <= 200:
+            line.totes = joined
+
+
 @registers(Pick, reads=_reads_pick, roles=STAFF | {"picker"}, device=True)
 def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict[str, Any]:
     line, product, location, order = _scanned(state, op, ctx)
@@ -136,6 +145,7 @@ def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict[str, Any]:
     take_from_bin(state, ctx, stock, location, product, op.qty)
     if fill:
         line.qty_picked += fill
+        _note_tote(line, op.tote)
         _release_excess(state, line)
         _sync_line(state, line)
         _advance_tasks(state, line, location.id, fill)

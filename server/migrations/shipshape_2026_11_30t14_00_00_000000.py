@@ -56,6 +56,7 @@ _COLUMNS = [
     ("package", "tracking_number VARCHAR(64) NOT NULL DEFAULT ''"),
     ("package", "stop INTEGER DEFAULT NULL REFERENCES route_stop (id) ON DELETE RESTRICT"),
     ("delivery", "accuracy_m DOUBLE PRECISION DEFAULT NULL"),
+    ("order_line", "totes VARCHAR(200) NOT NULL DEFAULT ''"),
     ("delivery", "note TEXT NOT NULL DEFAULT ''"),
 ]
 

@@ -238,11 +238,13 @@ async def _packer(tx, out: PullOut, since: int, reset: bool) -> None:
     if ids:
         marks = in_list(ids)
         for r in await tx.fetch(
-            "SELECT l.id, l.sales_order, l.line_no, l.product, l.qty, l.qty_picked, l.status, p.sku, p.name "
+            "SELECT l.id, l.sales_order, l.line_no, l.product, l.qty, l.qty_picked, l.status, l.totes, p.sku, p.name "
             f"FROM order_line l JOIN product p ON p.id = l.product WHERE l.sales_order IN {marks} ORDER BY l.line_no",
             *ids,
         ):
             lines[r["sales_order"]].append(r)
+            # The tote codes the picker scanned: what the packer scans to find the order.
+            totes[r["sales_order"]].update(code for code in r["totes"].split(",") if code)
         products = sorted({r["product"] for rows in lines.values() for r in rows})
         if products:
             for b in await tx.fetch(
@@ -262,10 +264,6 @@ async def _packer(tx, out: PullOut, since: int, reset: bool) -> None:
         ):
             items[r["package"]][str(r["order_line"])] = r["qty"]
             packed[r["order_line"]] += r["qty"]
-        for r in await tx.fetch(
-            f"SELECT DISTINCT sales_order, tote FROM pick_task WHERE sales_order IN {marks} AND tote != ''", *ids
-        ):
-            totes[r["sales_order"]].add(r["tote"])
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     for r in sorted(in_scope, key=lambda r: (_utc(r["promised_at"]) or far, _utc(r["created_at"]), r["id"])):
         out.pack_orders.append(
