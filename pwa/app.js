@@ -115,6 +115,9 @@ function roleServices() {
     data: {
       view: replay ? () => client.view(replay) : null,
       enqueue: (type, args) => client.enqueue(type, args),
+      // What the server decided otherwise (a screen may stop work on it) and a sync now (before printing).
+      outcomes: () => client.outcomes(),
+      sync: () => client.syncNow(),
       onChange: (listener) => {
         let seen = client.status.changes;
         return client.subscribe((status) => {
