@@ -200,7 +200,7 @@ export function packerScreen(user, { data, scanning, outcomes = null }) {
         { type: "button", "data-order-id": order.id, onclick: () => open(order.id) },
         h("span.pack-order-top", h("span.order-ref", order.external_ref), promise && h(`span.badge${promise === "late" ? ".late" : ""}`, promise)),
         h("span.order-customer", order.customer),
-        h("span.muted", `${order.totes.length ? order.totes.join(", ") : "No tote"} · ${plural(units, "unit")}${order.status === "packed" ? " · packed" : ""}`),
+        h("span.muted", `${totes(order.totes)} · ${plural(units, "unit")}${order.status === "packed" ? " · packed" : ""}`),
       ),
     );
   }
@@ -343,6 +343,12 @@ export function packerScreen(user, { data, scanning, outcomes = null }) {
     scanner.destroy?.();
   }
   return { root, title: "Pack", dispose };
+}
+
+// The pull names the cart slots an order was picked into ("1") or the totes themselves ("TOTE-7").
+function totes(names) {
+  if (!names.length) return "No tote";
+  return names.map((name) => (/^\d+$/.test(name) ? `Slot ${name}` : name)).join(", ");
 }
 
 function dims(type) {
