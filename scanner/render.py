@@ -104,6 +104,12 @@ class LabelData:
     ship_from: list[str]
     ship_to: list[str]
     weight_kg: float | None = None
+    # A package's own label (empty on an order's label): which package, and who carries it.
+    package_code: str = ""
+    package_of: tuple[int, int] | None = None  # (n, m): "Package n of m"
+    package_type: str = ""
+    carrier: str = ""
+    tracking_number: str = ""
 
 
 def _zpl_text(text: str) -> str:
@@ -139,6 +145,12 @@ def shipping_label_zpl(label: LabelData) -> str:
     lines.append(f"^FO40,{y}^A0N,30,30^FH_^FDOrder {_zpl_text(label.order_ref)} ({label.order_code})^FS")
     if label.weight_kg:
         lines.append(f"^FO560,{y}^A0N,30,30^FDWeight {label.weight_kg:.2f} kg^FS")
+    if label.package_of:
+        n, m = label.package_of
+        package = f"Package {n} of {m}: {label.package_code}" + (f" ({label.package_type})" if label.package_type else "")
+        lines.append(f"^FO300,{y + 120}^A0N,26,26^FB472,2,0,L^FH_^FD{_zpl_text(package)}^FS")
+    if label.tracking_number:
+        lines.append(f"^FO300,{y + 190}^A0N,26,26^FB472,2,0,L^FH_^FD{_zpl_text(f'{label.carrier} {label.tracking_number}')}^FS")
     # QR with the tracking link: model 2, magnification 5; "MA," = error correction M, automatic input.
     lines.append(f"^FO40,{y + 50}^BQN,2,5^FH_^FDMA,{_zpl_text(label.tracking_url)}^FS")
     lines.append(f"^FO300,{y + 80}^A0N,28,28^FDTrack this parcel^FS")

@@ -16,12 +16,15 @@ from litestar.template.config import TemplateConfig
 
 from server.accounts.routes import AuthController, DeviceController, UserController
 from server.accounts.security import BearerAuthMiddleware
+from server.carriers.registry import Carriers
+from server.carriers.routes import ShipmentController
 from server.catalog.routes import ProductController
 from server.db import Database
 from server.errors import EXCEPTION_HANDLERS
 from server.exceptions.routes import ExceptionController
 from server.inventory.routes import LocationController, StockController
 from server.orders.routes import OrderController
+from server.packing.routes import PackageTypeController
 from server.print.routes import PrintController
 from server.scan.routes import ScanController
 from server.settings import Settings, get_settings
@@ -39,6 +42,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     db = Database(settings.database)
+    carriers = Carriers.from_settings(settings.carriers)
 
     async def start(app: Litestar) -> None:
         vendor.warn_if_missing()
@@ -65,6 +69,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OrderController,
             WaveController,
             TaskController,
+            PackageTypeController,
+            ShipmentController,
             SyncController,
             ExceptionController,
             ScanController,
@@ -79,7 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
         on_startup=[start],
         on_shutdown=[stop],
-        state=State({"db": db, "settings": settings}),
+        state=State({"db": db, "settings": settings, "carriers": carriers}),
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(
             title="Shipshape",

@@ -132,6 +132,8 @@ _DESCRIPTIONS = {
     413: "Request too large",
     422: "Valid shape but the values break a business rule",
     429: "Too many attempts; wait and retry",
+    502: "A service we called (a carrier) answered with something unusable",
+    503: "A service we called (a carrier) is not answering; retry later",
 }
 
 

@@ -17,6 +17,7 @@ from piccolo.columns import Boolean, Column, Date, DoublePrecision, ForeignKey, 
 from piccolo.table import Table, create_table_class, sort_table_classes
 
 from server.accounts.tables import AppUser, AuthToken, Device, LoginAttempt
+from server.carriers.tables import CarrierShipment
 from server.catalog.tables import Barcode, Product, Supplier
 from server.channels.tables import Channel
 from server.inventory.tables import Location, Warehouse
@@ -37,6 +38,7 @@ HAND_WRITTEN: list[type[Table]] = [
     Channel,
     QuarantinedOp,
     PackageType,
+    CarrierShipment,
 ]
 
 _COLUMN_TYPES: dict[str, type[Column]] = {

@@ -40,6 +40,19 @@ def parse_public_url(text: str | None) -> str | None:
     return text.rstrip("/")
 
 
+def parse_carriers(text: str) -> tuple[tuple[str, str], ...]:
+    """`dhl=acme.carriers:Dhl, ups=acme.carriers:Ups` → ((code, import path), …); a bad entry is a start-up error."""
+    entries = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        code, _, path = item.partition("=")
+        if not code.strip() or ":" not in path:
+            raise ValueError(f"SHIPSHAPE_CARRIERS: {item!r} is not code=package.module:Class")
+        entries.append((code.strip(), path.strip()))
+    return tuple(entries)
+
+
 class DatabaseUrlError(ValueError):
     """DATABASE_URL names no database this server can use."""
 
@@ -90,6 +103,11 @@ class Settings:
     # The warehouse's GS1 company prefix (SSCCs on shipping labels): SHIPSHAPE_GS1_COMPANY_PREFIX,
     # checked at start-up (6 to 12 digits), else GS1's own test prefix.
     gs1_company_prefix: str = field(default_factory=configured_company_prefix)
+    # Carrier adapters beyond the own fleet, as (code, "package.module:Class"): SHIPSHAPE_CARRIERS
+    # `dhl=acme.carriers:Dhl, …` (docs/carriers.md).
+    carriers: tuple[tuple[str, str], ...] = field(
+        default_factory=lambda: parse_carriers(os.environ.get("SHIPSHAPE_CARRIERS", ""))
+    )
 
 
 def stock_policy() -> Policy:

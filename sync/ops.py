@@ -238,6 +238,12 @@ class RecordShipment(_Op, tag="record_shipment", kw_only=True):
     tracking_number: Annotated[str, Meta(min_length=1, max_length=64)]
 
 
+class CancelShipment(_Op, tag="cancel_shipment", kw_only=True):
+    """A carrier booking undone before hand-over: the package has no carrier and no tracking number again."""
+
+    package: PackageCode
+
+
 StopPackages = Annotated[list[PackageCode], Meta(min_length=1, max_length=50)]
 
 
@@ -293,6 +299,7 @@ Op = (
     | Pick
     | PickShort
     | RecordShipment
+    | CancelShipment
     | CreateRoute
     | ReorderRoute
     | MoveStop

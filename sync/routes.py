@@ -9,7 +9,7 @@ from typing import Any
 from .context import ApplyContext
 from .errors import Invalid, NotFound, Rejected
 from .model import Package, Route, RouteStop, ScopeExit, State, User
-from .ops import AssignRoute, CreateRoute, MoveStop, RecordShipment, ReorderRoute
+from .ops import AssignRoute, CancelShipment, CreateRoute, MoveStop, RecordShipment, ReorderRoute
 from .reads import Reads
 from .registry import STAFF, registers
 
@@ -209,3 +209,30 @@ def apply_record_shipment(state: State, op: RecordShipment, ctx: ApplyContext) -
     package.tracking_number = op.tracking_number
     state.touch(package)
     return {"package_id": package.id, "tracking_number": op.tracking_number}
+
+
+def _reads_cancel_shipment(op: CancelShipment, reads: Reads) -> None:
+    reads.package_codes.add(op.package)
+
+
+@registers(CancelShipment, reads=_reads_cancel_shipment, roles=STAFF | {"packer"}, device=False)
+def apply_cancel_shipment(state: State, op: CancelShipment, ctx: ApplyContext) -> dict[str, Any]:
+    package = state.packages_by_code.get(op.package)
+    if package is None:
+        raise NotFound("unknown_package", f"no package {op.package!r}", field="package")
+    ctx.about(sales_order=package.sales_order)
+    if not package.tracking_number:
+        return {"package_id": package.id, "duplicate": True}
+    # Once handed over or loaded, the booking is what the parcel travels on: undoing it is the carrier's call.
+    if package.status != "open":
+        raise Rejected("already_shipped", f"package {package.code} is already {package.status}", field="package")
+    if package.stop is not None:
+        raise Rejected(
+            "already_routed",
+            f"package {package.code} is planned on an own-fleet route: take it off the route first",
+            field="package",
+        )
+    package.carrier = ""
+    package.tracking_number = ""
+    state.touch(package)
+    return {"package_id": package.id, "duplicate": False}

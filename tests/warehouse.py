@@ -138,3 +138,31 @@ def setup_floor(client, admin, orders=None, stock=None) -> tuple[Device, list[di
     picker = device_for(client, "pia", "picker")
     wave = released_wave(client, admin, orders or [[("SKU-A", 3)], [("SKU-B", 2)]])
     return picker, wave
+
+
+def package_type(client, admin, code: str = "BOX-M", max_weight_g: int = 5000, **fields) -> dict:
+    """An active package type, made by an admin."""
+    body = {"code": code, "name": f"Box {code}", "length_mm": 300, "width_mm": 200, "height_mm": 150, "max_weight_g": max_weight_g}
+    return _created(client.post("/api/package-types", json=body | fields, headers=admin))
+
+
+def packed_order(
+    client, admin, packages: Sequence[tuple[str, int]] = (("PKG-1", 2), ("PKG-2", 1)), seal: bool = True
+) -> tuple[Device, dict]:
+    """The small warehouse and one order of 3 × SKU-A, picked by pia, packed by paco on his phone into
+    `packages` [(code, units)] and (by default) each sealed as a BOX-M of 1200 g. Returns paco's device
+    and the order."""
+    picker, (order,) = setup_floor(client, admin, orders=[[("SKU-A", 3)]])
+    line = order["lines"][0]
+    picked = picker.push(picker.op("pick", order_line_id=line["id"], location="A-01", sku="SKU-A", qty=3))
+    assert picked["results"][0]["status"] == "applied", picked
+    packer = device_for(client, "paco", "packer")
+    if seal:
+        package_type(client, admin)
+    for code, units in packages:
+        ops = [packer.op("pack", order_line_id=line["id"], sku="SKU-A", qty=units, package=code)]
+        if seal:
+            ops.append(packer.op("seal", package=code, package_type="BOX-M", weight_g=1200))
+        results = packer.push(*ops)["results"]
+        assert [r["status"] for r in results] == ["applied"] * len(ops), results
+    return packer, Warehouse(client, admin).read_orders([order])[0]

@@ -13,11 +13,14 @@ from litestar.response import Template
 
 from scanner.render import shipping_label_zpl
 from server.accounts.security import STAFF, requires
+from server.carriers.protocol import LABEL_CONTENT_TYPES
+from server.carriers.service import carrier_label
 from server.errors import responses
 from server.params import RowId
 from server.print import service
 
 PACKING = requires("packer", "supervisor", "admin")
+PackagePath = Annotated[str, Parameter(min_length=1, max_length=40, description="the package code")]
 _NO_STORE = CacheControlHeader(no_store=True)
 
 
@@ -80,6 +83,56 @@ class PrintController(Controller):
             media_type=MediaType.TEXT,
             headers={"content-disposition": f'inline; filename="label-{order_id}.zpl"'},
         )
+
+    @get(
+        "/packages/{code:str}/label", guards=[PACKING], media_type=MediaType.HTML, responses=responses(400, 401, 403, 404, 409)
+    )
+    async def package_label(self, code: PackagePath, state: State) -> Template:
+        """One package's 4×6 in label: "package n of m", its own SSCC (AI 00), carrier and tracking
+        number, and the order's tracking QR. 409 for a cancelled order or one on hold."""
+        doc = await self._package_label(code, state)
+        return Template("print/label.html", context={"doc": doc})
+
+    @get(
+        "/packages/{code:str}/label.zpl",
+        guards=[PACKING],
+        media_type=MediaType.TEXT,
+        responses=responses(400, 401, 403, 404, 409),
+    )
+    async def package_label_zpl(self, code: PackagePath, state: State) -> Response[str]:
+        """The same package label as ZPL for a 203 dpi thermal printer."""
+        doc = await self._package_label(code, state)
+        zpl = shipping_label_zpl(doc.data)
+        return Response(
+            zpl if doc.data.tracking_url else _without_tracking(zpl),
+            media_type=MediaType.TEXT,
+            headers={"content-disposition": f'inline; filename="label-{doc.data.sscc}.zpl"'},
+        )
+
+    @get(
+        "/packages/{code:str}/carrier-label",
+        guards=[PACKING],
+        media_type=MediaType.TEXT,
+        responses=responses(400, 401, 403, 404, 409),
+    )
+    async def carrier_label(self, code: PackagePath, state: State) -> Response[bytes]:
+        """The label the carrier returned when it booked the package, as it sent it (ZPL, PDF or HTML)."""
+        found = await carrier_label(state.db, code)
+        if found is None:
+            raise NotFoundException(f"no carrier label for package {code!r}: print /print/packages/{{code}}/label")
+        label, label_format = found
+        return Response(
+            label,
+            media_type=LABEL_CONTENT_TYPES[label_format],
+            headers={"content-disposition": f'inline; filename="carrier-label.{label_format}"'},
+        )
+
+    async def _package_label(self, code: str, state: State) -> service.ShippingLabel:
+        settings = state.settings
+        doc = await service.package_label(state.db, code, settings.gs1_company_prefix, settings.public_url, state.carriers)
+        if doc is None:
+            raise NotFoundException(f"no package {code!r}")
+        return doc
 
     @get("/locations/labels", guards=[STAFF], media_type=MediaType.HTML, responses=responses(400, 401, 403))
     async def location_labels(

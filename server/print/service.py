@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from scanner.render import LabelData, barcode_svg, product_barcode
-from scanner.sscc import hri, sscc_for_order
+from scanner.sscc import hri, sscc_for_order, sscc_for_package
+from server.carriers.registry import Carriers
 from server.db import Database, in_list
 from server.errors import DomainError
 from server.orders.schemas import OrderOut
@@ -59,6 +61,20 @@ class SlipLine:
 
 
 @dataclass
+class SlipPackage:
+    """One package of the order, as the slip and the package labels list it."""
+
+    id: int
+    code: str
+    status: str
+    sealed: bool
+    package_type: str
+    weight_g: int
+    carrier: str
+    tracking_number: str
+
+
+@dataclass
 class PackingSlip:
     order: OrderOut
     warehouse: str
@@ -67,7 +83,7 @@ class PackingSlip:
     tracking_url: str | None  # None when no public URL is configured: no link to print
     tracking_svg: str | None
     lines: list[SlipLine]
-    packages: list[str] = field(default_factory=list)
+    packages: list[SlipPackage] = field(default_factory=list)
 
 
 async def _order_with_extras(db: Database, order_id: int):
@@ -85,8 +101,25 @@ async def _order_with_extras(db: Database, order_id: int):
             "FROM order_line l JOIN product p ON p.id = l.product WHERE l.sales_order = ?",
             order_id,
         )
-        packages = await tx.fetch("SELECT code FROM package WHERE sales_order = ? ORDER BY id", order_id)
-    return order, warehouse, products, [p["code"] for p in packages]
+        packages = await tx.fetch(
+            "SELECT id, code, status, sealed_at, package_type, weight_g, carrier, tracking_number FROM package "
+            "WHERE sales_order = ? ORDER BY id",
+            order_id,
+        )
+    return order, warehouse, products, [_slip_package(p) for p in packages]
+
+
+def _slip_package(row) -> SlipPackage:
+    return SlipPackage(
+        row["id"],
+        row["code"],
+        row["status"],
+        row["sealed_at"] is not None,
+        row["package_type"],
+        row["weight_g"],
+        row["carrier"],
+        row["tracking_number"],
+    )
 
 
 async def packing_slip(db: Database, order_id: int, public_url: str | None) -> PackingSlip | None:
@@ -132,22 +165,20 @@ class ShippingLabel:
     tracking_svg: str | None  # None when no public URL is configured (data.tracking_url is then "")
 
 
-async def shipping_label(db: Database, order_id: int, company_prefix: str, public_url: str | None) -> ShippingLabel | None:
-    order, warehouse, products, _ = await _order_with_extras(db, order_id)
-    if order is None:
-        return None
+def _refuse_label(order: OrderOut, field: str) -> None:
     if order.status in _NO_LABEL:
         raise DomainError(
             f"order_{order.status}",
             f"no shipping label for order {order.external_ref}: {_NO_LABEL[order.status]}",
-            field="order_id",
+            field=field,
             status=409,
         )
-    grams = sum(p["weight_g"] * p["qty"] for p in products if p["status"] != "cancelled")
-    try:
-        sscc = sscc_for_order(order.id, company_prefix)
-    except ValueError as error:  # order ids have outgrown the serial reference the prefix leaves
-        raise DomainError("sscc_exhausted", str(error), field="order_id", status=409) from None
+
+
+def _label(
+    order: OrderOut, warehouse: str, sscc: str, company_prefix: str, public_url: str | None, grams: int, **package: Any
+) -> ShippingLabel:
+    """The 4×6 label of an order, or of one of its packages (`package`: LabelData's package fields)."""
     to = order.ship_to
     data = LabelData(
         sscc=sscc,
@@ -160,6 +191,7 @@ async def shipping_label(db: Database, order_id: int, company_prefix: str, publi
             line for line in (order.customer.name, to.line1, to.line2, f"{to.postcode} {to.city}", to.region, to.country) if line
         ],
         weight_kg=grams / 1000 if grams else None,
+        **package,
     )
     return ShippingLabel(
         order=order,
@@ -167,6 +199,51 @@ async def shipping_label(db: Database, order_id: int, company_prefix: str, publi
         # GS1 logistic label: modules at least 0.495 mm, bars at least 31.75 mm tall.
         sscc_svg=barcode_svg("gs1-128", f"(00){sscc}", module_mm=0.5, height_mm=32),
         tracking_svg=barcode_svg("qr", data.tracking_url, module_mm=0.7) if data.tracking_url else None,
+    )
+
+
+async def shipping_label(db: Database, order_id: int, company_prefix: str, public_url: str | None) -> ShippingLabel | None:
+    order, warehouse, products, _ = await _order_with_extras(db, order_id)
+    if order is None:
+        return None
+    _refuse_label(order, "order_id")
+    grams = sum(p["weight_g"] * p["qty"] for p in products if p["status"] != "cancelled")
+    try:
+        sscc = sscc_for_order(order.id, company_prefix)
+    except ValueError as error:  # order ids have outgrown the serial reference the prefix leaves
+        raise DomainError("sscc_exhausted", str(error), field="order_id", status=409) from None
+    return _label(order, warehouse, sscc, company_prefix, public_url, grams)
+
+
+async def package_label(
+    db: Database, code: str, company_prefix: str, public_url: str | None, carriers: Carriers
+) -> ShippingLabel | None:
+    """One package's label: the order's addresses, "package n of m", its own SSCC, its carrier booking."""
+    async with db.read() as tx:
+        order_id = await tx.fetchval("SELECT sales_order FROM package WHERE code = ?", code)
+    if order_id is None:
+        return None
+    order, warehouse, _, packages = await _order_with_extras(db, order_id)
+    assert order is not None  # a package's order is never deleted
+    _refuse_label(order, "code")
+    n, package = next((n, p) for n, p in enumerate(packages, start=1) if p.code == code)
+    try:
+        sscc = sscc_for_package(package.id, company_prefix)
+    except ValueError as error:
+        raise DomainError("sscc_exhausted", str(error), field="code", status=409) from None
+    carrier = carriers.get(package.carrier) if package.carrier else None
+    return _label(
+        order,
+        warehouse,
+        sscc,
+        company_prefix,
+        public_url,
+        package.weight_g if package.sealed else 0,
+        package_code=package.code,
+        package_of=(n, len(packages)),
+        package_type=package.package_type,
+        carrier=carrier.name if carrier else package.carrier,
+        tracking_number=package.tracking_number,
     )
 
 

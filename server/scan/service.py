@@ -1,7 +1,8 @@
 """What a scan means in this warehouse: the pure interpretation (`scanner.interpret`) checked against
 the database, in a fixed order (docs/scanning.md):
 
-1. an SSCC → the package whose code is that SSCC, else the order whose shipping label carries it;
+1. an SSCC → the package whose code is that SSCC, else the order or package whose shipping label
+   carries it;
 2. a GTIN (plain, or inside GS1 data) → the product with that barcode, in any GTIN length;
 3. the scanned text itself → a location code, a product's barcode as printed, a SKU, a package
    code, an order's external reference;
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from scanner import Scan, interpret
-from scanner.sscc import order_of_sscc
+from scanner.sscc import order_of_sscc, package_of_sscc
 from server.db import Database, Tx
 from server.scan.schemas import LocationRef, OrderRef, PackageRef, ProductRef, ScanOut
 
@@ -54,6 +55,11 @@ async def _classify(tx: Tx, scan: Scan, company_prefix: str) -> _Found | None:
         if found is None:
             order_id = order_of_sscc(scan.sscc, company_prefix)
             found = await _order(tx, "id = ?", order_id) if order_id else None
+        if found is None:
+            package_id = package_of_sscc(scan.sscc, company_prefix)
+            if package_id and package_id <= _MAX_ID:
+                code = await tx.fetchval("SELECT code FROM package WHERE id = ?", package_id)
+                found = await _package(tx, code) if code is not None else None
         if found:
             return found
     if scan.valid and scan.gtin:
