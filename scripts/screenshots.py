@@ -3,7 +3,8 @@
 A fresh demo warehouse (`shipshape demo`, in a temporary folder) is served on loopback and driven in
 the system Chromium on a 360×640 phone: the login page, Pia's picks, a pick walked offline, the
 outcome the server decided when another picker took the same line first, a short pick, the
-supervisor's order list, and the scan test reading a GS1-128 through Chromium's fake camera.
+supervisor's order list, the pack bench and an order being packed, and the scan test reading a
+GS1-128 through Chromium's fake camera.
 
     .venv/bin/python scripts/screenshots.py                  # writes docs/screenshots/
     .venv/bin/python scripts/screenshots.py --out /tmp/shots # anywhere else
@@ -29,7 +30,7 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.browser.camera import CHROMIUM, Barcode, barcode_video, camera_flags  # noqa: E402
 from tests.support import LiveServer, login  # noqa: E402
-from tests.warehouse import device_for  # noqa: E402
+from tests.warehouse import Device, device_for, register_device  # noqa: E402
 
 PHONE = {
     "viewport": {"width": 360, "height": 640},
@@ -147,6 +148,63 @@ def _supervisor(browser, url: str, out: Path) -> None:
     context.close()
 
 
+def _pick_the_rest(url: str) -> None:
+    """Pia's phone picks every line still open, one tote per order, so the orders reach the pack bench."""
+    with httpx.Client(base_url=url, timeout=30) as http:
+        headers = login(http, "pia", "picker-demo")
+        pia = Device(http, headers, register_device(http, headers, "Pia's second phone"))
+        tasks = [t for t in http.get("/api/tasks/mine", headers=headers).json() if t["status"] == "open"]
+        picks = [
+            pia.op(
+                "pick",
+                order_line_id=t["order_line_id"],
+                location=t["location"],
+                sku=t["sku"],
+                qty=t["qty"] - t["qty_picked"],
+                lot=t["lot"],
+                tote=f"TOTE-{t['order_id']}",
+            )
+            for t in tasks
+        ]
+        if picks:
+            pia.push(*picks)
+        admin = login(http, "ada", "admin-demo")
+        if not http.get("/api/package-types", headers=admin).json():
+            for code, name, size, grams in (
+                ("BOX-S", "Small box", (250, 200, 100), 2000),
+                ("BOX-M", "Medium box", (400, 300, 200), 10000),
+            ):
+                body = {
+                    "code": code,
+                    "name": name,
+                    "length_mm": size[0],
+                    "width_mm": size[1],
+                    "height_mm": size[2],
+                    "max_weight_g": grams,
+                }
+                http.post("/api/package-types", json=body, headers=admin).raise_for_status()
+
+
+def _packer(browser, url: str, out: Path) -> None:
+    """The pack bench (orders oldest promise first) and an order half packed into its first package."""
+    _pick_the_rest(url)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(url + "/")
+    _sign_in(page, "paco", "packer-demo")
+    expect(page.get_by_role("heading", name="Pack")).to_be_visible()
+    expect(page.locator("button.pack-order").first).to_be_visible()
+    page.screenshot(path=str(out / "packer-bench.png"))
+    page.locator("button.pack-order").first.click()
+    line = page.locator("li.pack-line").first
+    page.evaluate(_WEDGE, line.locator(".sku").inner_text())
+    expect(page.get_by_test_id("scan-display")).to_contain_text("into PK-")
+    expect(page.locator(".sync-pending")).to_have_text("All sent", timeout=30_000)
+    page.screenshot(path=str(out / "packer-packing.png"))
+    context.close()
+
+
 def _scan_test(playwright, url: str, folder: Path, out: Path) -> None:
     video = barcode_video(folder, GS1_128)
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=camera_flags(video))
@@ -189,6 +247,7 @@ def main() -> None:
                     _supervisor(browser, server.url, out)
                     _picker(browser, server.url, out, pete)
                     _short_pick(browser, server.url, out)
+                    _packer(browser, server.url, out)
                 finally:
                     browser.close()
                 _scan_test(playwright, server.url, folder, out)

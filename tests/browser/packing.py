@@ -35,16 +35,33 @@ OUTBOX = """() => new Promise((resolve, reject) => {
 
 
 def picked_bench(base_url: str, orders: list[list[tuple[str, int]]]) -> list[dict]:
-    """`orders` released to Pia and picked whole by her phone, order n into TOTE-n; package types;
-    Pat the packer. Returns the orders as they are now."""
+    """`orders` released to Pia and picked whole by her phone, order n into TOTE-n; the package types
+    (made by the admin through the API); Pat the packer. Returns the orders as they are now."""
     released = warehouse(base_url, orders)
     off_playwrights_loop(support.create_user, "pat", "packer", PASSWORD)
-    off_playwrights_loop(_package_types)
     with httpx.Client(base_url=base_url, timeout=30) as http:
+        for code, name, length, width, height, max_weight in PACKAGE_TYPES:
+            body = {
+                "code": code,
+                "name": name,
+                "length_mm": length,
+                "width_mm": width,
+                "height_mm": height,
+                "max_weight_g": max_weight,
+            }
+            admin_request(http, "POST", "/api/package-types", body, expect=201)
         headers = support.login(http, "pia", PIA_PASSWORD)
         pia = Device(http, headers, register_device(http, headers, "Pia's phone"))
         picks = [
-            pia.op("pick", order_line_id=line["id"], location=BINS[line["sku"]], sku=line["sku"], qty=line["qty"], lot="", tote=f"TOTE-{n}")
+            pia.op(
+                "pick",
+                order_line_id=line["id"],
+                location=BINS[line["sku"]],
+                sku=line["sku"],
+                qty=line["qty"],
+                lot="",
+                tote=f"TOTE-{n}",
+            )
             for n, order in enumerate(released, start=1)
             for line in order["lines"]
         ]
@@ -55,25 +72,9 @@ def picked_bench(base_url: str, orders: list[list[tuple[str, int]]]) -> list[dic
     return now
 
 
-def _package_types() -> None:
-    from tests.sync.guarantees.harness import RawDB
-
-    raw = RawDB()
-    try:
-        for row in PACKAGE_TYPES:
-            raw.execute(
-                "INSERT INTO package_type (code, name, length_mm, width_mm, height_mm, max_weight_g, active) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                *row,
-                True,
-            )
-    finally:
-        raw.close()
-
-
-def admin_request(http: httpx.Client, method: str, path: str, body: dict | None = None):
+def admin_request(http: httpx.Client, method: str, path: str, body: dict | None = None, expect: int = 200):
     response = http.request(method, path, json=body, headers=support.login(http, "root", ROOT_PASSWORD))
-    assert response.status_code == 200, response.text
+    assert response.status_code == expect, response.text
     return response.json()
 
 

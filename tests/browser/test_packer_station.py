@@ -94,17 +94,23 @@ def test_a_packer_packs_an_order_into_two_packages_with_a_wrong_item_attempt_and
         pending_is(page, 0)
 
         # Both labels printed from the phone: fetched with the token in a header, printed from a frame.
-        for code in (first, second):
+        # Each was booked with the own fleet first, so its label carries the tracking number.
+        for n, code in enumerate((first, second), start=1):
             page.get_by_role("button", name=f"Print label {code}").click()
             frame = page.locator("iframe.print-frame")
             expect(frame).to_have_attribute("data-document", f"label-{code}")
             expect(frame).to_have_attribute("data-loaded", "true")
+            label = page.frame_locator("iframe.print-frame").locator("article.shipping-label")
+            expect(label).to_contain_text(f"Package {n} of 2")
+            expect(label).to_contain_text("Tracking")
         page.get_by_role("button", name="Print packing slip").click()
         expect(page.locator("iframe.print-frame")).to_have_attribute("data-document", f"packing-slip-{one['id']}")
         expect(page.locator("iframe.print-frame")).to_have_attribute("data-loaded", "true")
         # The slip's print CSS loaded inside the frame (the page's CSP let it).
         assert page.evaluate("document.querySelector('iframe.print-frame').contentDocument.styleSheets[0].cssRules.length") > 0
 
+        bookings = [auth for url, auth in requests if url.endswith("/shipment")]
+        assert bookings == [f"Bearer {token}"] * 2
         labels = [(url, auth) for url, auth in requests if "/print/packages/" in url]
         assert [url.rsplit("/print/packages/", 1)[1] for url, _ in labels] == [f"{first}/label", f"{second}/label"]
         assert {auth for _, auth in labels} == {f"Bearer {token}"}
