@@ -153,3 +153,15 @@ def pat_ledger() -> list[tuple]:
     from tests.browser.support import device_of, ledger_rows
 
     return off_playwrights_loop(lambda: ledger_rows(device_of("pat")))
+
+
+def axe_serious(page) -> list[str]:
+    """The serious and critical accessibility violations axe-core finds on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from tests.browser.packing import (
     admin_request,
+    axe_serious,
     open_tasks,
     outbox,
     pat_ledger,
@@ -56,6 +57,7 @@ def test_a_packer_packs_an_order_into_two_packages_with_a_wrong_item_attempt_and
         expect(page.locator("button.pack-order").first).to_contain_text("SYNC-1")
         expect(page.locator("button.pack-order").first).to_contain_text("4\u00a0units")
         assert_fits_a_phone(_Phone(page))
+        assert axe_serious(page) == []
         page.screenshot(path=str(SCREENSHOTS / "packer-bench.png"))
 
         # The order is found by its code, as printed on the pick list.
@@ -75,6 +77,7 @@ def test_a_packer_packs_an_order_into_two_packages_with_a_wrong_item_attempt_and
         scan(page, TEE_EAN, "ok", f"2 × TEE-RED into {first} — 1 to go")
         expect(page.locator(".package-card")).to_contain_text("2\u00a0units in it")
         assert_fits_a_phone(_Phone(page))
+        assert axe_serious(page) == []
         page.screenshot(path=str(SCREENSHOTS / "packer-packing.png"))
         _seal(page, "Medium box", "1,2", "kg")
         expect(page.get_by_test_id("scan-display")).to_contain_text(f"{first} sealed: Medium box, 1200 g")
@@ -205,3 +208,34 @@ def test_packing_done_offline_survives_a_reload_and_drains_once_online(browser, 
 
     assert server_packages(one["id"]) == [(first, False, "", 0, 2)]
     assert [status for _, _, status, _ in pat_ledger()] == ["applied", "applied"]
+
+
+def test_at_the_dock_sealed_packages_are_handed_to_a_carrier_by_one_scan_each(browser, live_server, clean_db):
+    _, two = picked_bench(live_server.url, ORDERS)
+    with pat_signed_in(browser, live_server.url, orders=2) as (_context, page, errors):
+        scan(page, f"ORD-{two['id']}", "ok", "SYNC-2 — scan each item")
+        code = f"PK-{two['id']}-1"
+        scan(page, "INT-CAP-GRN", "ok", f"1 × CAP-GRN into {code} ✓")
+        # Not sealed yet: the dock refuses it.
+        page.get_by_role("button", name="Dock").click()
+        page.get_by_label("Carrier").fill("DHL")
+        page.get_by_label("Carrier").press("Enter")
+        expect(page.locator(".walk-prompt")).to_have_text("Scan each package for DHL")
+        scan(page, code, "error", "not sealed")
+        page.get_by_role("button", name="Bench").click()
+        _seal(page, "Small box", "300", "g")
+        expect(page.locator(".pack-done")).to_contain_text("SYNC-2 is packed")
+
+        page.get_by_role("button", name="Dock").click()
+        expect(page.locator(".dock-list").first).to_contain_text(code)
+        assert_fits_a_phone(_Phone(page))
+        scan(page, code.lower(), "ok", f"{code} → DHL")
+        expect(page.locator(".dock-list.done")).to_contain_text(f"{code} → DHL")
+        scan(page, code, "warn", "already handed over")
+        scan(page, "PK-999-1", "error", "Unknown package")
+        pending_is(page, 0)
+        assert not errors, errors
+
+    assert [(op, status) for _, op, status, _ in pat_ledger()] == [("pack", "applied"), ("seal", "applied"), ("ship", "applied")]
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        assert admin_request(http, "GET", f"/api/orders/{two['id']}")["status"] == "shipped"
