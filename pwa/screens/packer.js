@@ -58,6 +58,8 @@ export function packerScreen(user, { data, scanning, outcomes = null }) {
       if (stops[order.id]?.status === status) continue;
       stops = { ...stops, [order.id]: { ref: order.external_ref, status, acked: false } };
     }
+    // An acknowledged stop is forgotten once its order has left the phone's bench.
+    stops = Object.fromEntries(Object.entries(stops).filter(([id, stop]) => !stop.acked || bench.orders.some((o) => o.id === Number(id))));
     localStorage.setItem(STOPS_KEY, JSON.stringify(stops));
     // Scans for a stopped order are refused, whatever the pull still says.
     for (const order of bench.orders) if (stops[order.id] && !stops[order.id].acked) order.status = stops[order.id].status;

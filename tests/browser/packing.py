@@ -165,3 +165,13 @@ def axe_serious(page) -> list[str]:
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def wait_for_service_worker(page, seconds: float = 20) -> None:
+    """Until the service worker controls the page (so a reload works offline). Polled from here:
+    wait_for_function's polling evals its predicate inside the page, which the app's CSP may refuse."""
+    for _ in range(int(seconds * 10)):
+        if page.evaluate("navigator.serviceWorker.controller !== null"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("no service worker controls the page")

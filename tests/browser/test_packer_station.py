@@ -22,6 +22,7 @@ from tests.browser.packing import (
     picked_bench,
     scan,
     server_packages,
+    wait_for_service_worker,
 )
 from tests.browser.support import MUG_EAN8, SCREENSHOTS, TEE_EAN, assert_fits_a_phone, pending_is
 
@@ -87,6 +88,7 @@ def test_a_packer_packs_an_order_into_two_packages_with_a_wrong_item_attempt_and
         second = f"PK-{one['id']}-2"
         expect(page.locator(".package-card .package-code")).to_have_text(second)
         scan(page, TEE_EAN, "ok", f"1 × TEE-RED into {second} ✓")
+        expect(page.locator(".package-card")).to_contain_text("1\u00a0unit in it")  # stored, not only heard
         before = outbox(page)
         scan(page, TEE_EAN, "error", "One too many")
         assert outbox(page) == before
@@ -134,6 +136,8 @@ def test_the_order_is_cancelled_while_the_packer_is_offline(browser, live_server
         page.locator("button.pack-order").first.click()
         first = f"PK-{one['id']}-1"
         scan(page, TEE_EAN, "ok", f"1 × TEE-RED into {first}")
+        # The tone comes before the outbox write: wait for the view that follows the write.
+        expect(page.locator(".package-card")).to_contain_text("1\u00a0unit in it")
         pending_is(page, 0)
 
         context.set_offline(True)
@@ -183,7 +187,7 @@ def test_the_order_is_cancelled_while_the_packer_is_offline(browser, live_server
 def test_packing_done_offline_survives_a_reload_and_drains_once_online(browser, live_server, clean_db):
     one, _ = picked_bench(live_server.url, ORDERS)
     with pat_signed_in(browser, live_server.url, orders=2) as (context, page, errors):
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+        wait_for_service_worker(page)
         context.set_offline(True)
         expect(page.locator(".sync-net")).to_contain_text("Offline")
         scan(page, f"ORD-{one['id']}", "ok", "SYNC-1 — scan each item")
