@@ -117,6 +117,9 @@ function roleServices() {
       enqueue: (type, args) => client.enqueue(type, args),
       // The device's storage, for what a role keeps beside its ops (a driver's photos and signatures).
       store: () => client.store,
+      // What the server decided otherwise (a screen may stop work on it) and a sync now (before printing).
+      outcomes: () => client.outcomes(),
+      sync: () => client.syncNow(),
       onChange: (listener) => {
         let seen = client.status.changes;
         return client.subscribe((status) => {

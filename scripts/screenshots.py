@@ -3,10 +3,10 @@
 A fresh demo warehouse (`shipshape demo`, in a temporary folder) is served on loopback and driven in
 the system Chromium on a 360×640 phone: the login page, Pia's picks, a pick walked offline, the
 outcome the server decided when another picker took the same line first, a short pick, the
-supervisor's order list, the supervisor's routes (three sealed parcels for Leeds and Manchester
-planned on the phone), the scan test reading a GS1-128 through Chromium's fake camera, and Dan's
-round: the van loaded, a proof of delivery taken (signature, photo from the fake camera, GPS) and
-the route with its first stop delivered.
+supervisor's order list, the pack bench and an order being packed, the supervisor's routes (three
+sealed parcels for Leeds and Manchester planned on the phone), the scan test reading a GS1-128
+through Chromium's fake camera, and Dan's round: the van loaded, a proof of delivery taken
+(signature, photo from the fake camera, GPS) and the route with its first stop delivered.
 
     .venv/bin/python scripts/screenshots.py                  # writes docs/screenshots/
     .venv/bin/python scripts/screenshots.py --out /tmp/shots # anywhere else
@@ -153,6 +153,43 @@ def _supervisor(browser, url: str, out: Path) -> None:
     context.close()
 
 
+def _pick_the_rest(url: str) -> None:
+    """Pia's phone picks every line still open, one tote per order, so the orders reach the pack bench."""
+    with httpx.Client(base_url=url, timeout=30) as http:
+        headers = login(http, "pia", "picker-demo")
+        pia = Device(http, headers, register_device(http, headers, "Pia's second phone"))
+        tasks = [t for t in http.get("/api/tasks/mine", headers=headers).json() if t["status"] == "open"]
+        picks = [
+            pia.op(
+                "pick",
+                order_line_id=t["order_line_id"],
+                location=t["location"],
+                sku=t["sku"],
+                qty=t["qty"] - t["qty_picked"],
+                lot=t["lot"],
+                tote=f"TOTE-{t['order_id']}",
+            )
+            for t in tasks
+        ]
+        if picks:
+            pia.push(*picks)
+        admin = login(http, "ada", "admin-demo")
+        if not http.get("/api/package-types", headers=admin).json():
+            for code, name, size, grams in (
+                ("BOX-S", "Small box", (250, 200, 100), 2000),
+                ("BOX-M", "Medium box", (400, 300, 200), 10000),
+            ):
+                body = {
+                    "code": code,
+                    "name": name,
+                    "length_mm": size[0],
+                    "width_mm": size[1],
+                    "height_mm": size[2],
+                    "max_weight_g": grams,
+                }
+                http.post("/api/package-types", json=body, headers=admin).raise_for_status()
+
+
 # Parcels for the own fleet: two streets in Leeds, one in Manchester, so two areas and two routes.
 PARCELS = {
     ref: (customer, {"line1": line1, "city": city, "postcode": postcode, "country": "GB", "lat": lat, "lon": lon})
@@ -187,6 +224,26 @@ def _routes(browser, url: str, out: Path) -> None:
     page.locator(".route-card").first.click()
     expect(page.locator("li.stop").first).to_be_visible()
     page.screenshot(path=str(out / "supervisor-route-detail.png"))
+    context.close()
+
+
+def _packer(browser, url: str, out: Path) -> None:
+    """The pack bench (orders oldest promise first) and an order half packed into its first package."""
+    _pick_the_rest(url)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(url + "/")
+    _sign_in(page, "paco", "packer-demo")
+    expect(page.get_by_role("heading", name="Pack")).to_be_visible()
+    expect(page.locator("button.pack-order").first).to_be_visible()
+    page.screenshot(path=str(out / "packer-bench.png"))
+    page.locator("button.pack-order").first.click()
+    line = page.locator("li.pack-line").first
+    page.evaluate(_WEDGE, line.locator(".sku").inner_text())
+    expect(page.get_by_test_id("scan-display")).to_contain_text("into PK-")
+    expect(page.locator(".sync-pending")).to_have_text("All sent", timeout=30_000)
+    page.screenshot(path=str(out / "packer-packing.png"))
     context.close()
 
 
@@ -285,6 +342,7 @@ def main() -> None:
                     _supervisor(browser, server.url, out)
                     _picker(browser, server.url, out, pete)
                     _short_pick(browser, server.url, out)
+                    _packer(browser, server.url, out)
                     # After the other pictures, which show the demo as it was; on a thread of its own
                     # because the package type is made with asyncio.run(), which Playwright's thread refuses.
                     off_playwrights_loop(_sealed_parcels, http, pete)

@@ -1,9 +1,17 @@
-// The packer: no packing screen yet, so the orders overview; the wording for packing and shipping
-// outcomes is ready for the screen that will queue those ops.
+// The packer: the pack bench and the dock (pwa/screens/packer.js), the pulled orders with this
+// phone's unsent pack / seal / ship ops replayed on top (pwa/packflow.js), and what to do with the
+// units or the package when the server decided otherwise.
 
-import { ordersScreen } from "../screens/orders.js";
+import { benchView } from "../packflow.js";
+import { packerScreen } from "../screens/packer.js";
 
 const stopShipping = (args) => `Do not ship ${args.package}: unpack it and return the units to stock.`;
+
+/** The bench: orders oldest promise first with the unsent ops replayed, and the package types to tap. */
+export function view(pulled, ops) {
+  const types = [...(pulled.package_types ?? [])].sort((a, b) => a.code.localeCompare(b.code));
+  return { orders: benchView(pulled.pack_orders ?? [], ops), types };
+}
 
 function packWording(code, { args, sku }, say) {
   switch (code) {
@@ -16,14 +24,29 @@ function packWording(code, { args, sku }, say) {
     case "not_picked":
     case "already_packed":
     case "package_of_other_order":
-    case "package_sealed":
       return say("Not packed", "Set the items aside for review by your supervisor.");
+    case "package_sealed":
+      return args.package_type
+        ? say(`${args.package} was already sealed`, "Keep the package as it is; the first seal counts.")
+        : say(`${args.package} is already sealed`, `Put ${sku} into a new package and scan it again.`);
+    case "unknown_package_type":
+      return say(`No package type ${args.package_type}`, `${args.package} is not sealed. Seal it again with a type from the list.`);
+    case "empty_package":
+      return say(`${args.package} is empty`, "Scan the items into it, then seal it again.");
+    case "overweight":
+      return say(`${args.package} is heavier than its box allows`, "It was sealed as weighed. Check the box before it leaves; your supervisor was told.");
+    case "already_delivered":
+    case "already_returned":
+      return say(`${args.package} was not handed over`, "The server says it already left. Give it to your supervisor.");
     default:
       return null;
   }
 }
 
+export const outcomes = { pack: packWording, seal: packWording, ship: packWording };
+
 export default {
-  home: () => ordersScreen(),
-  outcomes: { pack: packWording, ship: packWording },
+  home: (user, services) => packerScreen(user, services),
+  view,
+  outcomes,
 };

@@ -51,3 +51,26 @@ test("codes no role words still say something true, whoever is signed in", () =>
   const unknown = describeOutcome({ seq: 2, status: "rejected", code: "something_new", message: "server says" }, op);
   assert.deepEqual([unknown.title, unknown.action, unknown.tone], ["Not recorded", "server says", "rejected"]);
 });
+
+test("the packer's view replays unsent packs over the pulled orders and lists the package types by code", async () => {
+  const { default: packer } = await import("../../pwa/roles/packer.js");
+  const line = { id: 5, line_no: 1, sku: "S", name: "S", barcodes: [], qty: 1, qty_picked: 1, packed: 0, status: "picked" };
+  const order = { id: 2, external_ref: "W-2", status: "picked", promised_at: null, created_at: "2026-11-26T08:00:00Z", customer: "C", totes: [], lines: [line], packages: [] };
+  const pulled = { pack_orders: [order], package_types: [{ code: "BOX-M" }, { code: "BOX-L" }] };
+  const view = packer.view(pulled, [{ seq: 1, type: "pack", args: { order_line_id: 5, sku: "S", qty: 1, package: "PK-2-1" } }]);
+  assert.deepEqual(view.types.map((t) => t.code), ["BOX-L", "BOX-M"]);
+  assert.deepEqual([view.orders[0].status, view.orders[0].packages[0].code], ["packed", "PK-2-1"]);
+});
+
+test("a packer is told what to do when the server refuses or adjusts a seal", async () => {
+  const { default: packer } = await import("../../pwa/roles/packer.js");
+  const seal = { type: "seal", args: { package: "PK-2-1", package_type: "BOX-M", weight_g: 12000 } };
+  const say = (code, status = "rejected") => describeOutcome({ seq: 1, status, code, message: "m" }, seal, packer.outcomes);
+  assert.equal(say("overweight", "adjusted").title, "PK-2-1 is heavier than its box allows");
+  assert.equal(say("unknown_package_type").action, "PK-2-1 is not sealed. Seal it again with a type from the list.");
+  assert.equal(say("empty_package").title, "PK-2-1 is empty");
+  assert.equal(say("package_sealed").title, "PK-2-1 was already sealed");
+  assert.equal(say("order_cancelled").action, "Do not ship PK-2-1: unpack it and return the units to stock.");
+  const pack = { type: "pack", args: { order_line_id: 5, sku: "S", qty: 1, package: "PK-2-1" } };
+  assert.equal(describeOutcome({ seq: 2, status: "rejected", code: "package_sealed" }, pack, packer.outcomes).action, "Put S into a new package and scan it again.");
+});
