@@ -1,41 +1,51 @@
-// Supervisors and admins: the orders overview and the own fleet's routes, one tab each (#/orders,
-// #/routes; the address keeps the tab across a reload). The routes screen is imported when first
-// opened, so watching orders never loads it. Their pulled exceptions are kept on the phone for the
-// exception screen to come.
+// Supervisors and admins: one section per job, a tab each (#/orders, #/routes, …; the address keeps
+// the section across a reload). Each section's screen is imported when first opened, so watching
+// orders never loads the route planner. The pulled exceptions are kept on the phone for the
+// exception queue.
+//
+// Adding a section: write pwa/screens/<name>.js exporting a function (services) → {root, title,
+// dispose?}, and add its line below. `roles` limits a section to some of the two roles.
 
 import { h } from "../dom.js";
-import { ordersScreen } from "../screens/orders.js";
 
-const TABS = [
-  ["#/orders", "Orders"],
-  ["#/routes", "Routes"],
+export const SECTIONS = [
+  { hash: "#/orders", label: "Orders", load: async () => (await import("../screens/orders.js")).ordersScreen },
+  { hash: "#/routes", label: "Routes", load: async () => (await import("../screens/routes.js")).routesScreen },
 ];
 
-function tabs(current) {
+/** The sections this user may open, the first being home. */
+export function sectionsFor(role, sections = SECTIONS) {
+  return sections.filter((section) => !section.roles || section.roles.includes(role));
+}
+
+/** The section the address names, or the first one. */
+export function sectionFor(hash, sections) {
+  return sections.find((section) => section.hash === hash) ?? sections[0];
+}
+
+function tabs(sections, current) {
   return h(
     "nav.tabs",
     { "aria-label": "Supervisor screens" },
-    TABS.map(([href, name]) => h("a.tab", { href, "aria-current": href === current ? "page" : null }, name)),
+    sections.map(({ hash, label }) => h("a.tab", { href: hash, "aria-current": hash === current.hash ? "page" : null }, label)),
   );
 }
 
 function home(user, services) {
-  if (location.hash !== "#/routes") {
-    const screen = ordersScreen();
-    return { ...screen, root: h("div", tabs("#/orders"), screen.root) };
-  }
-  const slot = h("section.screen", h("div.screen-head", h("h1", "Routes")));
-  const root = h("div", tabs("#/routes"), slot);
+  const sections = sectionsFor(user.role);
+  const section = sectionFor(location.hash, sections);
+  const slot = h("section.screen", h("div.screen-head", h("h1", section.label)));
+  const root = h("div", tabs(sections, section), slot);
   let screen = null;
   let gone = false;
-  import("../screens/routes.js").then(({ routesScreen }) => {
+  section.load().then((make) => {
     if (gone) return;
-    screen = routesScreen({ network: services.network });
+    screen = make({ network: services.network, services, user });
     slot.replaceWith(screen.root);
   });
   return {
     root,
-    title: "Routes",
+    title: section.label,
     dispose: () => {
       gone = true;
       screen?.dispose?.();
