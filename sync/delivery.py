@@ -105,9 +105,9 @@ def _load_onto_van(state: State, package: Package, route_id: int) -> None:
 
 
 def _check_round(state: State, ctx: ApplyContext, package: Package) -> None:
-    """Only the own fleet delivers, and a driver delivers their own round. A driver who delivered a
-    colleague's parcel (vans swapped, a favour) did deliver it: the fact stands, and the exception
-    names both drivers. A parcel that went with another carrier is that carrier's to deliver."""
+    """Only the own fleet loads, delivers and brings back parcels, and a driver works their own round.
+    A driver who did it for a colleague's parcel (vans swapped, a favour) did do it: the fact stands,
+    and the exception names both drivers. A parcel that went with another carrier is that carrier's."""
     if package.carrier not in ("", "own_fleet"):
         raise Rejected(
             "other_carrier", f"package {package.code} went with {package.carrier}; the carrier delivers it", field="package"
@@ -147,6 +147,7 @@ def apply_ship(state: State, op: Ship, ctx: ApplyContext) -> dict[str, Any]:
         raise Rejected("already_" + package.status, f"package {package.code} is already {package.status}", field="package")
     if op.route is not None:
         _load_onto_van(state, package, op.route)
+        _check_round(state, ctx, package)
     if package.status == "shipped":
         return {"package_id": package.id, "duplicate": True}
     package.status = "shipped"
@@ -242,6 +243,7 @@ def apply_return_to_depot(state: State, op: ReturnToDepot, ctx: ApplyContext) ->
         return {"package_id": package.id, "duplicate": True}
     if package.status != "failed" and package.status != "shipped":
         raise Rejected("not_out", f"package {package.code} is {package.status}, not out for delivery", field="package")
+    _check_round(state, ctx, package)
     was_failed = package.status == "failed"
     stop = state.stops.get(package.stop) if package.stop is not None else None
     if stop is not None and state.routes[stop.route].driver is not None:

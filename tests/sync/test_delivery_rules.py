@@ -312,3 +312,15 @@ def test_a_parcel_that_went_with_another_carrier_is_not_ours_to_deliver():
         outcome = one(state, op, actor=DAN)
         assert (outcome.status, outcome.code) == ("rejected", "other_carrier")
     assert state.packages[2].status == "shipped" and not state.deliveries
+
+
+def test_loading_or_bringing_back_a_colleagues_parcel_names_both_drivers():
+    state = floor()
+    route_id, _ = routed(state)
+    (load,) = apply_batch(
+        state, [Ship(package="PK-2", route=route_id)], now=NOW, actor=DEE, actor_name="dee", device_id="dee-phone"
+    )
+    assert (load.status, load.code) == ("adjusted", "other_drivers_route")
+    (back,) = apply_batch(state, [ReturnToDepot(package="PK-2")], now=NOW, actor=DEE, actor_name="dee", device_id="dee-phone")
+    assert (back.status, back.code) == ("adjusted", "other_drivers_route")
+    assert state.packages[2].status == "open"
