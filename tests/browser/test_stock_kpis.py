@@ -80,7 +80,9 @@ def test_supervisor_scans_a_bin_then_reads_the_kpis_and_downloads_one(phone, cle
         first = today - dt.timedelta(days=6)
         assert download.suggested_filename == f"pick_accuracy_{first}_{today}.csv"
         headers = support.login(http, "sue", SUE_PASSWORD)
-        api = http.get("/api/kpis/pick_accuracy.csv", params={"from": str(first), "to": str(today), "bucket": "day"}, headers=headers)
+        api = http.get(
+            "/api/kpis/pick_accuracy.csv", params={"from": str(first), "to": str(today), "bucket": "day"}, headers=headers
+        )
         assert api.status_code == 200, api.text
         assert saved.read_bytes() == api.content
         assert api.text.splitlines()[-1] == f"{today},1.0,2,0,0,0,2"
