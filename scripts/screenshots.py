@@ -4,7 +4,8 @@ A fresh demo warehouse (`shipshape demo`, in a temporary folder) is served on lo
 the system Chromium on a 360×640 phone: the login page, Pia's picks, a pick walked offline, the
 outcome the server decided when another picker took the same line first, a short pick, the
 supervisor's order list, the pack bench and an order being packed, the supervisor's routes (three
-sealed parcels for Leeds and Manchester planned on the phone), the scan test reading a GS1-128
+sealed parcels for Leeds and Manchester planned on the phone), stock at a glance (a bin scanned) and
+the KPIs of the last 7 days, the scan test reading a GS1-128
 through Chromium's fake camera, and Dan's round: the van loaded, a proof of delivery taken
 (signature, photo from the fake camera, GPS) and the route with its first stop delivered.
 
@@ -227,6 +228,29 @@ def _routes(browser, url: str, out: Path) -> None:
     context.close()
 
 
+def _stock_and_kpis(browser, url: str, out: Path) -> None:
+    """Sue scans a bin of the demo warehouse, then reads the KPIs of the last 7 days."""
+    with httpx.Client(base_url=url, timeout=30) as http:
+        rows = http.get("/api/stock", headers=login(http, "sue", "supervisor-demo")).json()
+    bin_code = next(r["location"] for r in rows if r["on_hand"] > 0 and r["reserved"] > 0)
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(url + "/#/stock")
+    _sign_in(page, "sue", "supervisor-demo")
+    expect(page.get_by_role("heading", name="Stock", exact=True)).to_be_visible()
+    page.evaluate(_WEDGE, bin_code)
+    expect(page.locator(".stock-result h2")).to_contain_text(bin_code)
+    page.locator(".stock-result").evaluate("(el) => { el.scrollIntoView({block: 'start'}); window.scrollBy(0, -80); }")
+    page.screenshot(path=str(out / "supervisor-stock.png"))
+    page.get_by_role("link", name="KPIs").click()
+    expect(page.locator(".kpi-chart canvas")).to_have_count(6)
+    page.locator('.kpi-card[data-kpi="pick_accuracy"]').evaluate(
+        "(card) => { card.scrollIntoView({block: 'start'}); window.scrollBy(0, -80); }"
+    )
+    page.screenshot(path=str(out / "supervisor-kpis.png"))
+    context.close()
+
+
 def _packer(browser, url: str, out: Path) -> None:
     """The pack bench (orders oldest promise first) and an order half packed into its first package."""
     _pick_the_rest(url)
@@ -347,6 +371,7 @@ def main() -> None:
                     # because the package type is made with asyncio.run(), which Playwright's thread refuses.
                     off_playwrights_loop(_sealed_parcels, http, pete)
                     _routes(browser, server.url, out)
+                    _stock_and_kpis(browser, server.url, out)
                 finally:
                     browser.close()
                 _scan_test(playwright, server.url, folder, out)

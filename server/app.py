@@ -26,6 +26,7 @@ from server.delivery.routes import RouteController, StopController
 from server.errors import EXCEPTION_HANDLERS
 from server.exceptions.routes import ExceptionController
 from server.inventory.routes import LocationController, StockController
+from server.kpis.routes import KpiController
 from server.orders.routes import OrderController
 from server.packing.routes import PackageTypeController
 from server.print.routes import PrintController
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PrintController,
             TrackingController,
             AttachmentController,
+            KpiController,
         ],
         middleware=[auth],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -11,6 +11,8 @@ import { h } from "../dom.js";
 export const SECTIONS = [
   { hash: "#/orders", label: "Orders", load: async () => (await import("../screens/orders.js")).ordersScreen },
   { hash: "#/routes", label: "Routes", load: async () => (await import("../screens/routes.js")).routesScreen },
+  { hash: "#/stock", label: "Stock", load: async () => (await import("../screens/stock.js")).stockScreen },
+  { hash: "#/kpis", label: "KPIs", load: async () => (await import("../screens/kpis.js")).kpisScreen },
 ];
 
 /** The sections this user may open, the first being home. */

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
+from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from server.accounts.security import ADMIN, ANY_ROLE, CurrentUser, may_send
 from server.apply import run_one
 from server.errors import responses
-from server.inventory import service
-from server.inventory.schemas import AdjustmentIn, AdjustmentOut, LocationIn, LocationOut, StockOut
+from server.inventory import lookup, service
+from server.inventory.schemas import AdjustmentIn, AdjustmentOut, LocationIn, LocationOut, LowStock, StockLookup, StockOut
 from sync.ops import AdjustStock
 
 
@@ -38,6 +39,29 @@ class StockController(Controller):
     async def query(self, state: State, sku: str | None = None, location: str | None = None) -> list[StockOut]:
         """Stock rows (per location × SKU × lot), filtered by SKU and/or location code."""
         return await service.find_stock(state.db, sku=sku, location=location)
+
+    @get("/lookup", guards=[ANY_ROLE], responses=responses(400, 401, 404))
+    async def lookup(
+        self,
+        state: State,
+        q: Annotated[
+            str,
+            Parameter(
+                min_length=1, max_length=200, description="a scanned or typed code: SKU, product barcode, GS1 data or bin code"
+            ),
+        ],
+    ) -> StockLookup:
+        """Stock at a glance. For an item: every bin holding it (on hand, reserved, available, lot,
+        expiry), totals, reorder point and whether it is low, units backordered, units on their way
+        back to a shelf (open put-away tasks) and receipts waiting for approval. For a bin: every
+        item in it with the same numbers. A code that names neither answers 404 naming `q`."""
+        return await lookup.lookup(state.db, q.strip() or q, state.settings.gs1_company_prefix)
+
+    @get("/low", guards=[ANY_ROLE], responses=responses(400, 401))
+    async def low(self, state: State) -> list[LowStock]:
+        """Products whose units on hand (every location) are at or below their reorder point (when
+        they have one, i.e. above 0), with reserved and backordered units; least cover first."""
+        return await lookup.low_stock(state.db)
 
     @post(
         "/adjustments",

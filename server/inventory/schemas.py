@@ -51,3 +51,96 @@ class StockOut(Struct):
 class AdjustmentOut(Struct):
     ledger_id: int
     stock: StockOut
+
+
+# -- stock at a glance ----------------------------------------------------------------------------
+
+
+class StockPlace(Struct):
+    """One stock row (location × SKU × lot) as the lookup shows it."""
+
+    location: str
+    location_kind: str
+    zone: str
+    sku: str
+    name: str
+    lot: str
+    expiry: dt.date | None
+    on_hand: int
+    reserved: int
+    available: int
+
+
+class Totals(Struct):
+    on_hand: int
+    reserved: int
+    available: int
+
+
+class Returning(Struct):
+    """Units on their way back to a shelf: an open put-away (or return-to-stock) task with units."""
+
+    task_id: int
+    kind: str
+    sku: str
+    qty: int
+    tote: str
+    location: str | None
+    note: str
+
+
+class PendingReceipt(Struct):
+    """A receipt recorded on the floor that waits for a supervisor's approval before it is booked."""
+
+    task_id: int
+    sku: str
+    location: str | None
+    lot: str
+    qty: int
+    note: str
+
+
+class ItemStock(Struct):
+    sku: str
+    name: str
+    barcodes: list[str]
+    reorder_point: int
+    low: bool
+    totals: Totals
+    places: list[StockPlace]
+    backordered: int
+    on_the_way_back: int
+    returning: list[Returning]
+    receipts_awaiting_approval: list[PendingReceipt]
+
+
+class BinStock(Struct):
+    code: str
+    kind: str
+    zone: str
+    totals: Totals
+    items: list[StockPlace]
+    returning: list[Returning]
+
+
+class StockLookup(Struct, kw_only=True):
+    """What a scanned or typed code holds: `kind` is `item` (then `item` is set) or `bin` (then `bin`).
+    `purchase_orders` says how far incoming stock can be seen: this warehouse has no purchase orders
+    yet, so only receipts already scanned but waiting for approval show as incoming."""
+
+    q: str
+    kind: Literal["item", "bin"]
+    item: ItemStock | None = None
+    bin: BinStock | None = None
+    lot: str | None = None
+    purchase_orders: str = "not tracked: Shipshape has no purchase orders yet"
+
+
+class LowStock(Struct):
+    sku: str
+    name: str
+    reorder_point: int
+    on_hand: int
+    reserved: int
+    available: int
+    backordered: int

@@ -23,6 +23,7 @@ NODE_MODULES = ROOT / "node_modules"
 VENDOR = {
     "idb": "idb/build",
     "signature_pad": "signature_pad/dist",
+    "uplot": "uplot/dist",  # the KPI charts (pwa/screens/kpis.js), loaded by that screen alone
     "zxing-wasm": "zxing-wasm/dist",
 }
 

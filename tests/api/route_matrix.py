@@ -60,4 +60,9 @@ MATRIX = [
     ("GET", f"/api/attachments/{ATTACHMENT}/status", UPLOADERS),
     # Drivers only the files they uploaded (tests/api/test_attachments.py).
     ("GET", f"/api/attachments/{ATTACHMENT}", UPLOADERS),
+    # Stock at a glance and KPIs (issue #12, part D).
+    ("GET", "/api/stock/lookup", ROLES),
+    ("GET", "/api/stock/low", ROLES),
+    ("GET", "/api/kpis", ("supervisor", "admin")),
+    ("GET", "/api/kpis/1", ("supervisor", "admin")),  # /api/kpis/{name}.csv
 ]

@@ -27,6 +27,7 @@ def test_schema_lists_routes_and_their_error_codes(client):
             ("/api/floor-tasks/", "task_id"),
             ("/api/routes/", "route_id"),
             ("/api/stops/", "stop_id"),
+            ("/api/kpis/", "file"),
         ):
             if path.startswith(prefix + "1"):
                 templated = path.replace(prefix + "1", prefix + "{" + name + "}")
