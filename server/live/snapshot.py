@@ -96,7 +96,10 @@ class FloorSnapshot(Struct):
     open_floor_tasks: int
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
+def _utc(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A time from either engine, aware in UTC (SQLite hands back an aggregate's time as text)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=dt.UTC)
