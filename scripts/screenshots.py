@@ -147,6 +147,11 @@ def _supervisor(browser, url: str, out: Path) -> None:
     page = context.new_page()
     page.goto(url + "/")
     _sign_in(page, "sue", "supervisor-demo")
+    # Home: the live floor, as the first snapshot of its event stream draws it.
+    expect(page.get_by_role("heading", name="Floor", exact=True)).to_be_visible()
+    expect(page.locator(".live-status")).to_contain_text("Live", timeout=15_000)
+    page.screenshot(path=str(out / "supervisor-floor.png"))
+    page.get_by_role("link", name="Orders").click()
     expect(page.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
     expect(page.locator("li.order").first).to_be_visible()
     page.screenshot(path=str(out / "supervisor-orders.png"))
