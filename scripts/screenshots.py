@@ -3,7 +3,7 @@
 A fresh demo warehouse (`shipshape demo`, in a temporary folder) is served on loopback and driven in
 the system Chromium on a 360×640 phone: the login page, Pia's picks, a pick walked offline, the
 outcome the server decided when another picker took the same line first, a short pick, the
-supervisor's order list, the pack bench and an order being packed, the supervisor's routes (three
+supervisor's live floor and order list, the pack bench and an order being packed, the supervisor's routes (three
 sealed parcels for Leeds and Manchester planned on the phone), the scan test reading a GS1-128
 through Chromium's fake camera, and Dan's round: the van loaded, a proof of delivery taken
 (signature, photo from the fake camera, GPS) and the route with its first stop delivered.

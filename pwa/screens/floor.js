@@ -24,15 +24,15 @@ const STATUS_NAMES = Object.fromEntries(STATUSES);
 // The headline tiles, always in this order and always there (a dash until the first snapshot), so
 // nothing moves when data arrives. `level` says when a tile asks for attention.
 const TILES = [
-  { key: "late", name: "Late orders", count: (f) => f.late_count, level: (n) => (n > 0 ? "alert" : null) },
+  { key: "late", name: "Late", count: (f) => f.late_count, level: (n) => (n > 0 ? "alert" : null) },
   { key: "at_risk", name: "At risk", count: (f) => f.at_risk_count, level: (n) => (n > 0 ? "warn" : null) },
   { key: "open_exceptions", name: "Exceptions", count: (f) => f.open_exceptions, level: (n) => (n > 0 ? "warn" : null) },
   { key: "open_floor_tasks", name: "Floor tasks", count: (f) => f.open_floor_tasks, level: () => null },
-  { key: "lines_hour", name: "Lines last hour", count: (f) => f.picks.last_hour, level: () => null },
+  { key: "lines_hour", name: "Lines / hour", count: (f) => f.picks.last_hour, level: () => null },
   { key: "lines_today", name: "Lines today", count: (f) => f.picks.today, level: () => null, sub: (f) => `${f.picks.per_hour_today}/h` },
-  { key: "backorders", name: "Backordered", count: (f) => f.backorders.orders, level: (n) => (n > 0 ? "warn" : null), sub: (f) => plural(f.backorders.units, "unit") },
+  { key: "backorders", name: "Backorders", count: (f) => f.backorders.orders, level: (n) => (n > 0 ? "warn" : null), sub: (f) => plural(f.backorders.units, "unit") },
   { key: "low_stock", name: "Low stock", count: (f) => f.low_stock_count, level: (n) => (n > 0 ? "warn" : null) },
-  { key: "devices", name: "Phones unsent", count: (f) => f.devices.length, level: (n) => (n > 0 ? "alert" : null), sub: (f) => plural(f.devices.reduce((s, d) => s + d.pending, 0), "op") },
+  { key: "devices", name: "Phones behind", count: (f) => f.devices.length, level: (n) => (n > 0 ? "alert" : null), sub: (f) => plural(f.devices.reduce((s, d) => s + d.pending, 0), "op") },
 ];
 
 /** The delay before reconnect attempt `failures` (1, 2, …): doubling, capped, jittered. */

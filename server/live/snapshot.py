@@ -96,13 +96,15 @@ class FloorSnapshot(Struct):
     open_floor_tasks: int
 
 
-def _utc(value: dt.datetime | str | None) -> dt.datetime | None:
+def _aware(value: dt.datetime | str) -> dt.datetime:
     """A time from either engine, aware in UTC (SQLite hands back an aggregate's time as text)."""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _utc(value: dt.datetime | str | None) -> dt.datetime | None:
+    return None if value is None else _aware(value)
 
 
 async def _first_id_since(tx: Tx, since: dt.datetime, top: int) -> int:
@@ -112,7 +114,7 @@ async def _first_id_since(tx: Tx, since: dt.datetime, top: int) -> int:
     while lo < hi:
         mid = (lo + hi) // 2
         row = await tx.fetchrow("SELECT id, committed_at FROM ledger WHERE id >= ? ORDER BY id LIMIT 1", mid)
-        if row is None or row["id"] >= hi or _utc(row["committed_at"]) >= since:
+        if row is None or row["id"] >= hi or _aware(row["committed_at"]) >= since:
             hi = mid
         else:
             lo = row["id"] + 1
@@ -174,12 +176,11 @@ async def read_floor(db: Database, now: dt.datetime | None = None) -> FloorSnaps
             )
         }
         lines_today = len(picks_today)
-        first_pick = _utc(picks_today[0]["committed_at"]) if picks_today else None
+        first_pick = _aware(picks_today[0]["committed_at"]) if picks_today else None
         last_hour = 0
         per_actor: dict[int, list[int]] = {}  # actor → [lines, units] today
         for r in picks_today:
-            at = _utc(r["committed_at"])
-            assert at is not None
+            at = _aware(r["committed_at"])
             if at >= hour_ago:
                 last_hour += 1
             if r["actor"] is not None:
@@ -252,7 +253,7 @@ async def read_floor(db: Database, now: dt.datetime | None = None) -> FloorSnaps
 
 
 def _promised(row) -> OrderAtRisk:
-    return OrderAtRisk(row["id"], row["external_ref"], row["status"], row["customer"], _utc(row["promised_at"]))
+    return OrderAtRisk(row["id"], row["external_ref"], row["status"], row["customer"], _aware(row["promised_at"]))
 
 
 def _qty(args: str) -> int:
