@@ -47,6 +47,12 @@ export function whenSignedOut(handler) {
   onSignedOut = handler;
 }
 
+/** The server refused our token outside `request` (e.g. on an event stream): back to the login screen. */
+export function sessionEnded() {
+  clearSession();
+  onSignedOut("Your session has ended. Please sign in again.");
+}
+
 /**
  * request("GET", "/api/tasks/mine") → parsed JSON (null for 204).
  * Throws ApiError; status 0 means the server could not be reached.

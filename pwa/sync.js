@@ -264,7 +264,8 @@ export function createSyncClient({
       const size = Math.max(1, Math.min(batchSize ?? maxOps, maxOps));
       const ops = await db.outboxBatch(size, maxBytes);
       if (!ops.length) break;
-      const body = JSON.stringify({ device_id: device, ops: ops.map(wire) });
+      // `pending`: what will still wait on this phone after this batch (the supervisor's floor shows it).
+      const body = JSON.stringify({ device_id: device, ops: ops.map(wire), pending: Math.max(0, pending - ops.length) });
       const response = await call("POST", "/api/sync/push", body);
       if (response.status === 200) {
         const { acked, outcomes } = await db.acknowledge(response.data.results, response.data.acked_through);
@@ -306,6 +307,7 @@ export function createSyncClient({
     const cursor = await db.meta("cursor");
     const query = new URLSearchParams({ device_id: device });
     if (cursor) query.set("cursor", cursor);
+    query.set("pending", String(await db.pendingCount()));
     const response = await call("GET", `/api/sync/pull?${query}`);
     if (response.status === 200) {
       await db.applyPull(response.data);

@@ -3,9 +3,9 @@
 A fresh demo warehouse (`shipshape demo`, in a temporary folder) is served on loopback and driven in
 the system Chromium on a 360×640 phone: the login page, Pia's picks, a pick walked offline, the
 outcome the server decided when another picker took the same line first, a short pick, the
-supervisor's order list, the pack bench and an order being packed, the supervisor's routes (three
-sealed parcels for Leeds and Manchester planned on the phone), stock at a glance (a bin scanned) and
-the KPIs of the last 7 days, the scan test reading a GS1-128
+supervisor's live floor and order list, the pack bench and an order being packed, the supervisor's
+routes (three sealed parcels for Leeds and Manchester planned on the phone), stock at a glance (a
+bin scanned) and the KPIs of the last 7 days, the scan test reading a GS1-128
 through Chromium's fake camera, and Dan's round: the van loaded, a proof of delivery taken
 (signature, photo from the fake camera, GPS) and the route with its first stop delivered.
 
@@ -148,6 +148,11 @@ def _supervisor(browser, url: str, out: Path) -> None:
     page = context.new_page()
     page.goto(url + "/")
     _sign_in(page, "sue", "supervisor-demo")
+    # Home: the live floor, as the first snapshot of its event stream draws it.
+    expect(page.get_by_role("heading", name="Floor", exact=True)).to_be_visible()
+    expect(page.locator(".live-status")).to_contain_text("Live", timeout=15_000)
+    page.screenshot(path=str(out / "supervisor-floor.png"))
+    page.get_by_role("link", name="Orders").click()
     expect(page.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
     expect(page.locator("li.order").first).to_be_visible()
     page.screenshot(path=str(out / "supervisor-orders.png"))

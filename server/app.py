@@ -27,6 +27,9 @@ from server.errors import EXCEPTION_HANDLERS
 from server.exceptions.routes import ExceptionController
 from server.inventory.routes import LocationController, StockController
 from server.kpis.routes import KpiController
+from server.live.routes import FloorController
+from server.live.stream import FloorFeed
+from server.live.watch import FloorWatch
 from server.orders.routes import OrderController
 from server.packing.routes import PackageTypeController
 from server.print.routes import PrintController
@@ -47,12 +50,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     db = Database(settings.database)
     carriers = Carriers.from_settings(settings.carriers)
+    # The live floor: this process hears every process's commits (LISTEN, or a poll on SQLite).
+    floor_watch = FloorWatch(db)
 
     async def start(app: Litestar) -> None:
         vendor.warn_if_missing()
         await db.start()
+        await floor_watch.start()
 
     async def stop(app: Litestar) -> None:
+        await floor_watch.stop()
         await db.close()
 
     auth = DefineMiddleware(
@@ -84,17 +91,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TrackingController,
             AttachmentController,
             KpiController,
+            FloorController,
         ],
         middleware=[auth],
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=strict_body,
         before_send=[add_response_headers],
-        # Text (the shell, ES modules, CSS, JSON) leaves gzipped when the client accepts it.
-        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
+        # Text (the shell, ES modules, CSS, JSON) leaves gzipped when the client accepts it; event
+        # streams (handlers with opt no_compression) do not: gzip would hold each event back.
+        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, exclude_opt_key="no_compression"),
         on_startup=[start],
         on_shutdown=[stop],
         state=State(
-            {"db": db, "settings": settings, "attachments": AttachmentStore(settings.attachment_path), "carriers": carriers}
+            {
+                "db": db,
+                "settings": settings,
+                "attachments": AttachmentStore(settings.attachment_path),
+                "carriers": carriers,
+                "floor": FloorFeed(db),
+            }
         ),
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(

@@ -131,6 +131,8 @@ def _serve(host: str, port: int, workers: int) -> None:
         # The app decides which proxies' X-Forwarded-For to believe (SHIPSHAPE_TRUSTED_PROXIES);
         # uvicorn's own handling would believe any client on loopback.
         proxy_headers=False,
+        # Live floor streams never end by themselves: on shutdown they get this long, then are closed.
+        timeout_graceful_shutdown=3,
     )
 
 

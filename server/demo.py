@@ -258,7 +258,9 @@ async def _picked_wave(db: Database, order_ids: list[int], supervisor: int, pick
             *order_ids,
         )
     picks = [
-        Pick(order_line_id=t["order_line"], location=t["location"], sku=t["sku"], qty=t["qty"], lot=t["lot"], tote=f"TOTE-{n:04d}")
+        Pick(
+            order_line_id=t["order_line"], location=t["location"], sku=t["sku"], qty=t["qty"], lot=t["lot"], tote=f"TOTE-{n:04d}"
+        )
         for n, t in enumerate(tasks, start=1)
     ]
     await run_ops(db, picks, actor=picker)

@@ -133,6 +133,7 @@ _DESCRIPTIONS = {
     401: "No valid bearer token",
     403: "The user's role may not do this (or the device is revoked)",
     404: "Something named by the request does not exist",
+    406: "The route answers only in a format the request did not accept (e.g. an event stream)",
     409: "The request conflicts with the current state (illegal transition, duplicate)",
     413: "Request too large",
     415: "The content is of a type this route does not take",

@@ -196,3 +196,60 @@ def run_cli(*args: str, env: dict | None = None, input: str | None = None) -> su
         timeout=120,
         input=input,
     )
+
+
+class EventStream:
+    """A server-sent event stream read on a thread of its own: each event lands in `events` with the
+    monotonic time it arrived, each comment line (`: keepalive`) in `comments`."""
+
+    def __init__(self, url: str, headers: dict[str, str], last_event_id: int | None = None):
+        import queue
+        import threading
+
+        self.events: queue.Queue[dict] = queue.Queue()
+        self.comments: queue.Queue[tuple[float, str]] = queue.Queue()
+        headers = {**headers, "Accept": "text/event-stream"}
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = str(last_event_id)
+        self._client = httpx.Client(timeout=httpx.Timeout(10, read=None))
+        self._request = self._client.stream("GET", url, headers=headers)
+        self.response = self._request.__enter__()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        event: dict = {}
+        try:
+            for line in self.response.iter_lines():
+                if not line:
+                    if event:
+                        self.events.put(event | {"arrived": time.monotonic()})
+                        event = {}
+                    continue
+                if line.startswith(":"):
+                    self.comments.put((time.monotonic(), line[1:].strip()))
+                    continue
+                name, _, value = line.partition(":")
+                value = value.removeprefix(" ")
+                event[name] = event[name] + "\n" + value if name == "data" and name in event else value
+        except Exception:  # closed by the test, or the server went away: the queues say what came
+            return
+
+    def next(self, timeout: float) -> dict | None:
+        """The next event within `timeout` seconds (its `data` decoded from JSON), or None."""
+        import json
+        import queue
+
+        try:
+            event = self.events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if "data" in event:
+            event["data"] = json.loads(event["data"])
+        return event
+
+    def close(self) -> None:
+        try:
+            self._request.__exit__(None, None, None)
+        finally:
+            self._client.close()

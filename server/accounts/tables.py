@@ -33,6 +33,10 @@ class Device(Table, tablename="device"):
     revoked_by = ForeignKey(AppUser, null=True)
     clock_offset_ms = Integer(default=0)  # server time − device time at its last push
     last_push_at = Timestamptz(null=True, default=None)
+    # What the device last told us (pushes and pulls): when, and how many ops it still held unsent.
+    last_seen_at = Timestamptz(null=True, default=None)
+    pending_reported = Integer(default=0)
+    pending_at = Timestamptz(null=True, default=None)
 
 
 class LoginAttempt(Table, tablename="login_attempt"):

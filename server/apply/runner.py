@@ -1,7 +1,9 @@
 """The one engine transaction: lock → load → apply → write back, committed together.
 
 REST actions (`run_ops`, `run_one`), device pushes (`server.sync_api.service.push`) and the tests'
-ledger replay all go through `engine_transaction`; nothing else assembles the engine's steps.
+ledger replay all go through `engine_transaction`; nothing else assembles the engine's steps. It is
+also the one place that announces a change to the live floor (server/live): like an action that
+emits its event, nothing commits ledger rows behind the stream's back.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from server.db import DATA_ERRORS, Database, Tx
+from server.live import announce_after_commit, notify_in_transaction
 from server.settings import stock_policy
 from sync import Outcome, Rejected, apply_batch
 from sync.engine import BadOp, Submission
@@ -33,6 +36,7 @@ class EngineTx:
 
     def __init__(self, tx: Tx):
         self.tx = tx
+        self.ledger_id = 0  # the highest ledger row this transaction wrote (0: none)
 
     async def apply(
         self,
@@ -60,6 +64,9 @@ class EngineTx:
             policy=_POLICY,
         )
         await write_changes(self.tx, state, outcomes)
+        for outcome in outcomes:
+            if outcome.ledger is not None and outcome.ledger.id > self.ledger_id:
+                self.ledger_id = outcome.ledger.id
         return outcomes
 
     async def apply_each(
@@ -104,14 +111,25 @@ def _refused(submission: Submission, error: BaseException) -> Submission:
 
 
 async def engine_transaction(db: Database, work: Callable[[EngineTx], Awaitable[T]]) -> T:
-    """Run `work` in one write transaction holding the engine lock; it commits when `work` returns."""
+    """Run `work` in one write transaction holding the engine lock; it commits when `work` returns.
+    When it wrote ledger rows, the live floor of every server process hears of it once it commits."""
+    written = 0
 
     async def locked(tx: Tx) -> T:
+        nonlocal written
         if tx.dialect == "postgres":
             await tx.execute("SELECT pg_advisory_xact_lock(?)", _PG_ENGINE_LOCK)
-        return await work(EngineTx(tx))
+        engine = EngineTx(tx)
+        result = await work(engine)
+        if engine.ledger_id:
+            await notify_in_transaction(tx, engine.ledger_id)  # PostgreSQL delivers it on commit only
+        written = engine.ledger_id
+        return result
 
-    return await db.run_write(locked)
+    result = await db.run_write(locked)
+    if written:
+        announce_after_commit(written)
+    return result
 
 
 async def run_ops(db: Database, ops: Sequence[Op], *, actor: int | None, record_rejected: bool = False) -> list[Outcome]:

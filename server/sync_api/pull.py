@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 
 from server.db import Database, in_list, record_to
+from server.live.backlog import record_seen
 from server.sync_api.refusal import SyncRefused
 from server.sync_api.schemas import (
     PullException,
@@ -34,10 +35,13 @@ _EXCEPTION_SQL = (
 )
 
 
-async def pull(db: Database, user_id: int, role: str, device_id: str, cursor: str | None) -> PullOut:
+async def pull(db: Database, user_id: int, role: str, device_id: str, cursor: str | None, pending: int | None = None) -> PullOut:
+    """`pending`: the ops the device holds unsent, as it reports them (recorded for the live floor)."""
     since = decode_cursor(cursor) if cursor else 0
     async with db.read() as tx:
-        device = await tx.fetchrow("SELECT owner, revoked_at FROM device WHERE device_id = ?", device_id)
+        device = await tx.fetchrow(
+            "SELECT owner, revoked_at, pending_reported, last_seen_at FROM device WHERE device_id = ?", device_id
+        )
         if device is None or device["owner"] != user_id:
             raise SyncRefused(403, "not_your_device", "pull with a device registered to you")
         if device["revoked_at"] is not None:
@@ -57,6 +61,7 @@ async def pull(db: Database, user_id: int, role: str, device_id: str, cursor: st
         elif role == "packer":
             await _packer(tx, out, since, reset)
     _drop_contradictions(out)
+    await record_seen(db, device, device_id, pending, out.server_time)
     return out
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK
 
 from server.accounts.security import ANY_ROLE, CurrentUser, token_hash
 from server.errors import responses
+from server.live.backlog import MAX_PENDING
 from server.sync_api import pull as pull_service
 from server.sync_api import service
 from server.sync_api.refusal import SyncRefused
@@ -82,10 +84,17 @@ class SyncController(Controller):
 
     @get("/pull", guards=[ANY_ROLE], responses=responses(400, 401, 403))
     async def pull(
-        self, request: Request[CurrentUser, str, State], state: State, device_id: str, cursor: str | None = None
+        self,
+        request: Request[CurrentUser, str, State],
+        state: State,
+        device_id: str,
+        cursor: str | None = None,
+        pending: Annotated[
+            int | None, Parameter(ge=0, le=MAX_PENDING, description="ops this device holds unsent (shown on the live floor)")
+        ] = None,
     ) -> Response[PullOut]:
         """The device's work in scope: a delta since `cursor` with `removed` tombstones, or a snapshot with `reset: true`."""
         try:
-            return Response(await pull_service.pull(state.db, request.user.id, request.user.role, device_id, cursor))
+            return Response(await pull_service.pull(state.db, request.user.id, request.user.role, device_id, cursor, pending))
         except SyncRefused as error:
             return _refusal(error)

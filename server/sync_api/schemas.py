@@ -30,6 +30,10 @@ class PushIn(Struct, forbid_unknown_fields=True):
         str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$", description="as issued by POST /api/devices")
     ]
     ops: Annotated[list[OpEnvelope], Meta(max_length=100_000)]
+    # Optional: older clients leave it out. Shown on the supervisor's live floor.
+    pending: Annotated[int, Meta(ge=0, le=1_000_000, description="ops the device still holds unsent after this batch")] | None = (
+        None
+    )
 
 
 class OpResult(Struct):

@@ -12,6 +12,7 @@ import msgspec
 
 from server.apply.runner import EngineTx, engine_transaction
 from server.db import DATA_ERRORS, Database, in_list
+from server.live.backlog import report_due, write_report
 from server.sync_api.refusal import SyncRefused
 from server.sync_api.schemas import MAX_OPS, OpEnvelope, OpResult, PushIn, PushOut
 from sync.engine import DEVICE_OP_TYPES, BadOp, Submission
@@ -200,7 +201,9 @@ async def _push_locked(
     one_by_one: bool = False,
 ) -> PushOut | SyncRefused:
     ops, tx = batch.ops, engine.tx
-    device = await tx.fetchrow("SELECT owner, last_seq, revoked_at FROM device WHERE device_id = ?", batch.device_id)
+    device = await tx.fetchrow(
+        "SELECT owner, last_seq, revoked_at, pending_reported, last_seen_at FROM device WHERE device_id = ?", batch.device_id
+    )
     if device is None:
         raise SyncRefused(403, "unknown_device", f"device {batch.device_id} is not registered; register it at POST /api/devices")
     if device["owner"] != user_id:
@@ -228,6 +231,8 @@ async def _push_locked(
     if fresh and fresh[0].seq != last + 1:
         raise SyncRefused(409, "seq_gap", f"expected seq {last + 1}, got {fresh[0].seq}", expected_seq=last + 1)
 
+    if not fresh and report_due(device, batch.pending, now):
+        await write_report(tx, batch.device_id, batch.pending, now)
     results: list[OpResult] = []
     if replays:
         seqs = [e.seq for e in replays]
@@ -252,11 +257,17 @@ async def _push_locked(
             # Kept for audit and KPIs only; a clock years off must not overflow anything.
             offset = int((now - max(stamped)).total_seconds() * 1000)
             offset = max(-_INT32, min(_INT32, offset))
+        # The device's reported backlog rides on the UPDATE every push with new ops makes anyway.
         await tx.execute(
-            "UPDATE device SET last_seq = ?, last_push_at = ?, clock_offset_ms = COALESCE(?, clock_offset_ms) WHERE device_id = ?",
+            "UPDATE device SET last_seq = ?, last_push_at = ?, clock_offset_ms = COALESCE(?, clock_offset_ms), "
+            "last_seen_at = ?, pending_reported = COALESCE(?, pending_reported), pending_at = COALESCE(?, pending_at) "
+            "WHERE device_id = ?",
             fresh[-1].seq,
             now,
             offset,
+            now,
+            batch.pending,
+            None if batch.pending is None else now,
             batch.device_id,
         )
         for o in outcomes:

@@ -52,6 +52,9 @@ MATRIX = [
     ("POST", "/api/exceptions/1/resolve", ("supervisor", "admin")),
     ("GET", "/api/floor-tasks", ("supervisor", "admin")),
     ("POST", "/api/floor-tasks/1/decide", ("supervisor", "admin")),
+    # The live floor (server/live): without Accept: text/event-stream the stream answers 406, never hangs.
+    ("GET", "/api/floor", ("supervisor", "admin")),
+    ("GET", "/api/floor/stream", ("supervisor", "admin")),
     ("GET", "/api/sync/limits", ROLES),
     ("POST", "/api/sync/push", ROLES),
     ("GET", "/api/sync/pull", ROLES),

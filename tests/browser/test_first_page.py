@@ -52,7 +52,7 @@ def test_wrong_password_shows_the_servers_message_and_stays_on_login(phone, demo
 
 def test_supervisor_sees_order_counts_by_status(phone, demo_warehouse, live_server):
     page = phone.page
-    phone.open()
+    phone.open("/#/orders")  # the supervisor's home is the live floor; this story is about the orders tab
 
     sign_in(phone, "sue", "supervisor-demo")
 
@@ -80,6 +80,8 @@ def test_no_csp_violations_and_no_console_errors(phone, demo_warehouse):
     expect(page.locator("li.task").first).to_be_visible()
     page.get_by_role("button", name="Log out").click()
     sign_in(phone, "sue", "supervisor-demo")
+    expect(page.locator(".live-status")).to_contain_text("Live")  # home: the live floor and its stream
+    page.get_by_role("link", name="Orders").click()
     expect(page.locator("li.order").first).to_be_visible()
     page.get_by_role("button", name="Refresh").click()
     expect(page.locator("li.order").first).to_be_visible()

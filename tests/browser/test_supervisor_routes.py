@@ -76,7 +76,7 @@ def test_supervisor_plans_two_areas_moves_a_stop_reorders_and_gives_the_route_to
         # A slow network (the API answers 600 ms late), so a list drawn after its screen would show as a shift.
         page.add_init_script(RECORD_LAYOUT_SHIFTS)
         page.add_init_script(SLOW_API)
-        phone.open()
+        phone.open("/#/orders")  # home is the live floor; the story starts on the orders tab
         sign_in(phone, "sue", SUE_PASSWORD)
         expect(page.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
         expect(page.locator("li.order")).to_have_count(4)
