@@ -10,6 +10,7 @@ import { h } from "../dom.js";
 
 export const SECTIONS = [
   { hash: "#/orders", label: "Orders", load: async () => (await import("../screens/orders.js")).ordersScreen },
+  { hash: "#/exceptions", label: "Exceptions", load: async () => (await import("../screens/exceptions.js")).exceptionsScreen },
   { hash: "#/routes", label: "Routes", load: async () => (await import("../screens/routes.js")).routesScreen },
 ];
 

@@ -52,6 +52,10 @@ MATRIX = [
     ("POST", "/api/exceptions/1/resolve", ("supervisor", "admin")),
     ("GET", "/api/floor-tasks", ("supervisor", "admin")),
     ("POST", "/api/floor-tasks/1/decide", ("supervisor", "admin")),
+    # The exception queue's actions (part B of issue #12).
+    ("GET", "/api/exceptions/1", ("supervisor", "admin")),
+    ("POST", "/api/count-tasks", ("supervisor", "admin")),
+    ("POST", "/api/orders/1/re-release", ("supervisor", "admin")),
     ("GET", "/api/sync/limits", ROLES),
     ("POST", "/api/sync/push", ROLES),
     ("GET", "/api/sync/pull", ROLES),
