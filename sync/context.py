@@ -58,6 +58,8 @@ class ApplyContext:
     people: list[str] = field(default_factory=list)
     refs: dict[str, Any] = field(default_factory=dict)  # order / line / location / product the outcome is about
     policy: Policy = field(default_factory=Policy)
+    # The sender's role may not send this op: it passes only as the assignee of the floor task it names.
+    assigned_only: bool = False
 
     def adjust(self, code: str, message: str) -> None:
         """The physical fact was recorded, but the server changed its consequence."""

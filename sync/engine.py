@@ -92,6 +92,15 @@ def _exception(state: State, ctx: ApplyContext, kind: str, code: str, message: s
     )
 
 
+def _forbidden(op_type: str, actor_name: str) -> Rejected:
+    return Rejected(
+        "forbidden_op",
+        f"{actor_name or 'this user'} may not send {op_type} ops; a supervisor or admin can "
+        "do it, or an admin can grant it to this user",
+        status=403,
+    )
+
+
 def apply_batch(
     state: State,
     submissions: list[Submission | o.Op],
@@ -148,12 +157,10 @@ def apply_batch(
                 raise Rejected(op.code, op.message, status=422)
             spec = spec_for(op)
             if allowed is not None and op_type not in allowed:
-                raise Rejected(
-                    "forbidden_op",
-                    f"{actor_name or 'this user'} may not send {op_type} ops; a supervisor or admin can "
-                    "do it, or an admin can grant it to this user",
-                    status=403,
-                )
+                if spec is not None and spec.assigned and getattr(op, "task_id", None) is not None:
+                    ctx.assigned_only = True  # the rule lets it through only for the task's assignee
+                else:
+                    raise _forbidden(op_type, actor_name)
             if spec is None:  # cannot happen for a decoded op (check_complete); never a 503 if it does
                 raise Rejected("unknown_op_type", f"this server has no rule for op type {op_type!r}", status=422)
             result = spec.apply(state, op, ctx)

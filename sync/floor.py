@@ -77,7 +77,13 @@ def floor_task(
     order: int | None = None,
     package: int | None = None,
     note: str = "",
+    assignee: int | None = None,
+    for_actor: bool = False,
 ) -> FloorTask:
+    """A follow-up task. `for_actor`: the units or the bin are in the hands of whoever sent the op, so
+    when that is a picker's phone the task is theirs (they get it on their next pull)."""
+    if for_actor and assignee is None:
+        assignee = picker_actor(state, ctx)
     return state.add(
         FloorTask(
             id=state.temp_id(),
@@ -93,8 +99,15 @@ def floor_task(
             note=note,
             ledger_id=ctx.ledger_id,
             created_at=ctx.now,
+            assignee=assignee,
         )
     )
+
+
+def picker_actor(state: State, ctx: ApplyContext) -> int | None:
+    """The op's sender, if it came from a picker's phone (the loader always loads the acting user)."""
+    user = state.users.get(ctx.actor) if ctx.actor is not None and ctx.device_id is not None else None
+    return user.id if user is not None and user.role == "picker" else None
 
 
 def unpack_task(state: State, ctx: ApplyContext, order: Order, package_id: int, why: str) -> None:
@@ -133,6 +146,7 @@ def take_from_bin(state: State, ctx: ApplyContext, stock: Stock | None, location
             product=product.id,
             qty=missing,
             note=f"{missing} more {product.sku} taken from {location.code} than the book held",
+            for_actor=True,
         )
         ctx.adjust(
             "stock_discrepancy",

@@ -272,6 +272,8 @@ class FloorTask:
     note: str
     ledger_id: int | None
     created_at: dt.datetime
+    assignee: int | None = None  # the user whose phone gets it (pulled as a floor task); None: the supervisors' queue
+    version: int = 0
 
 
 @dataclass(slots=True)
@@ -294,6 +296,9 @@ class SyncException:
     people: str
     created_at: dt.datetime
     version: int = 0
+    resolution: str = ""  # the supervisor's comment, or what the closing action did
+    resolved_by: int | None = None
+    resolved_at: dt.datetime | None = None
 
 
 @dataclass(slots=True)
@@ -367,8 +372,15 @@ TABLES: dict[type, Table] = {
     Delivery: Table("delivery", {"package": "package", "ledger_id": None}),
     FloorTask: Table(
         "floor_task",
-        {"location": "location", "product": "product", "sales_order": "sales_order", "package": "package", "ledger_id": None},
-        ("status",),
+        {
+            "location": "location",
+            "product": "product",
+            "sales_order": "sales_order",
+            "package": "package",
+            "ledger_id": None,
+            "assignee": "app_user",
+        },
+        ("status", "assignee", "version"),
     ),
     SyncException: Table(
         "sync_exception",
@@ -378,8 +390,9 @@ TABLES: dict[type, Table] = {
             "order_line": "order_line",
             "location": "location",
             "product": "product",
+            "resolved_by": "app_user",
         },
-        ("status", "version"),
+        ("status", "version", "resolution", "resolved_by", "resolved_at"),
     ),
     ScopeExit: Table("scope_exit", {"entity_id": None}),
 }

@@ -195,6 +195,7 @@ class Count(_Op, tag="count", kw_only=True):
     sku: Code
     counted: Annotated[int, Meta(ge=0, le=1_000_000)]
     lot: LotCode = ""
+    task_id: RowId | None = None  # the count task it answers: a picker may count a bin a supervisor assigned to them
 
 
 class Move(_Op, tag="move", kw_only=True):
@@ -222,6 +223,7 @@ class ReassignTask(_Op, tag="reassign_task", kw_only=True):
 
     task_id: RowId
     picker: Code
+    exception_id: RowId | None = None  # the queue item this closes (resolved in the same op)
 
 
 class ApproveStockChange(_Op, tag="approve_stock_change", kw_only=True):
@@ -230,6 +232,7 @@ class ApproveStockChange(_Op, tag="approve_stock_change", kw_only=True):
     task_id: RowId
     decision: Literal["approve", "refuse"] = "approve"
     qty: Annotated[int, Meta(ge=0, le=1_000_000, description="the corrected count or receipt; default: as scanned")] | None = None
+    exception_id: RowId | None = None  # the queue item this closes (resolved in the same op)
 
 
 class RecordShipment(_Op, tag="record_shipment", kw_only=True):
@@ -281,9 +284,27 @@ class AssignRoute(_Op, tag="assign_route", kw_only=True):
 
 
 class ResolveException(_Op, tag="resolve_exception", kw_only=True):
-    """Supervisor action: an exception in the queue was dealt with."""
+    """Supervisor action: an exception in the queue was dealt with, with a comment kept in its history."""
 
     exception_id: RowId
+    comment: Annotated[str, Meta(max_length=500)] = ""
+
+
+class OrderCount(_Op, tag="order_count", kw_only=True):
+    """Supervisor action: a cycle count of a bin (one SKU, or all it holds), for a named person's phone."""
+
+    location: Code
+    sku: Code | None = None
+    assignee: Code | None = None  # a username; None: any counter (the task waits in the queue)
+    exception_id: RowId | None = None  # the queue item this closes (resolved in the same op)
+
+
+class ReReleaseOrder(_Op, tag="re_release_order", kw_only=True):
+    """Supervisor action: an order whose picking went wrong is re-allocated and, on the floor, gets new pick tasks."""
+
+    order_id: RowId
+    picker: Code | None = None  # who picks the new tasks; default: the order's last picker
+    exception_id: RowId | None = None  # the queue item this closes (resolved in the same op)
 
 
 # Every op the engine applies. Each is registered once next to its rule (`sync.registry`), with the
@@ -297,6 +318,8 @@ Op = (
     | ReleaseWave
     | ReassignTask
     | ResolveException
+    | OrderCount
+    | ReReleaseOrder
     | ApproveStockChange
     | Pick
     | PickShort

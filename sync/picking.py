@@ -17,6 +17,7 @@ from .ops import Pick, PickShort, ReassignTask
 from .orders import line_status, set_status
 from .reads import UNBOUNDED, Reads
 from .registry import STAFF, registers
+from .supervision import exception_named, resolve
 
 PICKING = frozenset({"released", "picking"})
 
@@ -130,6 +131,7 @@ def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict[str, Any]:
             tote=op.tote,
             order=order.id,
             note=f"order {order.id} {why}: put {op.qty} {op.sku} away",
+            for_actor=True,
         )
         ctx.adjust(code, f"Order {order.external_ref} {why}: put {op.qty} × {op.sku} back (a put-away task was created).")
         return {"picked": 0, "put_away": op.qty}
@@ -161,6 +163,7 @@ def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict[str, Any]:
             tote=op.tote,
             order=order.id,
             note=f"{surplus} more than line {line.id} needed",
+            for_actor=True,
         )
         ctx.adjust(
             "over_pick",
@@ -257,6 +260,8 @@ def apply_pick_short(state: State, op: PickShort, ctx: ApplyContext) -> dict[str
 def _reads_reassign_task(op: ReassignTask, reads: Reads) -> None:
     reads.task_ids.add(op.task_id)
     reads.usernames.add(op.picker)
+    if op.exception_id is not None:
+        reads.exception_ids.add(op.exception_id)
 
 
 @registers(ReassignTask, reads=_reads_reassign_task, roles=STAFF, device=False)
@@ -271,8 +276,14 @@ def apply_reassign(state: State, op: ReassignTask, ctx: ApplyContext) -> dict[st
         raise Invalid("not_a_picker", f"{op.picker!r} is not an active picker", field="picker")
     if task.status != "open":
         raise Rejected("task_closed", f"task {task.id} is {task.status}", field="task_id")
+    exception_named(state, op.exception_id)
     if task.picker != picker.id:
         state.add(ScopeExit(state.temp_id(), f"picker:{task.picker}", "pick_task", task.id, 0))
         task.picker = picker.id
         state.touch(task)
+    if op.exception_id is not None:
+        return {
+            "task_id": task.id,
+            "exception_id": resolve(state, ctx, op.exception_id, f"gave pick task {task.id} to {picker.username}"),
+        }
     return {"task_id": task.id}

@@ -32,6 +32,7 @@ class Reads:
     counts: set[tuple[str, str]] = field(default_factory=set)  # (location code, sku) counted
     floor_task_ids: set[int] = field(default_factory=set)  # follow-up tasks an op acts on (approvals)
     picked_of: set[int] = field(default_factory=set)  # orders whose finished pick tasks are needed too
+    tasks_of: set[int] = field(default_factory=set)  # orders whose every pick task is needed (short ones too)
     allocates: bool = False  # the batch may reserve stock (so "free" units may not stay free)
     feeds: bool = False  # the batch may free or add stock, so backordered orders must be loaded
 

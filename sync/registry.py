@@ -42,6 +42,10 @@ class OpSpec:
     roles: frozenset[str]
     device: bool  # may be pushed by a device through /api/sync/push (else REST/server origin only)
     summary: str
+    # Any user may send it for a floor task assigned to them (the op names it as `task_id`; the rule
+    # checks the assignee), even when their role may not send it otherwise: a picker counting the bin
+    # a supervisor asked them to count.
+    assigned: bool = False
 
     def allows(self, role: str) -> bool:
         return role in self.roles
@@ -51,8 +55,9 @@ _BY_CLASS: dict[type, OpSpec] = {}
 _BY_TYPE: dict[str, OpSpec] = {}
 
 
-def registers(args: type[Op], *, reads: ReadsFn, roles: Iterable[str], device: bool) -> Callable[[F], F]:
-    """Decorate an op's apply function to register it: `@registers(Pick, reads=..., roles=..., device=True)`."""
+def registers(args: type[Op], *, reads: ReadsFn, roles: Iterable[str], device: bool, assigned: bool = False) -> Callable[[F], F]:
+    """Decorate an op's apply function to register it: `@registers(Pick, reads=..., roles=..., device=True)`.
+    `assigned`: also open to whoever a floor task named by the op's `task_id` is assigned to."""
     allowed = frozenset(roles)
     unknown = allowed - set(ROLES)
     if unknown:
@@ -63,7 +68,7 @@ def registers(args: type[Op], *, reads: ReadsFn, roles: Iterable[str], device: b
         if tag in _BY_TYPE:
             raise ValueError(f"op type {tag!r} is registered twice")
         doc = (args.__doc__ or "").strip().splitlines()
-        spec = OpSpec(tag, args.VERSION, args, apply, reads, allowed, device, doc[0] if doc else "")
+        spec = OpSpec(tag, args.VERSION, args, apply, reads, allowed, device, doc[0] if doc else "", assigned)
         _BY_CLASS[args] = spec
         _BY_TYPE[tag] = spec
         return apply

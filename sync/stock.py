@@ -8,10 +8,11 @@ from .allocation import PICKABLE_KINDS, feed_backorders, shrink_reservations
 from .context import ApplyContext
 from .errors import Invalid, NotFound, Rejected
 from .floor import check_room, floor_task, location_named, product_named, stock_at, stock_row
-from .model import Location, Product, State, Stock
+from .model import FloorTask, Location, Product, State, Stock
 from .ops import AdjustStock, ApproveStockChange, Count, Move, Receive
 from .reads import UNBOUNDED, Reads
 from .registry import STAFF, registers
+from .supervision import exception_named, resolve
 
 
 def _reads_adjust_stock(op: AdjustStock, reads: Reads) -> None:
@@ -114,14 +115,46 @@ def _reads_count(op: Count, reads: Reads) -> None:
     reads.stock_at(op.location, op.sku)
     reads.counts.add((op.location, op.sku))
     reads.take(op.location, op.sku, UNBOUNDED)
+    if op.task_id is not None:
+        reads.floor_task_ids.add(op.task_id)
 
 
-@registers(Count, reads=_reads_count, roles=STAFF, device=True)
+def _count_task(state: State, op: Count, ctx: ApplyContext, location: Location, product: Product) -> FloorTask | None:
+    """The count task a count answers (checked before anything changes): open, for this bin and SKU, and
+    the sender's own when only the assignment lets them count."""
+    if op.task_id is None:
+        return None
+    task = state.floor_tasks.get(op.task_id)
+    if task is None or task.kind != "cycle_count":
+        raise NotFound("unknown_count_task", f"no count task {op.task_id}", field="task_id")
+    if ctx.assigned_only and task.assignee != ctx.actor:
+        raise Rejected(
+            "not_your_task",
+            f"count task {task.id} is not assigned to {ctx.actor_name or 'you'}; only its assignee or a supervisor may count it",
+            field="task_id",
+            status=403,
+        )
+    if task.status != "open":
+        raise Rejected("task_closed", f"count task {task.id} is {task.status}", field="task_id")
+    if task.location != location.id:
+        code = state.locations[task.location].code if task.location in state.locations else "another bin"
+        raise Invalid("wrong_location", f"count task {task.id} is for {code}, not {location.code}", field="location")
+    if task.product is not None and task.product != product.id:
+        sku = state.products[task.product].sku if task.product in state.products else "another SKU"
+        raise Invalid("wrong_item", f"count task {task.id} is for {sku}, not {product.sku}", field="sku")
+    return task
+
+
+@registers(Count, reads=_reads_count, roles=STAFF, device=True, assigned=True)
 def apply_count(state: State, op: Count, ctx: ApplyContext) -> dict[str, Any]:
     """The book follows the count; a difference is flagged, and open counts of that bin are closed."""
     location = location_named(state, op.location)
     product = product_named(state, op.sku)
     ctx.about(location=location.id, product=product.id)
+    task = _count_task(state, op, ctx, location, product)
+    if task is not None:  # this count answers it, whether the book follows now or after an approval
+        task.status = "done"
+        state.touch(task)
     existing = stock_at(state, location, product, op.lot)
     book = existing.on_hand if existing is not None else 0
     if ctx.policy.count_needs_approval(book, op.counted):
@@ -171,6 +204,8 @@ def _book_count(
 def _reads_approve_stock_change(op: ApproveStockChange, reads: Reads) -> None:
     reads.feeds_backorders()
     reads.floor_task_ids.add(op.task_id)
+    if op.exception_id is not None:
+        reads.exception_ids.add(op.exception_id)
 
 
 @registers(ApproveStockChange, reads=_reads_approve_stock_change, roles=STAFF, device=False)
@@ -184,6 +219,7 @@ def apply_approve_stock_change(state: State, op: ApproveStockChange, ctx: ApplyC
     if task.location not in state.locations or task.product not in state.products:
         raise NotFound("unknown_location", f"the location or product of stock change {op.task_id} is gone", field="task_id")
     location, product = state.locations[task.location], state.products[task.product]
+    exception_named(state, op.exception_id)
     ctx.about(location=location.id, product=product.id)
     qty = task.qty if op.qty is None else op.qty
     result: dict[str, Any] = {"task_id": task.id, "decision": op.decision, "difference": 0, "received": 0}
@@ -202,6 +238,14 @@ def apply_approve_stock_change(state: State, op: ApproveStockChange, ctx: ApplyC
             result |= {"difference": booked["difference"], "on_hand": booked["on_hand"]}
     task.status = "done"
     state.touch(task)
+    if op.exception_id is not None:
+        if op.decision == "refuse":
+            done = f"refused the {'count' if task.kind == 'approve_count' else 'receipt'} of {qty} × {product.sku} in {location.code}"
+        elif task.kind == "approve_receipt":
+            done = f"approved a receipt of {qty} × {product.sku} into {location.code}"
+        else:
+            done = f"approved a count of {qty} × {product.sku} in {location.code}"
+        result["exception_id"] = resolve(state, ctx, op.exception_id, done)
     return result
 
 
@@ -244,6 +288,7 @@ def apply_move(state: State, op: Move, ctx: ApplyContext) -> dict[str, Any]:
                 location=bin_.id,
                 product=product.id,
                 note=f"{op.qty} {product.sku} moved {source.code} → {target.code}; the book held {on_book}",
+                for_actor=True,
             )
         ctx.adjust(
             "stock_discrepancy",

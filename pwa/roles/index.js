@@ -16,10 +16,12 @@ const PACK_ORDERS = { list: "pack_orders", entity: "pack_order", store: "pack_or
 const PACKAGE_TYPES = { list: "package_types", entity: "package_type", store: "package_types", since: 2 };
 const ROUTES = { list: "routes", entity: "route", store: "routes", since: 2 };
 const STOPS = { list: "stops", entity: "route_stop", store: "stops", since: 2 };
+// Follow-up work a supervisor (or the engine) assigned to this phone's user: a count, a put-back.
+const FLOOR_TASKS = { list: "floor_tasks", entity: "floor_task", store: "floor_tasks", since: 3 };
 
 /** role name → {label, pulls: [{list, entity, store, since}], load() → the role's module} */
 export const ROLES = {
-  picker: { label: "Picker", pulls: [TASKS], load: () => import("./picker.js") },
+  picker: { label: "Picker", pulls: [TASKS, FLOOR_TASKS], load: () => import("./picker.js") },
   packer: { label: "Packer", pulls: [PACK_ORDERS, PACKAGE_TYPES], load: () => import("./packer.js") },
   driver: { label: "Driver", pulls: [ROUTES, STOPS, PACKAGES], load: () => import("./driver.js") },
   supervisor: { label: "Supervisor", pulls: [EXCEPTIONS], load: () => import("./supervisor.js") },

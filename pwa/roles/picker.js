@@ -52,11 +52,36 @@ function pickWording(code, { args, facts, sku, bin, putBack, units }, say) {
   }
 }
 
-export const outcomes = { pick: pickWording, pick_short: pickWording };
+/** Follow-up tasks assigned to this picker, oldest first; one answered by an unsent count is marked pending. */
+export function floorTaskView(pulled, ops) {
+  const answered = new Set(ops.filter((op) => op.type === "count" && op.args?.task_id).map((op) => op.args.task_id));
+  return (pulled.floor_tasks ?? [])
+    .filter((task) => task.status === "open")
+    .map((task) => ({ ...task, pending: answered.has(task.id) }))
+    .sort((a, b) => a.id - b.id);
+}
+
+function countWording(code, { args }, say) {
+  switch (code) {
+    case "awaits_approval":
+      return say("Count waits for a supervisor", `Your count of ${args.sku} in ${args.location} differs a lot from the book; a supervisor will check it.`);
+    case "not_your_task":
+      return say("This count was given to someone else", "Nothing was recorded.");
+    default:
+      return null;
+  }
+}
+
+export const outcomes = { pick: pickWording, pick_short: pickWording, count: countWording };
+
+async function floorTasks(data) {
+  const store = await data.store();
+  return floorTaskView(await store.pulled(), [...(await store.settlingOps()), ...(await store.pendingOps())]);
+}
 
 export default {
   home: (user, { data, scanning, outcomes: list }) =>
-    pickerScreen(user, { data: { ...data, tasks: data.view, carts }, scanning, outcomes: list }),
+    pickerScreen(user, { data: { ...data, tasks: data.view, floorTasks: () => floorTasks(data), carts }, scanning, outcomes: list }),
   view,
   outcomes,
 };

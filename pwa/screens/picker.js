@@ -8,7 +8,8 @@ import * as flow from "../pickflow.js";
 
 /**
  * The picker's home screen.
- * `data`: {tasks() → view tasks, enqueue(type, args), onChange(listener) → unsubscribe, carts: {load(), save(carts)}};
+ * `data`: {tasks() → view tasks, floorTasks?() → follow-up tasks assigned to this picker, enqueue(type, args),
+ *   onChange(listener) → unsubscribe, carts: {load(), save(carts)}};
  * `scanning`: {createScanner, feedback, interpret} (pwa/scan/); `outcomes`: an element listing
  * what the server decided differently from this device, or null.
  */
@@ -22,9 +23,12 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     },
   });
   const start = h("button.primary.wide", { type: "button", onclick: () => walk() }, "Start picking");
-  const listView = h("div.pick-list", summary, start, body);
+  // Follow-up work a supervisor (or a pick of this phone) gave this picker: counts, units to put back.
+  const followUps = h("section.follow-ups", { "aria-label": "Tasks for you", hidden: true });
+  const listView = h("div.pick-list", followUps, summary, start, body);
   const walkView = h("div.walk", { hidden: true });
-  const root = h("section.screen", h("div.screen-head", h("h1", "Your picks")), outcomes, listView, walkView);
+  const countView = h("div.count-walk", { hidden: true });
+  const root = h("section.screen", h("div.screen-head", h("h1", "Your picks")), outcomes, listView, walkView, countView);
 
   let tasks = [];
   const products = new Map(); // barcode as printed → GTIN-14, for matching GTIN-bearing scans
@@ -35,12 +39,122 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
   let carts = data.carts.load();
   const cartOf = (task) => (carts[task.wave_id] ??= {});
 
+  let floorTasks = [];
+  let counting = null; // {task, step: "location" | "item" | "qty", sku} while counting a bin
+
   async function refresh() {
     tasks = await data.tasks();
+    floorTasks = data.floorTasks ? await data.floorTasks() : [];
     await scanning.ready;
-    indexBarcodes(products, tasks, scanning.interpret);
+    indexBarcodes(products, [...tasks, ...floorTasks], scanning.interpret);
+    renderFollowUps();
     renderList();
     if (walking) renderWalk();
+  }
+
+  function renderFollowUps() {
+    followUps.hidden = floorTasks.length === 0;
+    show(
+      followUps,
+      h("h2", "Tasks for you"),
+      h("ul.follow-up-list", floorTasks.map((task) => followUpCard(task, startCount))),
+    );
+  }
+
+  // -- a count a supervisor asked for: scan the bin, scan the item, type what is there ------------
+
+  function ensureScanner() {
+    if (!scanner) {
+      scanner = scanning.createScanner({ onScan: (scan) => inTurn(() => (counting ? handleCountScan(scan) : handleScan(scan))) });
+      scanner.element.addEventListener("scanner-camera-ready", () => toTheWalk());
+    }
+  }
+
+  function startCount(task) {
+    if (walking) stopWalk();
+    counting = { task, step: "location", sku: task.sku };
+    listView.hidden = true;
+    countView.hidden = false;
+    ensureScanner();
+    renderCount();
+  }
+
+  function stopCount() {
+    counting = null;
+    countView.hidden = true;
+    listView.hidden = false;
+    scanner?.closeCamera?.();
+    renderList();
+  }
+
+  function handleCountScan(scan) {
+    const { task } = counting;
+    let meaning;
+    try {
+      meaning = scanning.interpret(scan.text);
+    } catch {
+      meaning = { text: scan.text.trim(), kind: "unknown", valid: true };
+    }
+    const text = meaning.text ?? scan.text.trim();
+    if (counting.step === "location") {
+      if (text !== task.location) {
+        scanning.feedback("error", `Wrong bin: this count is for ${task.location}`);
+        return;
+      }
+      scanning.feedback("ok", `${task.location}: now scan the item`);
+      counting.step = "item";
+    } else if (counting.step === "item") {
+      const matches = task.sku
+        ? text === task.sku || (task.barcodes ?? []).includes(text) || (meaning.gtin && (task.barcodes ?? []).some((b) => products.get(b) === meaning.gtin))
+        : true;
+      if (!matches) {
+        scanning.feedback("error", `Wrong item: count ${task.sku} only`);
+        return;
+      }
+      counting.sku = task.sku ?? text;
+      scanning.feedback("ok", `${counting.sku}: type how many are in the bin`);
+      counting.step = "qty";
+    } else {
+      return;
+    }
+    renderCount();
+  }
+
+  async function confirmBinCount(counted) {
+    const { task, sku } = counting;
+    await data.enqueue("count", { location: task.location, sku, counted, task_id: task.id });
+    scanning.feedback("ok", `Counted ${counted} × ${sku} in ${task.location}`);
+    stopCount();
+    refresh();
+  }
+
+  function renderCount() {
+    const { task, step } = counting;
+    const prompts = {
+      location: `Go to ${task.location} and scan the bin`,
+      item: task.sku ? `Scan ${task.sku}` : "Scan an item in the bin",
+      qty: `How many ${counting.sku} are in ${task.location}?`,
+    };
+    const counter = h("input.count-input", { id: "bin-count", type: "number", inputmode: "numeric", min: 0, value: 0, "aria-label": "Units in the bin" });
+    show(
+      countView,
+      h("div.walk-head", h("span.walk-progress", `Count task · ${task.location}`), h("button.secondary", { type: "button", onclick: stopCount }, "List")),
+      h(
+        "div.walk-card",
+        { "data-floor-task-id": task.id, "data-step": step },
+        h("div.task-where", h("span.label", "Count bin"), h("span.location.big", task.location)),
+        h("p.product", task.product_name || "Every item in the bin"),
+        task.sku && h("div.task-meta", h("span.sku", task.sku)),
+      ),
+      h("p.walk-prompt", { role: "status", "aria-live": "polite" }, prompts[step]),
+      scanner.element,
+      step === "qty" &&
+        h(
+          "div.count",
+          counter,
+          h("button.primary", { type: "button", onclick: () => inTurn(() => confirmBinCount(Math.max(0, Number(counter.value) || 0))) }, "Confirm count"),
+        ),
+    );
   }
 
   function renderList() {
@@ -65,6 +179,7 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
   // -- the walk ---------------------------------------------------------------------------------
 
   function walk(taskId = null) {
+    if (counting) stopCount();
     const open = flow.openTasks(tasks);
     const task = (taskId && open.find((t) => t.id === taskId)) || open[0];
     if (!task) {
@@ -74,10 +189,7 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     walking = { taskId: task.id, state: flow.begin(task, lastLocation) };
     listView.hidden = true;
     walkView.hidden = false;
-    if (!scanner) {
-      scanner = scanning.createScanner({ onScan: (scan) => inTurn(() => handleScan(scan)) });
-      scanner.element.addEventListener("scanner-camera-ready", () => toTheWalk());
-    }
+    ensureScanner();
     renderWalk();
   }
 
@@ -253,6 +365,28 @@ export function pickerScreen(user, { data, scanning, outcomes = null }) {
     scanner?.destroy?.();
   }
   return { root, title: "Your picks", dispose };
+}
+
+/** One follow-up task in words: "Count bin A-01-03 (TEE-RED)", "Put 2 × TEE-RED back from tote T-7 to its bin". */
+export function followUpText(task) {
+  if (task.kind === "cycle_count") return `Count bin ${task.location}${task.sku ? ` (${task.sku})` : ""}`;
+  if (task.kind === "put_away") {
+    const from = task.tote ? `from tote ${task.tote}` : "from your tote";
+    return `Put ${task.qty} × ${task.sku} back ${from} to its bin`;
+  }
+  return task.note || task.kind.replace("_", " ");
+}
+
+function followUpCard(task, startCount) {
+  return h(
+    "li.follow-up",
+    { "data-floor-task-id": task.id, "data-kind": task.kind },
+    h("p.follow-up-what", followUpText(task)),
+    task.note && h("p.muted", task.note),
+    task.pending
+      ? h("span.pending-mark", "Count waiting to send")
+      : task.kind === "cycle_count" && task.location && h("button.primary", { type: "button", onclick: () => startCount(task) }, "Count now"),
+  );
 }
 
 /** Add the GTIN of every barcode not yet in `index` (each printed code is interpreted once). */

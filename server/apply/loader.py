@@ -34,6 +34,7 @@ _RESERVATIONS_OF = _select(m.Reservation, "l.sales_order IN {in_}", "r").replace
 _OPEN_TASKS_OF = _select(m.PickTask, "status = 'open' AND sales_order IN {in_}")
 _DONE_TASKS_OF = _select(m.PickTask, "status = 'done' AND sales_order IN {in_}")
 _TASKS_BY_ID = _select(m.PickTask, "id IN {in_}")
+_ALL_TASKS_OF = _select(m.PickTask, "sales_order IN {in_}")
 _PACKAGES_OF = _select(m.Package, "sales_order IN {in_}")
 _ITEMS_OF = _select(m.PackageItem, "package IN {in_}")
 _DELIVERIES_OF = _select(m.Delivery, "package IN {in_}")
@@ -54,7 +55,8 @@ _ROUTES_BY_ID = _select(m.Route, "id IN {in_}")
 _STOPS_OF_ROUTES = _select(m.RouteStop, "route IN {in_}")
 
 
-async def load_state(tx: Tx, submissions) -> m.State:
+async def load_state(tx: Tx, submissions, actor: int | None = None) -> m.State:
+    """The rows `submissions` need, and the acting user (follow-up tasks go to a picker who caused them)."""
     needs = reads_for(submissions)
     warehouse_id = await tx.fetchval("SELECT id FROM warehouse ORDER BY id LIMIT 1")
     state = m.State(warehouse_id=warehouse_id)
@@ -79,6 +81,8 @@ async def load_state(tx: Tx, submissions) -> m.State:
     await _load_orders(tx, state, order_ids)
     for pick_task in m.from_records(m.PickTask, await _fetch_in(tx, _DONE_TASKS_OF, needs.picked_of)):
         state.tasks[pick_task.id] = pick_task
+    for pick_task in m.from_records(m.PickTask, await _fetch_in(tx, _ALL_TASKS_OF, needs.tasks_of)):
+        state.tasks.setdefault(pick_task.id, pick_task)
     if needs.task_ids:
         for pick_task in m.from_records(m.PickTask, await _fetch_in(tx, _TASKS_BY_ID, needs.task_ids - set(state.tasks))):
             state.tasks[pick_task.id] = pick_task
@@ -132,6 +136,8 @@ async def load_state(tx: Tx, submissions) -> m.State:
             state.locations_by_code[location.code] = location
 
     picker_ids = {t.picker for t in state.tasks.values()} | {r.driver for r in state.routes.values() if r.driver}
+    if actor is not None:
+        picker_ids.add(actor)
     picker_ids -= set(state.users)
     for r in await _fetch_in(tx, _USERS_BY_ID, picker_ids):
         _put_user(state, r)

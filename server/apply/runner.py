@@ -51,7 +51,7 @@ class EngineTx:
     ) -> list[Outcome]:
         """Load the slice these ops need, apply them, write back what changed (ids filled into outcomes)."""
         batch = list(submissions)
-        state = await load_state(self.tx, batch)
+        state = await load_state(self.tx, batch, actor)
         outcomes = apply_batch(
             state,
             batch,

@@ -19,7 +19,7 @@ async def _allocate_ids(tx: Tx, table: str, count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
-_VERSIONED = (m.PickTask, m.Package, m.Route, m.RouteStop, m.SyncException, m.ScopeExit)
+_VERSIONED = (m.PickTask, m.Package, m.Route, m.RouteStop, m.SyncException, m.ScopeExit, m.FloorTask)
 
 
 def _remap_payload(payload: dict, ids: dict[int, int]) -> dict:

@@ -11,6 +11,7 @@ from server.live.backlog import record_seen
 from server.sync_api.refusal import SyncRefused
 from server.sync_api.schemas import (
     PullException,
+    PullFloorTask,
     PullOut,
     PullPackage,
     PullPackageType,
@@ -29,6 +30,11 @@ _TASK_SQL = (
     "ol.qty_picked AS line_picked, ol.status AS line_status, t.picker, t.version "
     "FROM pick_task t JOIN location l ON l.id = t.location JOIN product p ON p.id = t.product "
     "JOIN order_line ol ON ol.id = t.order_line JOIN sales_order o ON o.id = t.sales_order"
+)
+_FLOOR_TASK_SQL = (
+    "SELECT f.id, f.kind, f.status, f.assignee, l.code AS location, p.sku, COALESCE(p.name, '') AS product_name, f.product, "
+    "f.lot, f.qty, f.tote, f.note, f.created_at FROM floor_task f LEFT JOIN location l ON l.id = f.location "
+    "LEFT JOIN product p ON p.id = f.product"
 )
 _EXCEPTION_SQL = (
     "SELECT id, kind, code, message, status, device_id, seq, sales_order AS order_id, people, created_at FROM sync_exception"
@@ -84,7 +90,13 @@ async def _picker(tx, out: PullOut, user_id: int, since: int, reset: bool) -> No
             "SELECT entity, entity_id FROM scope_exit WHERE scope = ? AND version > ?", f"picker:{user_id}", since
         )
         out.removed += [Removed(r["entity"], r["entity_id"]) for r in exits]
-    products = sorted({r["product"] for r in rows})
+    # Follow-up tasks assigned to this picker (a count a supervisor ordered, units to put back); done
+    # or handed to someone else, they leave (their version moved, or a scope exit says so).
+    if reset:
+        floor = await tx.fetch(_FLOOR_TASK_SQL + " WHERE f.assignee = ? AND f.status = 'open' ORDER BY f.id", user_id)
+    else:
+        floor = await tx.fetch(_FLOOR_TASK_SQL + " WHERE f.assignee = ? AND f.version > ? ORDER BY f.id", user_id, since)
+    products = sorted({r["product"] for r in rows} | {r["product"] for r in floor if r["product"] is not None})
     barcodes = defaultdict(list)
     if products:
         for b in await tx.fetch(f"SELECT product, code FROM barcode WHERE product IN {in_list(products)} ORDER BY id", *products):
@@ -118,6 +130,27 @@ async def _picker(tx, out: PullOut, user_id: int, since: int, reset: bool) -> No
             )
         )
 
+    for r in floor:
+        if r["status"] != "open":
+            out.removed.append(Removed("floor_task", r["id"]))
+            continue
+        out.floor_tasks.append(
+            PullFloorTask(
+                r["id"],
+                r["kind"],
+                r["status"],
+                r["location"],
+                r["sku"],
+                r["product_name"],
+                barcodes[r["product"]] if r["product"] is not None else [],
+                r["lot"],
+                r["qty"],
+                r["tote"],
+                r["note"],
+                _utc(r["created_at"]),
+            )
+        )
+
 
 def _drop_contradictions(out: PullOut) -> None:
     """A row sent in this delta is in scope now, whatever tombstones older changes left for it."""
@@ -128,6 +161,7 @@ def _drop_contradictions(out: PullOut) -> None:
         | {("route", r.id) for r in out.routes}
         | {("route_stop", s.id) for s in out.stops}
         | {("pack_order", o.id) for o in out.pack_orders}
+        | {("floor_task", f.id) for f in out.floor_tasks}
     )
     out.removed = [r for r in dict.fromkeys(out.removed) if (r.entity, r.id) not in sent]
 

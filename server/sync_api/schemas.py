@@ -80,6 +80,23 @@ class PullTask(Struct):
     line_status: str
 
 
+class PullFloorTask(Struct):
+    """Follow-up work assigned to this device's user: count a bin, put units back from a tote."""
+
+    id: int
+    kind: str  # cycle_count | put_away | …
+    status: str
+    location: str | None  # the bin (a count); None for a put-away (the picker chooses the bin)
+    sku: str | None  # None: count everything the bin holds
+    product_name: str
+    barcodes: list[str]
+    lot: str
+    qty: int
+    tote: str
+    note: str
+    created_at: dt.datetime
+
+
 class PullException(Struct):
     id: int
     kind: str
@@ -202,5 +219,6 @@ class PullOut(Struct):
     stops: list[PullStop] = []
     pack_orders: list[PullPackOrder] = []
     package_types: list[PullPackageType] = []
+    floor_tasks: list[PullFloorTask] = []
     removed: list[Removed] = []
     summary: dict[str, Any] = {}

@@ -55,6 +55,10 @@ MATRIX = [
     # The live floor (server/live): without Accept: text/event-stream the stream answers 406, never hangs.
     ("GET", "/api/floor", ("supervisor", "admin")),
     ("GET", "/api/floor/stream", ("supervisor", "admin")),
+    # The exception queue's actions (part B of issue #12).
+    ("GET", "/api/exceptions/1", ("supervisor", "admin")),
+    ("POST", "/api/count-tasks", ("supervisor", "admin")),
+    ("POST", "/api/orders/1/re-release", ("supervisor", "admin")),
     ("GET", "/api/sync/limits", ROLES),
     ("POST", "/api/sync/push", ROLES),
     ("GET", "/api/sync/pull", ROLES),

@@ -24,6 +24,20 @@ const RELEASED = {
     routes: "id",
     stops: "id",
   },
+  3: {
+    outbox: "seq",
+    meta: null,
+    outcomes: "seq",
+    tasks: "id",
+    packages: "id",
+    exceptions: "id",
+    attachments: "id",
+    pack_orders: "id",
+    package_types: "id",
+    routes: "id",
+    stops: "id",
+    floor_tasks: "id",
+  },
 };
 
 /** A stand-in database that records what the steps do to it. */
