@@ -60,4 +60,10 @@ MATRIX = [
     ("GET", f"/api/attachments/{ATTACHMENT}/status", UPLOADERS),
     # Drivers only the files they uploaded (tests/api/test_attachments.py).
     ("GET", f"/api/attachments/{ATTACHMENT}", UPLOADERS),
+    # Waves and order actions (issue #12, part C).
+    ("GET", "/api/waves", ("supervisor", "admin")),
+    ("GET", "/api/waves/candidates", ("supervisor", "admin")),
+    ("POST", "/api/waves/1/reassign", ("supervisor", "admin")),
+    ("POST", "/api/orders/1/hold", ("supervisor", "admin")),
+    ("POST", "/api/orders/1/release-hold", ("supervisor", "admin")),
 ]
