@@ -11,6 +11,7 @@ import { h } from "../dom.js";
 export const SECTIONS = [
   { hash: "#/orders", label: "Orders", load: async () => (await import("../screens/orders.js")).ordersScreen },
   { hash: "#/routes", label: "Routes", load: async () => (await import("../screens/routes.js")).routesScreen },
+  { hash: "#/waves", label: "Waves", load: async () => (await import("../screens/waves.js")).wavesScreen },
 ];
 
 /** The sections this user may open, the first being home. */
