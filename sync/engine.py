@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from . import cancel, delivery, intake, packing, picking, returns, routes, stock, supervision, waves  # noqa: F401  (they register their ops)
+from . import cancel, delivery, holds, intake, packing, picking, returns, routes, stock, supervision, waves  # noqa: F401  (they register their ops)
 from . import ops as o
 from .context import ApplyContext, Policy
 from .errors import Rejected

@@ -84,6 +84,19 @@ class AdjustStock(_Op, tag="adjust_stock", kw_only=True):
     expiry: dt.date | None = None
 
 
+class HoldOrder(_Op, tag="hold_order", kw_only=True):
+    """Supervisor action: an order held for a reason other than payment; its reservations go back to stock."""
+
+    order_id: RowId
+    reason: Annotated[str, Meta(min_length=1, max_length=500, description="why it is held, as the timeline shows it")]
+
+
+class ReleaseHold(_Op, tag="release_hold", kw_only=True):
+    """Supervisor action: an order's hold lifted; it is allocated again like a newly paid order."""
+
+    order_id: RowId
+
+
 class ReleaseWave(_Op, tag="release_wave", kw_only=True):
     """Release allocated orders into pick tasks for one picker, in pick-path order."""
 
@@ -339,6 +352,8 @@ Op = (
     | Count
     | Move
     | ReturnReceive
+    | HoldOrder
+    | ReleaseHold
 )
 OP_TYPES: dict[str, type[_Op]] = {cls.__struct_config__.tag: cls for cls in Op.__args__}
 

@@ -12,6 +12,7 @@ export const SECTIONS = [
   { hash: "#/floor", label: "Floor", load: async () => (await import("../screens/floor.js")).floorScreen },
   { hash: "#/exceptions", label: "Exceptions", load: async () => (await import("../screens/exceptions.js")).exceptionsScreen },
   { hash: "#/orders", label: "Orders", load: async () => (await import("../screens/orders.js")).ordersScreen },
+  { hash: "#/waves", label: "Waves", load: async () => (await import("../screens/waves.js")).wavesScreen },
   { hash: "#/routes", label: "Routes", load: async () => (await import("../screens/routes.js")).routesScreen },
   { hash: "#/stock", label: "Stock", load: async () => (await import("../screens/stock.js")).stockScreen },
   { hash: "#/kpis", label: "KPIs", load: async () => (await import("../screens/kpis.js")).kpisScreen },

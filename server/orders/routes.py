@@ -15,9 +15,9 @@ from server.accounts.security import CurrentUser, may_send, requires
 from server.apply import run_one
 from server.errors import responses
 from server.orders import service
-from server.orders.schemas import CancelIn, OrderIn, OrderOut, OrderSummary, TimelineStep
+from server.orders.schemas import CancelIn, HoldIn, OrderIn, OrderOut, OrderSummary, TimelineStep
 from server.params import RowId
-from sync.ops import CancelOrder, IntakeOrder, MarkPaid
+from sync.ops import CancelOrder, HoldOrder, IntakeOrder, MarkPaid, ReleaseHold
 from sync.orders import ORDER_STATUSES
 
 _READERS = requires("packer", "supervisor", "admin")
@@ -29,6 +29,23 @@ async def _order(state: State, order_id: int) -> OrderOut:
     if order is None:
         raise NotFoundException(f"no order {order_id}")
     return order
+
+
+# An order's status as the answer to an action words it ("order WEB-1 is …").
+_STATUS_WORDS = {
+    "on_hold": "on hold",
+    "backordered": "waiting for stock",
+    "partially_allocated": "partly reserved, waiting for more stock",
+    "allocated": "reserved and ready to release",
+}
+
+
+def _units(n: int) -> str:
+    return f"{n} unit{'' if n == 1 else 's'}"
+
+
+def _status(order: OrderOut) -> str:
+    return _STATUS_WORDS.get(order.status, order.status)
 
 
 # What only supervisors and admins see of a delivery: where it happened and the proof's files.
@@ -106,9 +123,17 @@ class OrderController(Controller):
     async def cancel(
         self, order_id: RowId, request: Request[CurrentUser, str, State], state: State, data: CancelIn | None = None
     ) -> OrderOut:
-        """Cancel an order: its reservations go back to stock (and to waiting backorders)."""
-        await run_one(state.db, CancelOrder(order_id=order_id, reason=data.reason if data else ""), actor=request.user.id)
-        return await _order(state, order_id)
+        """Cancel an order: its reservations go back to stock (and to waiting backorders); units already
+        picked become put-away tasks. `done` says what happened."""
+        outcome = await run_one(
+            state.db, CancelOrder(order_id=order_id, reason=data.reason if data else ""), actor=request.user.id
+        )
+        order = await _order(state, order_id)
+        put_away = outcome.result.get("put_away", 0)
+        order.done = f"Order {order.external_ref} cancelled; its reserved stock is free again." + (
+            f" {_units(put_away)} already picked must be put back (put-away tasks created)." if put_away else ""
+        )
+        return order
 
     @post(
         "/{order_id:int}/pay",
@@ -117,6 +142,47 @@ class OrderController(Controller):
         responses=responses(400, 401, 403, 404, 409),
     )
     async def mark_paid(self, order_id: RowId, request: Request[CurrentUser, str, State], state: State) -> OrderOut:
-        """Record payment for an order held as pending; it is then allocated."""
+        """Record payment for an order held as pending; it is then allocated. An order a supervisor
+        held stays on hold (only release-hold lifts that). `done` says what happened."""
+        before = await _order(state, order_id)
         await run_one(state.db, MarkPaid(order_id=order_id), actor=request.user.id)
-        return await _order(state, order_id)
+        order = await _order(state, order_id)
+        if before.payment_status == "paid":
+            order.done = f"Order {order.external_ref} was already paid; nothing changed."
+        elif order.status == "on_hold":
+            order.done = f"Payment recorded; order {order.external_ref} stays on hold: {order.hold_reason}."
+        else:
+            order.done = f"Payment recorded; order {order.external_ref} is {_status(order)}."
+        return order
+
+    @post(
+        "/{order_id:int}/hold",
+        guards=[may_send("hold_order")],
+        status_code=HTTP_200_OK,
+        responses=responses(400, 401, 403, 404, 409, 422),
+    )
+    async def hold(self, order_id: RowId, data: HoldIn, request: Request[CurrentUser, str, State], state: State) -> OrderOut:
+        """Hold an order that is not yet released to the pickers, with a reason: its reserved stock goes back
+        (to waiting orders first) until the hold is released. Orders waiting for payment are on hold already
+        (mark paid releases those); released or later orders cannot be held (409) — cancel them instead."""
+        outcome = await run_one(state.db, HoldOrder(order_id=order_id, reason=data.reason), actor=request.user.id)
+        order = await _order(state, order_id)
+        freed = outcome.result["units_freed"]
+        order.done = f"Order {order.external_ref} is on hold ({data.reason})." + (
+            f" {_units(freed)} went back to stock." if freed else ""
+        )
+        return order
+
+    @post(
+        "/{order_id:int}/release-hold",
+        guards=[may_send("release_hold")],
+        status_code=HTTP_200_OK,
+        responses=responses(400, 401, 403, 404, 409),
+    )
+    async def release_hold(self, order_id: RowId, request: Request[CurrentUser, str, State], state: State) -> OrderOut:
+        """Lift a supervisor's hold: the order reserves stock again (allocated, partly, or backordered).
+        An order waiting for payment answers 409: mark it paid instead."""
+        outcome = await run_one(state.db, ReleaseHold(order_id=order_id), actor=request.user.id)
+        order = await _order(state, order_id)
+        order.done = f"Hold released; order {order.external_ref} is {_status(order)} ({_units(outcome.result['units_reserved'])} reserved)."
+        return order

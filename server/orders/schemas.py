@@ -26,6 +26,19 @@ class CancelIn(Struct, forbid_unknown_fields=True):
     reason: Annotated[str, Meta(max_length=500)] = ""
 
 
+class HoldIn(Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, Meta(min_length=1, max_length=500, description="why the order is held, as its timeline shows it")]
+
+
+class AllocationOut(Struct):
+    """Units of a line reserved in one bin (and lot)."""
+
+    location: str
+    zone: str
+    lot: str
+    qty: int
+
+
 class LineOut(Struct):
     id: int
     line_no: int
@@ -35,6 +48,8 @@ class LineOut(Struct):
     qty_allocated: int
     qty_picked: int
     status: str
+    allocation: list[AllocationOut] = []
+    totes: list[str] = []  # the totes its picked units went into
 
 
 class EventOut(Struct):
@@ -70,6 +85,16 @@ class AddressOut(Struct):
     country: str
 
 
+class PackageOut(Struct):
+    code: str
+    package_type: str
+    weight_g: int
+    status: str
+    sealed: bool
+    carrier: str
+    tracking_number: str
+
+
 class OrderOut(Struct):
     id: int
     channel: str
@@ -82,6 +107,11 @@ class OrderOut(Struct):
     ship_to: AddressOut
     lines: list[LineOut]
     timeline: list[EventOut]
+    promised_at: dt.datetime | None = None
+    hold: Literal["payment", "supervisor"] | None = None  # why it is on hold: waiting for payment, or held by a person
+    hold_reason: str = ""
+    packages: list[PackageOut] = []
+    done: str = ""  # after an action (hold, release hold, pay, cancel): what it did, in plain words
 
 
 class OrderSummary(Struct):

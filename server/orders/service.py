@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from server.db import Database, Tx, record_to
-from server.orders.schemas import AddressOut, CustomerOut, EventOut, LineOut, OrderOut, OrderSummary, TimelineStep
+from server.orders.schemas import (
+    AddressOut,
+    AllocationOut,
+    CustomerOut,
+    EventOut,
+    LineOut,
+    OrderOut,
+    OrderSummary,
+    PackageOut,
+    TimelineStep,
+)
 from server.orders.timeline import order_timeline
 
 
@@ -20,7 +32,7 @@ async def get_timeline(db: Database, order_id: int) -> list[TimelineStep] | None
 async def read_order(tx: Tx, order_id: int) -> OrderOut | None:
     o = await tx.fetchrow(
         "SELECT o.id, c.code AS channel, o.external_ref, o.status, o.payment_status, o.tracking_token, o.created_at, "
-        "cu.name, cu.email, cu.phone, a.line1, a.line2, a.city, a.postcode, a.region, a.country "
+        "o.promised_at, cu.name, cu.email, cu.phone, a.line1, a.line2, a.city, a.postcode, a.region, a.country "
         "FROM sales_order o JOIN channel c ON c.id = o.channel JOIN customer cu ON cu.id = o.customer "
         "JOIN address a ON a.id = o.ship_to WHERE o.id = ?",
         order_id,
@@ -28,11 +40,31 @@ async def read_order(tx: Tx, order_id: int) -> OrderOut | None:
     if o is None:
         return None
     lines = await tx.fetch(
-        "SELECT l.id, l.line_no, p.sku, p.name, l.qty, l.qty_allocated, l.qty_picked, l.status "
+        "SELECT l.id, l.line_no, p.sku, p.name, l.qty, l.qty_allocated, l.qty_picked, l.status, l.totes "
         "FROM order_line l JOIN product p ON p.id = l.product WHERE l.sales_order = ? ORDER BY l.line_no",
         order_id,
     )
+    held = await tx.fetch(
+        "SELECT r.order_line, loc.code, loc.zone, s.lot, r.qty FROM reservation r JOIN order_line l ON l.id = r.order_line "
+        "JOIN stock s ON s.id = r.stock JOIN location loc ON loc.id = s.location WHERE l.sales_order = ? "
+        "ORDER BY loc.path_seq, loc.code, s.lot",
+        order_id,
+    )
+    allocation: dict[int, list[AllocationOut]] = {}
+    for r in held:
+        allocation.setdefault(r["order_line"], []).append(AllocationOut(r["code"], r["zone"], r["lot"], r["qty"]))
+    packages = await tx.fetch(
+        "SELECT code, package_type, weight_g, status, sealed_at, carrier, tracking_number FROM package "
+        "WHERE sales_order = ? ORDER BY id",
+        order_id,
+    )
     events = await tx.fetch("SELECT status, at, note FROM order_event WHERE sales_order = ? ORDER BY id", order_id)
+    hold: Literal["payment", "supervisor"] | None = None
+    hold_reason = ""
+    if o["status"] == "on_hold":
+        # Intake holds an unpaid order; a supervisor's hold needs a paid one (sync/holds.py).
+        hold = "payment" if o["payment_status"] == "pending" else "supervisor"
+        hold_reason = next((e["note"] for e in reversed(events) if e["status"] == "on_hold"), "")
     return OrderOut(
         id=o["id"],
         channel=o["channel"],
@@ -43,8 +75,37 @@ async def read_order(tx: Tx, order_id: int) -> OrderOut | None:
         created_at=o["created_at"],
         customer=CustomerOut(o["name"], o["email"], o["phone"]),
         ship_to=AddressOut(o["line1"], o["line2"], o["city"], o["postcode"], o["region"], o["country"]),
-        lines=[record_to(LineOut, r) for r in lines],
+        lines=[
+            LineOut(
+                id=r["id"],
+                line_no=r["line_no"],
+                sku=r["sku"],
+                name=r["name"],
+                qty=r["qty"],
+                qty_allocated=r["qty_allocated"],
+                qty_picked=r["qty_picked"],
+                status=r["status"],
+                allocation=allocation.get(r["id"], []),
+                totes=[t for t in (r["totes"] or "").split(",") if t],
+            )
+            for r in lines
+        ],
         timeline=[EventOut(e["status"], e["at"], e["note"]) for e in events],
+        promised_at=o["promised_at"],
+        hold=hold,
+        hold_reason=hold_reason,
+        packages=[
+            PackageOut(
+                code=p["code"],
+                package_type=p["package_type"],
+                weight_g=p["weight_g"],
+                status=p["status"],
+                sealed=p["sealed_at"] is not None,
+                carrier=p["carrier"],
+                tracking_number=p["tracking_number"],
+            )
+            for p in packages
+        ],
     )
 
 

@@ -72,4 +72,10 @@ MATRIX = [
     ("GET", "/api/stock/low", ROLES),
     ("GET", "/api/kpis", ("supervisor", "admin")),
     ("GET", "/api/kpis/1", ("supervisor", "admin")),  # /api/kpis/{name}.csv
+    # Waves and order actions (issue #12, part C).
+    ("GET", "/api/waves", ("supervisor", "admin")),
+    ("GET", "/api/waves/candidates", ("supervisor", "admin")),
+    ("POST", "/api/waves/1/reassign", ("supervisor", "admin")),
+    ("POST", "/api/orders/1/hold", ("supervisor", "admin")),
+    ("POST", "/api/orders/1/release-hold", ("supervisor", "admin")),
 ]
