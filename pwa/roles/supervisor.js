@@ -11,6 +11,8 @@ import { h } from "../dom.js";
 export const SECTIONS = [
   { hash: "#/orders", label: "Orders", load: async () => (await import("../screens/orders.js")).ordersScreen },
   { hash: "#/routes", label: "Routes", load: async () => (await import("../screens/routes.js")).routesScreen },
+  { hash: "#/devices", label: "Devices", load: async () => (await import("../screens/setup.js")).devicesScreen },
+  { hash: "#/setup", label: "Setup", roles: ["admin"], load: async () => (await import("../screens/setup.js")).setupScreen },
 ];
 
 /** The sections this user may open, the first being home. */
