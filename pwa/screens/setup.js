@@ -226,7 +226,7 @@ export function setupScreen({ network, services }) {
             data.product = await request("DELETE", `/api/products/${encodeURIComponent(p.sku)}/barcodes/${encodeURIComponent(b.code)}`);
             return `Barcode ${b.code} removed.`;
           }), `Remove barcode ${b.code}`)))),
-      h("p.walk-prompt.setup-prompt", "Scan barcode to attach — with the camera or a hardware scanner, or type it below."),
+      h("p.setup-prompt", "Scan barcode to attach: camera, hardware scanner, or type it below."),
       scanner?.element,
       h("form.setup-form", { "aria-label": "Product details", onsubmit: (e) => {
         e.preventDefault();
