@@ -3,9 +3,9 @@
 A fresh demo warehouse (`shipshape demo`, in a temporary folder) is served on loopback and driven in
 the system Chromium on a 360×640 phone: the login page, Pia's picks, a pick walked offline, the
 outcome the server decided when another picker took the same line first, a short pick, the
-supervisor's live floor and order list, the pack bench and an order being packed, the supervisor's
-routes (three sealed parcels for Leeds and Manchester planned on the phone), stock at a glance (a
-bin scanned) and the KPIs of the last 7 days, the scan test reading a GS1-128
+supervisor's live floor and order list, the admin's setup of a product, the pack bench and an order
+being packed, the supervisor's routes (three sealed parcels for Leeds and Manchester planned on the
+phone), stock at a glance (a bin scanned) and the KPIs of the last 7 days, the scan test reading a GS1-128
 through Chromium's fake camera, and Dan's round: the van loaded, a proof of delivery taken
 (signature, photo from the fake camera, GPS) and the route with its first stop delivered.
 
@@ -156,6 +156,19 @@ def _supervisor(browser, url: str, out: Path) -> None:
     expect(page.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
     expect(page.locator("li.order").first).to_be_visible()
     page.screenshot(path=str(out / "supervisor-orders.png"))
+    context.close()
+
+
+def _setup(browser, url: str, out: Path) -> None:
+    """Ada, the admin, on a product's setup page: its barcodes and the scanner that attaches the next."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(url + "/#/setup")
+    _sign_in(page, "ada", "admin-demo")
+    expect(page.get_by_role("heading", name="Setup", exact=True)).to_be_visible()
+    page.locator("button.setup-row").first.click()
+    expect(page.locator(".setup-head h2")).to_be_visible()
+    page.screenshot(path=str(out / "admin-setup-product.png"))
     context.close()
 
 
@@ -369,6 +382,7 @@ def main() -> None:
                 browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=camera_flags(None))
                 try:
                     _supervisor(browser, server.url, out)
+                    _setup(browser, server.url, out)
                     _picker(browser, server.url, out, pete)
                     _short_pick(browser, server.url, out)
                     _packer(browser, server.url, out)

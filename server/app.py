@@ -21,6 +21,7 @@ from server.attachments.storage import AttachmentStore
 from server.carriers.registry import Carriers
 from server.carriers.routes import ShipmentController
 from server.catalog.routes import ProductController
+from server.channels.routes import ChannelController
 from server.db import Database
 from server.delivery.routes import RouteController, StopController
 from server.errors import EXCEPTION_HANDLERS
@@ -35,7 +36,7 @@ from server.packing.routes import PackageTypeController
 from server.print.routes import PrintController
 from server.scan.routes import ScanController
 from server.settings import Settings, get_settings
-from server.sync_api.routes import SyncController
+from server.sync_api.routes import QuarantineController, SyncController
 from server.tracking.routes import TrackingController
 from server.validation import strict_body
 from server.waves.routes import TaskController, WaveController
@@ -92,6 +93,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AttachmentController,
             KpiController,
             FloorController,
+            # Admin setup (issue #12 E): channels, a revoked phone's ops handed over.
+            ChannelController,
+            QuarantineController,
         ],
         middleware=[auth],
         exception_handlers=EXCEPTION_HANDLERS,

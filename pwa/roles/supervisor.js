@@ -16,6 +16,8 @@ export const SECTIONS = [
   { hash: "#/routes", label: "Routes", load: async () => (await import("../screens/routes.js")).routesScreen },
   { hash: "#/stock", label: "Stock", load: async () => (await import("../screens/stock.js")).stockScreen },
   { hash: "#/kpis", label: "KPIs", load: async () => (await import("../screens/kpis.js")).kpisScreen },
+  { hash: "#/devices", label: "Devices", load: async () => (await import("../screens/setup.js")).devicesScreen },
+  { hash: "#/setup", label: "Setup", roles: ["admin"], load: async () => (await import("../screens/setup.js")).setupScreen },
 ];
 
 /** The sections this user may open, the first being home. */

@@ -8,7 +8,18 @@ from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from server.accounts import service, throttle
-from server.accounts.schemas import DeviceIn, DeviceOut, GrantsIn, GrantsOut, LoginIn, LoginOut, UserIn, UserOut
+from server.accounts.schemas import (
+    DeviceIn,
+    DeviceOut,
+    GrantsIn,
+    GrantsOut,
+    LoginIn,
+    LoginOut,
+    PasswordIn,
+    RoleIn,
+    UserIn,
+    UserOut,
+)
 from server.accounts.security import ADMIN, ANY_ROLE, STAFF, CurrentUser, token_hash
 from server.errors import responses
 
@@ -66,6 +77,21 @@ class UserController(Controller):
     async def disable_user(self, username: str, state: State) -> UserOut:
         """Disable a user: their tokens stop working at once."""
         return await service.disable_user(state.db, username)
+
+    @post("/{username:str}/enable", guards=[ADMIN], status_code=HTTP_200_OK, responses=responses(401, 403, 404))
+    async def enable_user(self, username: str, state: State) -> UserOut:
+        """Let a disabled user sign in again."""
+        return await service.enable_user(state.db, username)
+
+    @post("/{username:str}/password", guards=[ADMIN], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404))
+    async def reset_password(self, username: str, data: PasswordIn, state: State) -> UserOut:
+        """Set a new password (refused when easy to guess, naming `password`); every session of that user ends."""
+        return await service.reset_password(state.db, username, data.password)
+
+    @post("/{username:str}/role", guards=[ADMIN], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 409))
+    async def change_role(self, username: str, data: RoleIn, state: State) -> UserOut:
+        """Give a user another role; their sessions end. The last active admin stays one (409)."""
+        return await service.change_role(state.db, username, data.role)
 
 
 class DeviceController(Controller):

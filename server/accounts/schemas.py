@@ -40,6 +40,14 @@ class UserIn(Struct, forbid_unknown_fields=True):
     display_name: Annotated[str, Meta(max_length=128)] = ""
 
 
+class PasswordIn(Struct, forbid_unknown_fields=True):
+    password: Annotated[str, Meta(min_length=8, max_length=256, description="at least 8 characters, not easy to guess")]
+
+
+class RoleIn(Struct, forbid_unknown_fields=True):
+    role: Role
+
+
 class GrantsIn(Struct, forbid_unknown_fields=True):
     ops: Annotated[
         list[Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[a-z_]+$")]],

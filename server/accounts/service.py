@@ -79,6 +79,53 @@ async def disable_user(db: Database, username: str) -> UserOut:
     return UserOut(row["id"], row["username"], row["role"], row["display_name"], False)
 
 
+async def enable_user(db: Database, username: str) -> UserOut:
+    """Let a disabled user sign in again (their old sessions stay ended)."""
+    async with db.write() as tx:
+        row = await _user_row(tx, username)
+        await tx.execute("UPDATE app_user SET active = ? WHERE id = ?", True, row["id"])
+    return UserOut(row["id"], row["username"], row["role"], row["display_name"], True)
+
+
+async def reset_password(db: Database, username: str, password: str) -> UserOut:
+    """Give a user a new password (the same policy as at creation); every session they had ends."""
+    if (problem := password_problem(password, username)) is not None:
+        raise DomainError("weak_password", problem, field="password", status=400)
+    hashed = hash_password(password)
+    async with db.write() as tx:
+        row = await _user_row(tx, username)
+        await tx.execute("UPDATE app_user SET password_hash = ? WHERE id = ?", hashed, row["id"])
+        await tx.execute("DELETE FROM auth_token WHERE owner = ?", row["id"])
+    return UserOut(row["id"], row["username"], row["role"], row["display_name"], bool(row["active"]))
+
+
+async def change_role(db: Database, username: str, role: str) -> UserOut:
+    """Give a user another role; their sessions end, so the next sign-in gets the new role's screens.
+    The last active admin cannot stop being one (409): nobody could set anything up any more."""
+    async with db.write() as tx:
+        if tx.dialect == "postgres":
+            # Two admins demoting each other at once must not both succeed: lock the admins, in id order.
+            await tx.execute("SELECT id FROM app_user WHERE role = 'admin' ORDER BY id FOR UPDATE")
+        row = await _user_row(tx, username)
+        if row["role"] == "admin" and role != "admin" and row["active"]:
+            admins = await tx.fetchval("SELECT COUNT(*) FROM app_user WHERE role = ? AND active = ?", "admin", True)
+            if admins <= 1:
+                raise DomainError(
+                    "last_admin", f"{username} is the last active admin: make another admin first", field="role", status=409
+                )
+        if row["role"] != role:
+            await tx.execute("UPDATE app_user SET role = ? WHERE id = ?", role, row["id"])
+            await tx.execute("DELETE FROM auth_token WHERE owner = ?", row["id"])
+    return UserOut(row["id"], row["username"], role, row["display_name"], bool(row["active"]))
+
+
+async def _user_row(tx, username: str):
+    row = await tx.fetchrow("SELECT id, username, role, display_name, active FROM app_user WHERE username = ?", username)
+    if row is None:
+        raise DomainError("unknown_user", f"no user {username!r}", field="username", status=404)
+    return row
+
+
 async def set_grants(db: Database, username: str, ops: list[str]) -> GrantsOut:
     """Grant device op types beyond the user's role (floor staff who receive or count); replaces earlier grants."""
     grantable = sorted(registry.grantable())

@@ -24,6 +24,24 @@ class ProductIn(Struct, forbid_unknown_fields=True, kw_only=True):
     height_mm: Measure = 0
 
 
+class ProductUpdate(Struct, forbid_unknown_fields=True, kw_only=True):
+    """What an admin may change about a product; a field left out keeps its value."""
+
+    name: Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S", description="not blank")] | None = None
+    reorder_point: Measure | None = None
+    weight_g: Measure | None = None
+    length_mm: Measure | None = None
+    width_mm: Measure | None = None
+    height_mm: Measure | None = None
+    active: bool | None = None
+
+
+class BarcodeIn(Struct, forbid_unknown_fields=True):
+    code: Annotated[
+        str, Meta(min_length=1, max_length=64, description="EAN-13/8, UPC-A, GTIN-14 (check digit checked) or an internal code")
+    ]
+
+
 class BarcodeOut(Struct):
     code: str
     kind: str
@@ -41,3 +59,4 @@ class ProductOut(Struct):
     length_mm: int
     width_mm: int
     height_mm: int
+    active: bool = True

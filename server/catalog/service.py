@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 from collections import defaultdict
 
+import msgspec
+
 from scanner import BarcodeError, classify_product_code
-from server.catalog.schemas import BarcodeOut, ProductIn, ProductOut
-from server.db import Database, in_list
+from server.catalog.schemas import BarcodeOut, ProductIn, ProductOut, ProductUpdate
+from server.db import Database, Tx, in_list
 from server.errors import DomainError
 
 _PRODUCT_SQL = (
-    "SELECT p.id, p.sku, p.name, s.code AS supplier, p.reorder_point, p.weight_g, p.length_mm, p.width_mm, p.height_mm "
+    "SELECT p.id, p.sku, p.name, s.code AS supplier, p.reorder_point, p.weight_g, p.length_mm, p.width_mm, p.height_mm, p.active "
     "FROM product p LEFT JOIN supplier s ON s.id = p.supplier"
 )
 
@@ -34,11 +36,7 @@ async def create_product(db: Database, data: ProductIn) -> ProductOut:
             if supplier_id is None:
                 raise DomainError("unknown_supplier", f"no supplier {data.supplier!r}", field="supplier", status=404)
         for i, code in enumerate(codes):
-            taken = await tx.fetchval(
-                "SELECT p.sku FROM barcode b JOIN product p ON p.id = b.product WHERE b.code = ? OR (b.gtin IS NOT NULL AND b.gtin = ?)",
-                code.code,
-                code.gtin or "",
-            )
+            taken = await _owner_of(tx, code)
             if taken is not None:
                 raise DomainError(
                     "duplicate_barcode", f"barcode {code.code} already belongs to {taken}", field=f"barcodes[{i}]", status=409
@@ -64,8 +62,87 @@ async def create_product(db: Database, data: ProductIn) -> ProductOut:
     return (await find_products(db, sku=data.sku))[0]
 
 
-async def find_products(db: Database, sku: str | None = None, barcode: str | None = None, limit: int = 500) -> list[ProductOut]:
+async def _owner_of(tx: Tx, code) -> str | None:
+    """The SKU a barcode already belongs to (a GTIN matches in any of its lengths), or None."""
+    return await tx.fetchval(
+        "SELECT p.sku FROM barcode b JOIN product p ON p.id = b.product WHERE b.code = ? OR (b.gtin IS NOT NULL AND b.gtin = ?)",
+        code.code,
+        code.gtin or "",
+    )
+
+
+async def _product_id(tx: Tx, sku: str) -> int:
+    product_id = await tx.fetchval("SELECT id FROM product WHERE sku = ?", sku)
+    if product_id is None:
+        raise DomainError("unknown_product", f"no product with SKU {sku!r}", field="sku", status=404)
+    return product_id
+
+
+async def add_barcode(db: Database, sku: str, raw: str) -> ProductOut:
+    """Attach a barcode to a product; the same rules as at creation (check digits, printable ASCII),
+    and a code already on another product is a 409. Attaching a code the product has is a no-op."""
+    try:
+        code = classify_product_code(raw)
+    except BarcodeError as error:
+        raise DomainError("invalid_barcode", str(error), field="code", status=422) from None
+    async with db.write() as tx:
+        product_id = await _product_id(tx, sku)
+        taken = await _owner_of(tx, code)
+        if taken is not None and taken != sku:
+            raise DomainError("duplicate_barcode", f"barcode {code.code} already belongs to {taken}", field="code", status=409)
+        if taken is None:
+            await tx.execute(
+                "INSERT INTO barcode (code, kind, gtin, product) VALUES (?, ?, ?, ?)", code.code, code.kind, code.gtin, product_id
+            )
+    return (await find_products(db, sku=sku))[0]
+
+
+async def remove_barcode(db: Database, sku: str, raw: str) -> ProductOut:
+    """Take a barcode off a product (a GTIN may be named in any of its lengths)."""
+    gtin = None
+    with contextlib.suppress(BarcodeError):
+        gtin = classify_product_code(raw).gtin
+    async with db.write() as tx:
+        product_id = await _product_id(tx, sku)
+        barcode_id = await tx.fetchval(
+            "SELECT id FROM barcode WHERE product = ? AND (code = ? OR (gtin IS NOT NULL AND gtin = ?))",
+            product_id,
+            raw,
+            gtin or "",
+        )
+        if barcode_id is None:
+            raise DomainError("unknown_barcode", f"product {sku!r} has no barcode {raw!r}", field="code", status=404)
+        await tx.execute("DELETE FROM barcode WHERE id = ?", barcode_id)
+    return (await find_products(db, sku=sku))[0]
+
+
+_UPDATABLE = ("name", "reorder_point", "weight_g", "length_mm", "width_mm", "height_mm", "active")
+
+
+async def update_product(db: Database, sku: str, data: ProductUpdate) -> ProductOut:
+    """Change a product's name, measures, reorder point or whether it is active; the SKU stays."""
+    changes = {name: value for name, value in msgspec.structs.asdict(data).items() if value is not None}
+    async with db.write() as tx:
+        product_id = await _product_id(tx, sku)
+        if changes:
+            names = [name for name in _UPDATABLE if name in changes]
+            await tx.execute(
+                f"UPDATE product SET {', '.join(f'{name} = ?' for name in names)} WHERE id = ?",
+                *(changes[name] for name in names),
+                product_id,
+            )
+    return (await find_products(db, sku=sku))[0]
+
+
+async def find_products(
+    db: Database, sku: str | None = None, barcode: str | None = None, limit: int = 500, q: str | None = None
+) -> list[ProductOut]:
     where, args = [], []
+    if q:
+        # A search box: part of the SKU or of the name, any case.
+        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append("(LOWER(p.sku) LIKE ? ESCAPE '\\' OR LOWER(p.name) LIKE ? ESCAPE '\\')")
+        args += [pattern, pattern]
     if sku:
         where.append("p.sku = ?")
         args.append(sku)
@@ -97,6 +174,7 @@ async def find_products(db: Database, sku: str | None = None, barcode: str | Non
             r["length_mm"],
             r["width_mm"],
             r["height_mm"],
+            bool(r["active"]),
         )
         for r in rows
     ]

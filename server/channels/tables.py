@@ -1,10 +1,13 @@
 """Sales channels orders arrive from."""
 
-from piccolo.columns import Varchar
+from piccolo.columns import Boolean, Varchar
 from piccolo.table import Table
 
 
 class Channel(Table, tablename="channel"):
     code = Varchar(length=32, unique=True)
     name = Varchar(length=128)
-    kind = Varchar(length=16, default="api")  # manual | api | webhook | csv
+    kind = Varchar(length=16, default="api")  # manual | api | webhook | shopify | woocommerce | csv
+    # The shared secret signed webhooks are checked with (HMAC needs it as is); never sent back in full.
+    webhook_secret = Varchar(length=128, null=True, default=None)
+    active = Boolean(default=True)

@@ -141,3 +141,13 @@ class PrintController(Controller):
         """Bin labels (Code 128 and Data Matrix of the location code), in walking order."""
         labels = await service.location_labels(state.db, zone)
         return Template("print/location_labels.html", context={"labels": labels, "zone": zone})
+
+    @get("/locations/{code:str}/label", guards=[STAFF], media_type=MediaType.HTML, responses=responses(400, 401, 403, 404))
+    async def location_label(
+        self, code: Annotated[str, Parameter(min_length=1, max_length=32, description="the location code")], state: State
+    ) -> Template:
+        """One bin's label (a new or damaged one), as on the sheet of `/print/locations/labels`."""
+        labels = await service.location_labels(state.db, None, code=code)
+        if not labels:
+            raise NotFoundException(f"no location {code!r}")
+        return Template("print/location_labels.html", context={"labels": labels, "zone": None})

@@ -256,11 +256,14 @@ class LocationLabel:
     matrix_svg: str
 
 
-async def location_labels(db: Database, zone: str | None) -> list[LocationLabel]:
+async def location_labels(db: Database, zone: str | None, code: str | None = None) -> list[LocationLabel]:
     sql, args = "SELECT code, kind, zone FROM location", []
     if zone:
         sql += " WHERE zone = ?"
         args.append(zone)
+    elif code is not None:
+        sql += " WHERE code = ?"
+        args.append(code)
     async with db.read() as tx:
         rows = await tx.fetch(sql + " ORDER BY path_seq, code", *args)
     return [

@@ -11,13 +11,23 @@ from litestar.datastructures import State
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK
 
-from server.accounts.security import ANY_ROLE, CurrentUser, token_hash
+from server.accounts.security import ANY_ROLE, STAFF, CurrentUser, token_hash
 from server.errors import responses
 from server.live.backlog import MAX_PENDING
 from server.sync_api import pull as pull_service
-from server.sync_api import service
+from server.sync_api import quarantine, service
 from server.sync_api.refusal import SyncRefused
-from server.sync_api.schemas import MAX_BYTES, MAX_OPS, Limits, PullOut, PushOut
+from server.sync_api.schemas import (
+    MAX_BYTES,
+    MAX_OPS,
+    ApplyQuarantinedIn,
+    DiscardQuarantinedIn,
+    HandOverResult,
+    Limits,
+    PullOut,
+    PushOut,
+    QuarantinedOpOut,
+)
 from sync.engine import DEVICE_OP_TYPES
 
 log = logging.getLogger("shipshape.sync")
@@ -98,3 +108,32 @@ class SyncController(Controller):
             return Response(await pull_service.pull(state.db, request.user.id, request.user.role, device_id, cursor, pending))
         except SyncRefused as error:
             return _refusal(error)
+
+
+class QuarantineController(Controller):
+    """A revoked phone's unsent ops, handed over to a supervisor (server/sync_api/quarantine.py)."""
+
+    path = "/api/devices/{device_id:str}/quarantined"
+    tags = ["devices"]
+
+    @get("/", guards=[STAFF], responses=responses(401, 403, 404))
+    async def list_ops(self, device_id: str, state: State) -> list[QuarantinedOpOut]:
+        """The ops a revoked device pushed after it was revoked: each as the phone sent it (seq, type,
+        args, its clock) and what became of it (pending, applied or discarded, by whom, when, why)."""
+        return await quarantine.list_quarantined(state.db, device_id)
+
+    @post("/apply", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404))
+    async def apply(
+        self, device_id: str, data: ApplyQuarantinedIn, request: Request[CurrentUser, str, State], state: State
+    ) -> list[HandOverResult]:
+        """Apply the chosen ops, in seq order, through the engine as the phone's user would have (their rights,
+        their name in the ledger, the phone's clock), recording the calling supervisor as the one who applied
+        them; each is applied at most once — a second request reports `already_handled`."""
+        return await quarantine.apply_quarantined(state.db, device_id, data.seqs, request.user.id)
+
+    @post("/discard", guards=[STAFF], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404))
+    async def discard(
+        self, device_id: str, data: DiscardQuarantinedIn, request: Request[CurrentUser, str, State], state: State
+    ) -> list[HandOverResult]:
+        """Discard the chosen ops with a reason; who discarded them and why is kept."""
+        return await quarantine.discard_quarantined(state.db, device_id, data.seqs, data.reason, request.user.id)

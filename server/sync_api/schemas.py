@@ -222,3 +222,45 @@ class PullOut(Struct):
     floor_tasks: list[PullFloorTask] = []
     removed: list[Removed] = []
     summary: dict[str, Any] = {}
+
+
+class QuarantinedOpOut(Struct):
+    """One op a revoked phone sent, kept for a supervisor, and what became of it."""
+
+    seq: int
+    type: str
+    version: int
+    args: Any
+    at: str | None  # the phone's clock when the op was made, as it sent it
+    received_at: dt.datetime
+    status: Literal["pending", "applied", "discarded"]
+    handled_by: str | None
+    handled_at: dt.datetime | None
+    reason: str
+    ledger_id: int | None
+    outcome: dict[str, Any] | None  # the engine's answer when it was applied
+
+
+Seqs = Annotated[
+    list[Annotated[int, Meta(ge=1, le=2_147_483_647)]], Meta(min_length=1, max_length=1_000, description="the ops' seqs")
+]
+
+
+class ApplyQuarantinedIn(Struct, forbid_unknown_fields=True):
+    seqs: Seqs
+
+
+class DiscardQuarantinedIn(Struct, forbid_unknown_fields=True):
+    seqs: Seqs
+    reason: Annotated[str, Meta(min_length=1, max_length=500, pattern=r"\S", description="why: kept for the audit")]
+
+
+class HandOverResult(Struct):
+    seq: int
+    # applied / adjusted / rejected: the engine's outcome; discarded; already_handled (applied or
+    # discarded before: nothing was done this time).
+    status: Literal["applied", "adjusted", "rejected", "discarded", "already_handled"]
+    code: str | None
+    message: str | None
+    ledger_id: int | None = None
+    result: dict[str, Any] | None = None

@@ -120,7 +120,7 @@ def _device_time(at: object) -> dt.datetime | None:
         return None
 
 
-def _submission(envelope: OpEnvelope, defused: bool = False) -> Submission:
+def submission_of(envelope: OpEnvelope, defused: bool = False) -> Submission:
     """The op the envelope carries, or a BadOp that will be rejected once (never retried forever)."""
     envelope.at = _device_time(envelope.at)
     cls = DEVICE_OP_TYPES.get(envelope.type)
@@ -246,7 +246,7 @@ async def _push_locked(
             r = by_seq[seq]
             results.append(OpResult(seq, r["status"], r["code"], r["message"], True, json.loads(r["result"])))
     if fresh:
-        submissions = [_submission(e, i in defused) for i, e in numbered]
+        submissions = [submission_of(e, i in defused) for i, e in numbered]
         apply = engine.apply_each if one_by_one else engine.apply
         outcomes = await apply(
             submissions, now=now, actor=user_id, actor_name=username, device_id=batch.device_id, allowed=allowed

@@ -78,4 +78,17 @@ MATRIX = [
     ("POST", "/api/waves/1/reassign", ("supervisor", "admin")),
     ("POST", "/api/orders/1/hold", ("supervisor", "admin")),
     ("POST", "/api/orders/1/release-hold", ("supervisor", "admin")),
+    # Admin setup (issue #12 E): products' barcodes, users, a revoked phone's ops, channels.
+    ("POST", "/api/products/SKU-X", ("admin",)),
+    ("POST", "/api/products/SKU-X/barcodes", ("admin",)),
+    ("DELETE", "/api/products/SKU-X/barcodes/SKU-X", ("admin",)),
+    ("POST", "/api/users/nobody/enable", ("admin",)),
+    ("POST", "/api/users/nobody/password", ("admin",)),
+    ("POST", "/api/users/nobody/role", ("admin",)),
+    ("GET", "/api/devices/unknown/quarantined", ("supervisor", "admin")),
+    ("POST", "/api/devices/unknown/quarantined/apply", ("supervisor", "admin")),
+    ("POST", "/api/devices/unknown/quarantined/discard", ("supervisor", "admin")),
+    ("GET", "/api/channels", ("admin",)),
+    ("POST", "/api/channels", ("admin",)),
+    ("POST", "/api/channels/unknown", ("admin",)),
 ]

@@ -295,6 +295,7 @@ def test_unknown_waves_and_orders_are_404(shop):
         ("/print/orders/{order}/label", {"packer", "supervisor", "admin"}),
         ("/print/orders/{order}/label.zpl", {"packer", "supervisor", "admin"}),
         ("/print/locations/labels", {"supervisor", "admin"}),
+        ("/print/locations/B-01-01/label", {"supervisor", "admin"}),
     ],
 )
 def test_who_may_print_what(shop, path, allowed):
