@@ -42,7 +42,13 @@ function home(user, services) {
   const sections = sectionsFor(user.role);
   const section = sectionFor(location.hash, sections);
   const slot = h("section.screen", h("div.screen-head", h("h1", section.label)));
-  const root = h("div", tabs(sections, section), slot);
+  const bar = tabs(sections, section);
+  const root = h("div", bar, slot);
+  // The row scrolls sideways on a phone: bring the open section's tab into view, not the page.
+  requestAnimationFrame(() => {
+    const tab = bar.querySelector('[aria-current="page"]');
+    if (tab) bar.scrollLeft = tab.offsetLeft - (bar.clientWidth - tab.offsetWidth) / 2;
+  });
   let screen = null;
   let gone = false;
   section.load().then((make) => {
