@@ -62,7 +62,7 @@ def test_supervisor_releases_a_wave_to_pia_from_the_phone_and_holds_an_order(bro
         page = phone.page
         phone.open()
         sign_in(phone, "sue", SUE_PASSWORD)
-        expect(page.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
+        expect(page.get_by_role("heading", name="Floor", exact=True)).to_be_visible()  # the supervisor's home
         page.get_by_role("link", name="Waves").click()
         expect(page.get_by_role("heading", name="Waves", exact=True)).to_be_visible()
         rows = page.locator("label.candidate")
