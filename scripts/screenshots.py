@@ -246,6 +246,22 @@ def _routes(browser, url: str, out: Path) -> None:
     context.close()
 
 
+def _queue_and_waves(browser, url: str, out: Path) -> None:
+    """Sue's exception queue (the short pick Pia reported above) and the wave builder's candidates."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(url + "/")
+    _sign_in(page, "sue", "supervisor-demo")
+    page.get_by_role("link", name="Exceptions").click()
+    expect(page.locator("li.exception").first).to_be_visible()
+    page.screenshot(path=str(out / "supervisor-exceptions.png"))
+    page.get_by_role("link", name="Waves").click()
+    expect(page.locator("label.candidate").first).to_be_visible()
+    page.screenshot(path=str(out / "supervisor-waves.png"))
+    context.close()
+
+
 def _stock_and_kpis(browser, url: str, out: Path) -> None:
     """Sue scans a bin of the demo warehouse, then reads the KPIs of the last 7 days."""
     with httpx.Client(base_url=url, timeout=30) as http:
@@ -385,6 +401,7 @@ def main() -> None:
                     _setup(browser, server.url, out)
                     _picker(browser, server.url, out, pete)
                     _short_pick(browser, server.url, out)
+                    _queue_and_waves(browser, server.url, out)
                     _packer(browser, server.url, out)
                     # After the other pictures, which show the demo as it was; on a thread of its own
                     # because the package type is made with asyncio.run(), which Playwright's thread refuses.
