@@ -4,6 +4,8 @@ barcode; a new sales channel's webhook secret is shown once, then only its hint.
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from playwright.sync_api import expect
@@ -92,11 +94,16 @@ def test_an_admin_adds_a_product_by_scanning_its_barcode_and_a_picker_can_then_p
         scan(page, KETTLE_EAN, "scan an empty tote for slot 1")
         scan(page, "TOTE-RED", "Picked 1 × KET-1 into TOTE-RED")
         pending(page, 0)
+        # "All sent" can still be the strip's word from before the scan was queued: with the phone
+        # still open, wait for the server's ledger itself.
+        pia_phone = off_playwrights_loop(device_of, "pia")
+        deadline = time.monotonic() + 20
+        while not ledger_statuses(pia_phone) and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
         assert not errors, errors
     finally:
         context.close()
 
-    pia_phone = off_playwrights_loop(device_of, "pia")
     assert ledger_statuses(pia_phone) == [(1, "applied")]
     with httpx.Client(base_url=live_server.url, timeout=30) as http:
         detail = http.get(f"/api/orders/{order['id']}", headers=support.login(http, "sue", SUE_PASSWORD)).json()
