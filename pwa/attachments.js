@@ -62,6 +62,9 @@ export async function keepAttachment(store, { kind, blob } = {}) {
     type: blob.type,
     bytes,
     created_at: new Date().toISOString(),
+    // Kept order: two files kept in the same millisecond (a signature, then the photo) still go up
+    // in the order they were taken; the id is random and cannot break the tie.
+    kept: nextKept(),
     state: "pending",
     received: 0,
     error: null,
@@ -307,8 +310,20 @@ async function forgetOldDone(store, now = Date.now()) {
   await tx.done;
 }
 
+let lastKept = 0;
+
+/** A number that grows with every file kept, across reloads too (it starts from the clock in µs). */
+function nextKept() {
+  lastKept = Math.max(lastKept + 1, Date.now() * 1000);
+  return lastKept;
+}
+
+function keptOrder(row) {
+  return row.kept ?? Date.parse(row.created_at) * 1000;
+}
+
 function byAge(rows) {
-  return rows.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1));
+  return rows.sort((a, b) => keptOrder(a) - keptOrder(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function withBlob({ bytes, ...row }) {
