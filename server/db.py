@@ -10,12 +10,13 @@ spends its time on SQLite). SQL is written once with `?` placeholders; for Postg
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import aiosqlite
 import asyncpg
@@ -270,3 +271,17 @@ class Database:
                 await connection.execute("COMMIT")
         finally:
             readers.put_nowait(connection)
+
+
+@overload
+def stored_time(value: None) -> None: ...
+@overload
+def stored_time(value: dt.datetime | str) -> dt.datetime: ...
+def stored_time(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A stored timestamp as an aware UTC datetime: SQLite hands back naive values (stored in UTC) or
+    text, PostgreSQL aware ones. None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

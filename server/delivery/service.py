@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 
 from server.apply import run_ops
-from server.db import Database, Tx, in_list
+from server.db import Database, Tx, in_list, stored_time
 from server.delivery.schemas import (
     AttemptOut,
     PlanOut,
@@ -55,13 +55,7 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def utc(value: dt.datetime | str | None) -> dt.datetime | None:
-    """SQLite hands back naive timestamps (stored in UTC), PostgreSQL aware ones: always aware here."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+utc = stored_time  # one conversion for every stored timestamp (server/db.py)
 
 
 async def depot(tx: Tx) -> Point | None:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal, cast
 
+from server.db import stored_time
 from server.errors import DomainError
 
 Bucket = Literal["day", "week", "month"]
@@ -86,8 +87,4 @@ def _bucket(text: str) -> Bucket:
     return cast(Bucket, text)
 
 
-def utc(value: dt.datetime | str) -> dt.datetime:
-    """A stored timestamp as an aware UTC datetime (SQLite may hand back text, PostgreSQL a datetime)."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+utc = stored_time  # one conversion for every stored timestamp (server/db.py)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from server.db import Database, Tx
+from server.db import Database, Tx, stored_time
 
 from .publish import announce_after_commit, notify_in_transaction
 
@@ -19,8 +19,7 @@ SEEN_GRANULARITY = dt.timedelta(seconds=60)
 MAX_PENDING = 1_000_000
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+_utc = stored_time  # one conversion for every stored timestamp (server/db.py)
 
 
 def report_due(device, pending: int | None, now: dt.datetime) -> bool:

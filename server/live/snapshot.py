@@ -8,7 +8,7 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
-from server.db import Database, Tx, record_to
+from server.db import Database, Tx, record_to, stored_time
 from sync.orders import AWAITING_STOCK, ORDER_STATUSES
 
 # An order is "at risk" when its promise falls within this many hours and it is not packed yet.
@@ -96,15 +96,10 @@ class FloorSnapshot(Struct):
     open_floor_tasks: int
 
 
-def _aware(value: dt.datetime | str) -> dt.datetime:
-    """A time from either engine, aware in UTC (SQLite hands back an aggregate's time as text)."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+_aware = stored_time  # one conversion for every stored timestamp (server/db.py)
 
 
-def _utc(value: dt.datetime | str | None) -> dt.datetime | None:
-    return None if value is None else _aware(value)
+_utc = stored_time  # one conversion for every stored timestamp (server/db.py)
 
 
 async def _first_id_since(tx: Tx, since: dt.datetime, top: int) -> int:

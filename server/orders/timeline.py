@@ -10,11 +10,10 @@ which the warehouse learned it); `device_at` says when the phone says it happene
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
-from server.db import Tx, in_list
+from server.db import Tx, in_list, stored_time
 from server.orders.schemas import TimelineStep
 
 # Order statuses in plain words: the kind of the step, and what a person reads.
@@ -43,14 +42,10 @@ FAILURE_WORDS = {
 _PACKAGE_OPS = ("seal", "ship", "record_shipment", "create_route", "return_to_depot")
 
 
-def _utc(value: Any) -> dt.datetime:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+_utc = stored_time  # one conversion for every stored timestamp (server/db.py)
 
 
-def _when(value: Any) -> dt.datetime | None:
-    return None if value is None else _utc(value)
+_when = stored_time  # one conversion for every stored timestamp (server/db.py)
 
 
 def _names(args: dict[str, Any]) -> set[str]:

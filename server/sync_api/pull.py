@@ -6,7 +6,7 @@ import base64
 import datetime as dt
 from collections import defaultdict
 
-from server.db import Database, in_list, record_to
+from server.db import Database, in_list, record_to, stored_time
 from server.live.backlog import record_seen
 from server.sync_api.refusal import SyncRefused
 from server.sync_api.schemas import (
@@ -350,13 +350,7 @@ async def _packer(tx, out: PullOut, since: int, reset: bool) -> None:
     out.summary = {"to_pack": sum(1 for r in in_scope if r["status"] == "picked")}
 
 
-def _utc(value):
-    """SQLite hands back naive timestamps (stored in UTC); PostgreSQL aware ones."""
-    if value is None or isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+_utc = stored_time  # one conversion for every stored timestamp (server/db.py)
 
 
 async def _supervisor(tx, out: PullOut, since: int, reset: bool) -> None:

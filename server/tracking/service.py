@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from server.db import Database
+from server.db import Database, stored_time
 
 # Tokens are secrets.token_urlsafe(12) (96 random bits); anything else is not worth a query.
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
@@ -86,10 +86,7 @@ def carrier_name(code: str) -> str:
     return _CARRIER_NAMES.get(code, code.replace("_", " ").title())
 
 
-def _utc(value) -> dt.datetime:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+_utc = stored_time  # one conversion for every stored timestamp (server/db.py)
 
 
 def _area(city: str, postcode: str) -> str:
