@@ -18,11 +18,20 @@ const ROUTES = { list: "routes", entity: "route", store: "routes", since: 2 };
 const STOPS = { list: "stops", entity: "route_stop", store: "stops", since: 2 };
 // Follow-up work a supervisor (or the engine) assigned to this phone's user: a count, a put-back.
 const FLOOR_TASKS = { list: "floor_tasks", entity: "floor_task", store: "floor_tasks", since: 3 };
+// Stock purchase orders open for receiving, with what to expect and where to put it (Goods in).
+const RECEIPTS = { list: "receipts", entity: "purchase_order", store: "receipts", since: 4 };
+// Returns the packer's bench may receive: open RMAs with their lines and barcodes.
+const RMAS = { list: "rmas", entity: "rma", store: "rmas", since: 4 };
+// What ad hoc floor work needs offline: every product with the codes that name it, every bin code,
+// and (for a count's "the book has these too") what the book holds per bin.
+const CATALOG = { list: "catalog", entity: "product", store: "catalog", since: 4 };
+const BINS = { list: "bins", entity: "location", store: "bins", since: 4 };
+const BIN_STOCK = { list: "bin_stock", entity: "stock", store: "bin_stock", since: 4 };
 
 /** role name → {label, pulls: [{list, entity, store, since}], load() → the role's module} */
 export const ROLES = {
-  picker: { label: "Picker", pulls: [TASKS, FLOOR_TASKS], load: () => import("./picker.js") },
-  packer: { label: "Packer", pulls: [PACK_ORDERS, PACKAGE_TYPES], load: () => import("./packer.js") },
+  picker: { label: "Picker", pulls: [TASKS, FLOOR_TASKS, RECEIPTS, CATALOG, BINS, BIN_STOCK], load: () => import("./picker.js") },
+  packer: { label: "Packer", pulls: [PACK_ORDERS, PACKAGE_TYPES, RECEIPTS, RMAS, CATALOG, BINS], load: () => import("./packer.js") },
   driver: { label: "Driver", pulls: [ROUTES, STOPS, PACKAGES], load: () => import("./driver.js") },
   supervisor: { label: "Supervisor", pulls: [EXCEPTIONS], load: () => import("./supervisor.js") },
   admin: { label: "Admin", pulls: [EXCEPTIONS], load: () => import("./supervisor.js") },

@@ -4,13 +4,17 @@
 
 import { benchView } from "../packflow.js";
 import { packerScreen } from "../screens/packer.js";
+import { floorHome } from "./floorwork.js";
+import { receiveWording } from "../receivewords.js";
 
 const stopShipping = (args) => `Do not ship ${args.package}: unpack it and return the units to stock.`;
 
 /** The bench: orders oldest promise first with the unsent ops replayed, and the package types to tap. */
 export function view(pulled, ops) {
   const types = [...(pulled.package_types ?? [])].sort((a, b) => a.code.localeCompare(b.code));
-  return { orders: benchView(pulled.pack_orders ?? [], ops), types };
+  // Returns (pwa/screens/returns.js) replay their own receipts over the pulled RMAs.
+  const returns = { rmas: pulled.rmas ?? [], ops: ops.filter((op) => op.type === "return_receive") };
+  return { orders: benchView(pulled.pack_orders ?? [], ops), types, returns };
 }
 
 function packWording(code, { args, sku }, say) {
@@ -43,10 +47,34 @@ function packWording(code, { args, sku }, say) {
   }
 }
 
-export const outcomes = { pack: packWording, seal: packWording, ship: packWording };
+function returnWording(code, { args, sku }, say) {
+  switch (code) {
+    case "not_on_rma":
+      return say(`${sku} is not on ${args.rma}`, "Nothing was booked. Set the item aside for your supervisor.");
+    case "more_than_expected":
+      return say(`More ${sku} than ${args.rma} expected`, args.condition === "resellable" ? `The units were booked into ${args.location}; your supervisor was told.` : "The units were scrapped as scanned; your supervisor was told.");
+    case "more_than_sent":
+      return say(`More ${sku} than the order sent`, "Nothing was booked. Set the items aside for your supervisor.");
+    case "rma_closed":
+      return say(`${args.rma} is closed`, "Nothing was booked. Set the parcel aside for your supervisor.");
+    case "unknown_rma":
+      return say(`No return ${args.rma}`, "Nothing was booked. Set the parcel aside for your supervisor.");
+    default:
+      return null;
+  }
+}
+
+export const outcomes = {
+  pack: packWording,
+  seal: packWording,
+  ship: packWording,
+  receive: receiveWording,
+  close_receipt: receiveWording,
+  return_receive: returnWording,
+};
 
 export default {
-  home: (user, services) => packerScreen(user, services),
+  home: (user, services) => floorHome(user, services, { hash: "#/pack", label: "Pack", make: () => packerScreen(user, services) }),
   view,
   outcomes,
 };

@@ -3,6 +3,8 @@
 
 import { pickerScreen } from "../screens/picker.js";
 import { taskView } from "../view.js";
+import { floorHome } from "./floorwork.js";
+import { receiveWording } from "../receivewords.js";
 
 const CARTS_KEY = "shipshape.carts";
 
@@ -67,12 +69,32 @@ function countWording(code, { args }, say) {
       return say("Count waits for a supervisor", `Your count of ${args.sku} in ${args.location} differs a lot from the book; a supervisor will check it.`);
     case "not_your_task":
       return say("This count was given to someone else", "Nothing was recorded.");
+    case "task_closed":
+      return say("This count was done already", "Nothing was recorded.");
     default:
       return null;
   }
 }
 
-export const outcomes = { pick: pickWording, pick_short: pickWording, count: countWording };
+function moveWording(code, { args }, say) {
+  switch (code) {
+    case "stock_discrepancy":
+      return say(`${args.from_location} held fewer than you moved`, `The book moved what it had. Counts of ${args.from_location} and ${args.to_location} were ordered.`);
+    case "same_location":
+      return say("Same bin twice", "Nothing was moved: scan the bin the units go to.");
+    default:
+      return null;
+  }
+}
+
+export const outcomes = {
+  pick: pickWording,
+  pick_short: pickWording,
+  count: countWording,
+  receive: receiveWording,
+  close_receipt: receiveWording,
+  move: moveWording,
+};
 
 async function floorTasks(data) {
   const store = await data.store();
@@ -80,8 +102,17 @@ async function floorTasks(data) {
 }
 
 export default {
-  home: (user, { data, scanning, outcomes: list }) =>
-    pickerScreen(user, { data: { ...data, tasks: data.view, floorTasks: () => floorTasks(data), carts }, scanning, outcomes: list }),
+  home: (user, services) =>
+    floorHome(user, services, {
+      hash: "#/pick",
+      label: "Pick",
+      make: () =>
+        pickerScreen(user, {
+          data: { ...services.data, tasks: services.data.view, floorTasks: () => floorTasks(services.data), carts },
+          scanning: services.scanning,
+          outcomes: services.outcomes,
+        }),
+    }),
   view,
   outcomes,
 };

@@ -6,7 +6,7 @@
 // Adding a section: write pwa/screens/<name>.js exporting a function (services) → {root, title,
 // dispose?}, and add its line below. `roles` limits a section to some of the two roles.
 
-import { h } from "../dom.js";
+import { tabbedHome } from "../sections.js";
 
 export const SECTIONS = [
   { hash: "#/floor", label: "Floor", load: async () => (await import("../screens/floor.js")).floorScreen },
@@ -18,6 +18,7 @@ export const SECTIONS = [
   { hash: "#/kpis", label: "KPIs", load: async () => (await import("../screens/kpis.js")).kpisScreen },
   { hash: "#/devices", label: "Devices", load: async () => (await import("../screens/setup.js")).devicesScreen },
   { hash: "#/setup", label: "Setup", roles: ["admin"], load: async () => (await import("../screens/setup.js")).setupScreen },
+  { hash: "#/buying", label: "Buying", load: async () => (await import("../screens/purchasing.js")).purchasingScreen },
 ];
 
 /** The sections this user may open, the first being home. */
@@ -25,45 +26,8 @@ export function sectionsFor(role, sections = SECTIONS) {
   return sections.filter((section) => !section.roles || section.roles.includes(role));
 }
 
-/** The section the address names, or the first one. */
-export function sectionFor(hash, sections) {
-  return sections.find((section) => section.hash === hash) ?? sections[0];
-}
-
-function tabs(sections, current) {
-  return h(
-    "nav.tabs",
-    { "aria-label": "Supervisor screens" },
-    sections.map(({ hash, label }) => h("a.tab", { href: hash, "aria-current": hash === current.hash ? "page" : null }, label)),
-  );
-}
-
 function home(user, services) {
-  const sections = sectionsFor(user.role);
-  const section = sectionFor(location.hash, sections);
-  const slot = h("section.screen", h("div.screen-head", h("h1", section.label)));
-  const bar = tabs(sections, section);
-  const root = h("div", bar, slot);
-  // The row scrolls sideways on a phone: bring the open section's tab into view, not the page.
-  requestAnimationFrame(() => {
-    const tab = bar.querySelector('[aria-current="page"]');
-    if (tab) bar.scrollLeft = tab.offsetLeft - (bar.clientWidth - tab.offsetWidth) / 2;
-  });
-  let screen = null;
-  let gone = false;
-  section.load().then((make) => {
-    if (gone) return;
-    screen = make({ network: services.network, services, user });
-    slot.replaceWith(screen.root);
-  });
-  return {
-    root,
-    title: section.label,
-    dispose: () => {
-      gone = true;
-      screen?.dispose?.();
-    },
-  };
+  return tabbedHome(sectionsFor(user.role), { network: services.network, services, user }, "Supervisor screens");
 }
 
 export default { home };

@@ -16,7 +16,7 @@ const RETRY_CAP_MS = 15_000;
 
 const STATUSES = [
   ["new", "New"], ["on_hold", "On hold"], ["backordered", "Backordered"], ["partially_allocated", "Part allocated"],
-  ["allocated", "Allocated"], ["released", "Released"], ["picking", "Picking"], ["picked", "Picked"],
+  ["allocated", "Allocated"], ["awaiting_supplier", "With supplier"], ["released", "Released"], ["picking", "Picking"], ["picked", "Picked"],
   ["packed", "Packed"], ["shipped", "Shipped"], ["delivered", "Delivered"], ["cancelled", "Cancelled"],
 ];
 const STATUS_NAMES = Object.fromEntries(STATUSES);

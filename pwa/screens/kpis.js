@@ -27,6 +27,7 @@ const DETAILS = {
   fill_rate: (p) => `${p.shipped_units} of ${plural(p.ordered_units, "unit")} ordered shipped (${p.shipped_orders} of ${plural(p.orders, "order")})`,
   return_rate: (p) => `${plural(p.returned_units, "unit")} returned · ${plural(p.delivered_units, "unit")} delivered (${p.returned_orders} of ${plural(p.delivered_orders, "order")})`,
   units_per_hour: (p) => `${plural(p.units, "unit")} picked · ${p.active_hours} active hours · ${plural(p.pickers, "picker")}`,
+  rma_rate: (p) => `${plural(p.rmas, "RMA")} opened · ${plural(p.shipped_orders, "order")} shipped (${plural(p.units_expected, "unit")} expected back)`,
 };
 
 /** "YYYY-MM-DD" of a Date, as a UTC day. */

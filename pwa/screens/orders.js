@@ -5,7 +5,8 @@
 // actions need the server, so offline the screen says so and the action buttons wait.
 
 import { api, request } from "../api.js";
-import { h, show } from "../dom.js";
+import { h, inTurns, show } from "../dom.js";
+import { returnsPanel } from "./rmas.js";
 
 const STYLES = "/static/screens/waves.css";
 const OFFLINE = "Order details and actions need a connection.";
@@ -13,6 +14,8 @@ const STAFF = new Set(["supervisor", "admin"]);
 // Statuses an order can be held in (the server refuses the rest, naming the status).
 const HOLDABLE = new Set(["new", "backordered", "partially_allocated", "allocated"]);
 const FINAL = new Set(["shipped", "delivered", "cancelled"]);
+// Orders a customer can send units back from (pwa/screens/rmas.js).
+const RETURNABLE = new Set(["shipped", "delivered"]);
 
 // The API's largest page; the counts say so when there are more orders than this.
 const FETCH_LIMIT = 1000;
@@ -25,6 +28,7 @@ const STATUSES = [
   ["backordered", "Backordered"],
   ["partially_allocated", "Part allocated"],
   ["allocated", "Allocated"],
+  ["awaiting_supplier", "With supplier"],
   ["released", "Released"],
   ["picking", "Picking"],
   ["picked", "Picked"],
@@ -146,9 +150,12 @@ export function ordersScreen({ network, user } = {}) {
 
   // -- the order detail -------------------------------------------------------------------------
 
-  /** One request at a time; a refusal is shown in the server's words. */
-  async function act(work) {
-    if (!online || busy) return;
+  /** One request at a time, in the order asked for (a tap while one runs waits its turn); a refusal is shown in the server's words. */
+  const inTurn = inTurns();
+  const act = (work) => inTurn(() => actNow(work));
+
+  async function actNow(work) {
+    if (!online) return;
     busy = true;
     refreshButtons();
     try {
@@ -228,10 +235,19 @@ export function ordersScreen({ network, user } = {}) {
       h("ul.detail-lines", order.lines.map(lineRow)),
       order.packages.length > 0 && h("h3", "Packages"),
       order.packages.length > 0 && h("ul.detail-packages", order.packages.map(packageRow)),
+      mayAct && RETURNABLE.has(order.status) && returnsPanel(order, { onChange: refreshTimeline }),
       h("h3", "Timeline"),
-      h("ol.detail-timeline", open.steps.map((step) => h("li", h("time", { datetime: step.at }, when(step.at)), h("span", step.label)))),
+      h("ol.detail-timeline", timelineItems(open.steps)),
     );
     refreshButtons();
+  }
+
+  // A return's step (an RMA opened, a refund) lands on the timeline without redrawing the detail.
+  async function refreshTimeline() {
+    if (!open?.order) return;
+    open.steps = await request("GET", `/api/orders/${open.order.id}/timeline`);
+    const list = detail.querySelector(".detail-timeline");
+    if (list) show(list, timelineItems(open.steps));
   }
 
   function backButton() {
@@ -321,6 +337,10 @@ function packageRow(pkg) {
     h("div.order-top", h("strong.order-ref", pkg.code), h("span.badge", pkg.sealed ? pkg.status : "open, not sealed")),
     h("p.muted", `${pkg.package_type || "no box yet"}${weight}${tracking}`),
   );
+}
+
+function timelineItems(steps) {
+  return steps.map((step) => h("li", h("time", { datetime: step.at }, when(step.at)), h("span", step.label)));
 }
 
 function orderRow(order, onOpen) {

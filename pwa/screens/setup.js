@@ -1,14 +1,15 @@
 // Setting the warehouse up from a phone. Admins get "Setup": products (search, add, scan a barcode to
 // attach it), bins (add, print their labels), package types, users (create, role, password, disable)
-// and sales channels (add, rotate the webhook secret — shown once, with a copy button). Supervisors
+// and sales channels (add, rotate the webhook secret — shown once, with a copy button; import a CSV
+// file of orders and follow its progress and its bad lines; the stock feed's token). Supervisors
 // and admins get "Devices": every phone with its owner, revoke one, and hand a revoked phone's unsent
 // ops over — apply or discard the chosen ones.
 //
 // All of it is the server's to decide (unique codes, check digits, the last admin), so these are
 // online actions, like the route planner: offline the screen says so and its buttons wait.
 
-import { request } from "../api.js";
-import { h, show } from "../dom.js";
+import { ApiError, loadSession, request, sessionEnded } from "../api.js";
+import { h, inTurns, show } from "../dom.js";
 import { printDocument } from "../printing.js";
 
 const OFFLINE = "Setup needs a connection: changes are made on the server.";
@@ -28,6 +29,40 @@ export function barcodeOf(meaning) {
   return meaning.text || meaning.scan || null;
 }
 
+/** A CSV import's counts in words: "120 of 400 rows · 50 new orders · 2 already known · 1 bad row". */
+export function importSummary(job) {
+  const rows = job.rows_total === null ? `${job.rows_done} rows` : `${job.rows_done} of ${job.rows_total} rows`;
+  return `${rows} · ${plural(job.orders_created, "new order")} · ${job.orders_duplicate} already known · ${plural(job.rows_bad, "bad row")}`;
+}
+
+/** The headline of an import: still going, finished, or stopped (with the server's reason). */
+export function importTitle(job) {
+  const name = job.file_name || "the file";
+  if (job.status === "done") return `Imported ${name}`;
+  if (job.status === "failed") return `Import of ${name} stopped: ${job.error}`;
+  return `Importing ${name}…`;
+}
+
+/**
+ * POST a file as it is (the browser streams it from disk) with the session's bearer token; the
+ * server's answer, or ApiError like `request`.
+ */
+async function sendFile(path, file, contentType) {
+  const session = loadSession();
+  const headers = { Accept: "application/json", "Content-Type": contentType };
+  if (session) headers.Authorization = `Bearer ${session.token}`;
+  let response;
+  try {
+    response = await fetch(path, { method: "POST", headers, body: file });
+  } catch {
+    throw new ApiError(0, { error: "offline", message: "Can't reach the server. Check the connection and try again." });
+  }
+  const data = await response.json().catch(() => null);
+  if (response.ok) return data;
+  if (response.status === 401 && session) sessionEnded();
+  throw new ApiError(response.status, data);
+}
+
 /** "…a1b2" hints are the server's; this only words a channel's secret state. */
 export function secretText(channel) {
   return channel.secret_hint ? `Secret ${channel.secret_hint}` : "No secret";
@@ -45,8 +80,12 @@ function frame(network, title, draw) {
   const body = h("div.setup-body");
   const root = h("section.screen.setup-screen", h("div.screen-head", h("h1", title)), offlineNote, problem, message, body);
 
-  async function act(work, done) {
-    if (!state.online || state.busy) return;
+  // One at a time, in the order asked for: one asked for while another runs waits its turn, never dropped.
+  const inTurn = inTurns();
+  const act = (work, done) => inTurn(() => actNow(work, done));
+
+  async function actNow(work, done) {
+    if (!state.online) return;
     state.busy = true;
     refresh();
     problem.textContent = "";
@@ -68,8 +107,19 @@ function frame(network, title, draw) {
     for (const el of root.querySelectorAll("[data-online]")) el.disabled = !state.online || state.busy;
   }
 
-  function render() {
+  /**
+   * Draw the page again. `keepTyped`: for a redraw the person did not ask for (a list arriving, an
+   * import's progress) — what they typed or chose in a field, and where the cursor was, survive it.
+   */
+  function render({ keepTyped = false } = {}) {
+    const typed = keepTyped ? changedFields(body) : [];
+    const focused = keepTyped && body.contains(document.activeElement) ? document.activeElement.id : "";
     draw(body);
+    for (const [id, value] of typed) {
+      const field = body.querySelector(`#${CSS.escape(id)}`);
+      if (field) field.value = value;
+    }
+    if (focused) body.querySelector(`#${CSS.escape(focused)}`)?.focus();
     refresh();
   }
 
@@ -79,6 +129,17 @@ function frame(network, title, draw) {
     refresh();
   });
   return { root, act, render, refresh, state, problem, message, dispose: unsubscribe };
+}
+
+/** [id, value] of every field under `root` whose value is no longer the one it was drawn with. */
+function changedFields(root) {
+  const changed = [];
+  for (const el of root.querySelectorAll("input[id], textarea[id], select[id]")) {
+    if (el.type === "file" || el.type === "checkbox" || el.type === "radio") continue;
+    const drawn = el instanceof HTMLSelectElement ? ([...el.options].find((o) => o.defaultSelected) ?? el.options[0])?.value : el.defaultValue;
+    if (el.value !== drawn) changed.push([el.id, el.value]);
+  }
+  return changed;
 }
 
 /** A labelled input (or select) in a `.field`; `id` ties the label to it. */
@@ -139,6 +200,9 @@ export function setupScreen({ network, services }) {
   let page = "products";
   let scanner = null; // open only on a product's page: the wedge listens page-wide while it exists
   const data = { products: null, query: "", product: null, bins: null, zone: "", types: null, users: null, user: null, channels: null, shown: null };
+  const imports = {}; // channel code → its latest CSV import job, followed while it runs
+  let following = null;
+  let loading = 0; // the latest list load; an earlier one answering late is ignored
 
   const ui = frame(network, "Setup", draw);
   const act = ui.act;
@@ -159,16 +223,31 @@ export function setupScreen({ network, services }) {
     load();
   }
 
+  /**
+   * Read the open page's list. Not gated by an action in flight: a tap on another page while the
+   * first list is still coming must load that page. Only the latest load's answer is kept.
+   */
   function load() {
     const loaders = {
-      products: async () => { data.products = await request("GET", `/api/products?q=${encodeURIComponent(data.query)}`); },
-      bins: async () => { data.bins = await request("GET", "/api/locations"); },
-      types: async () => { data.types = await request("GET", "/api/package-types?all=true"); },
-      users: async () => { data.users = await request("GET", "/api/users"); },
-      channels: async () => { data.channels = await request("GET", "/api/channels"); },
+      products: () => request("GET", `/api/products?q=${encodeURIComponent(data.query)}`),
+      bins: () => request("GET", "/api/locations"),
+      types: () => request("GET", "/api/package-types?all=true"),
+      users: () => request("GET", "/api/users"),
+      channels: () => request("GET", "/api/channels"),
     };
     if (!ui.state.online) return ui.render();
-    act(loaders[page]);
+    const ticket = ++loading;
+    const wanted = page;
+    ui.render();
+    loaders[wanted]().then((value) => {
+      if (ticket !== loading) return;
+      data[wanted] = value;
+      ui.render({ keepTyped: true }); // the forms below the list may already hold what the admin typed
+    }, (error) => {
+      if (ticket !== loading) return;
+      ui.problem.textContent = error.message;
+      ui.render({ keepTyped: true });
+    });
   }
 
   function draw(body) {
@@ -303,7 +382,7 @@ export function setupScreen({ network, services }) {
         await printDocument(`/print/locations/labels${zoneQuery}`, data.zone ? `labels-${data.zone}` : "labels");
         return `Labels of ${plural(shown.length, "bin")} sent to the printer.`;
       }), { name: data.zone ? `Print labels of zone ${data.zone}` : "Print all labels" })),
-      bins === null ? h("p.muted", "Bins are shown when the phone is online.")
+      bins === null ? h("p.muted", ui.state.online ? "Loading bins…" : "Bins are shown when the phone is online.")
         : h("ul.setup-list", { "aria-label": "Bins" }, shown.map((b) => h("li.setup-item", { "data-code": b.code },
           h("span", h("strong", b.code), h("span.muted", ` ${b.kind}${b.zone ? ` · ${b.zone}` : ""} · #${b.path_seq}`)),
           button("Label", () => act(async () => {
@@ -335,7 +414,7 @@ export function setupScreen({ network, services }) {
     const max = input({ type: "number", inputmode: "numeric", min: 0, value: 0 });
     const types = data.types;
     return [
-      types === null ? h("p.muted", "Package types are shown when the phone is online.")
+      types === null ? h("p.muted", ui.state.online ? "Loading package types…" : "Package types are shown when the phone is online.")
         : h("ul.setup-list", { "aria-label": "Package types" }, types.map((t) => h("li.setup-item",
           h("span", h("strong", t.code), h("span.muted", ` ${t.name}${t.active ? "" : " · retired"}`)),
           button(t.active ? "Retire" : "Use again", () => act(async () => {
@@ -369,7 +448,7 @@ export function setupScreen({ network, services }) {
     const password = input({ type: "password", autocomplete: "new-password", minlength: 8, required: true });
     const users = data.users;
     return [
-      users === null ? h("p.muted", "Users are shown when the phone is online.")
+      users === null ? h("p.muted", ui.state.online ? "Loading users…" : "Users are shown when the phone is online.")
         : h("ul.setup-list", { "aria-label": "Users" }, users.map((u) => h("li", h("button.setup-row", { type: "button", "data-username": u.username, onclick: () => { data.user = u; ui.render(); } },
           h("span.setup-row-title", u.username), h("span.setup-row-sub", `${roleName(u.role)}${u.active === false ? " · disabled" : ""}`))))),
       h("form.setup-form", { "aria-label": "Add a user", onsubmit: (e) => {
@@ -427,15 +506,17 @@ export function setupScreen({ network, services }) {
     const channels = data.channels;
     return [
       data.shown && secretCard(data.shown),
-      channels === null ? h("p.muted", "Channels are shown when the phone is online.")
-        : h("ul.setup-list", { "aria-label": "Channels" }, channels.map((c) => h("li.setup-item.channel", { "data-code": c.code },
-          h("span", h("strong", c.name), h("span.muted", ` ${c.code} · ${kindName(c.kind)}${c.active ? "" : " · inactive"}`), h("span.secret-hint", secretText(c))),
+      channels === null ? h("p.muted", ui.state.online ? "Loading channels…" : "Channels are shown when the phone is online.")
+        : h("ul.setup-list", { "aria-label": "Channels" }, channels.map((c) => h("li.setup-item.channel.channel-card", { "data-code": c.code },
+          h("span", h("strong", c.name), h("span.muted", ` ${c.code} · ${kindName(c.kind)}${c.active ? "" : " · inactive"}`), h("span.secret-hint", secretText(c)),
+            stockWebhookText(c) && h("span.secret-hint", stockWebhookText(c))),
           c.kind !== "manual" && confirming("Rotate secret", "Tap to rotate", () => act(async () => {
             const rotated = await request("POST", `/api/channels/${encodeURIComponent(c.code)}`, { rotate_secret: true });
             data.shown = rotated;
             data.channels = await request("GET", "/api/channels");
             return `New secret for ${c.code}: the old one no longer signs.`;
-          }), `Rotate the secret of ${c.code}`)))),
+          }), `Rotate the secret of ${c.code}`),
+          c.kind !== "manual" && importPanel(c)))),
       h("form.setup-form", { "aria-label": "Add a channel", onsubmit: (e) => {
         e.preventDefault();
         act(async () => {
@@ -453,12 +534,71 @@ export function setupScreen({ network, services }) {
     ];
   }
 
+  function importPanel(channel) {
+    const id = `csv-file-${channel.code}`;
+    const job = imports[channel.code];
+    // The file input lies, invisible, over its label: a tap anywhere on "Import CSV" opens the picker.
+    return h("div.csv-import",
+      h("span.file-pick",
+        h("input.file-input", { type: "file", id, accept: ".csv,text/csv", "data-online": "", onchange: (e) => {
+          const file = e.target.files?.[0];
+          if (file) startImport(channel, file);
+        } }),
+        h("label.secondary.file-button", { for: id }, "Import CSV")),
+      job && importView(job));
+  }
+
+  function importView(job) {
+    const open = job.status === "queued" || job.status === "running";
+    return h("div.csv-job", { "data-testid": "csv-import", "data-status": job.status },
+      h("p.csv-job-title", { role: "status" }, importTitle(job)),
+      h("progress.wave-progress", { max: job.rows_total || 1, value: job.rows_total ? job.rows_done : open ? null : 1, "aria-label": "Rows imported" }),
+      h("p.muted", importSummary(job)),
+      job.report.length > 0 && h("ul.csv-report", { "aria-label": "Bad rows" }, job.report.map((p) =>
+        h("li", h("strong", `Line ${p.line}`), ` ${p.external_ref ? `${p.external_ref}: ` : ""}${p.reason}`))),
+      job.report_more > 0 && h("p.muted", `…and ${plural(job.report_more, "more problem")} not listed.`));
+  }
+
+  function startImport(channel, file) {
+    act(async () => {
+      const path = `/api/channels/${encodeURIComponent(channel.code)}/imports?name=${encodeURIComponent(file.name)}`;
+      imports[channel.code] = await sendFile(path, file, "text/csv");
+      follow(channel.code);
+      return `${file.name} is being imported into ${channel.code}.`;
+    });
+  }
+
+  /** Re-read a running import every second until it ends; the page redraws with each reading. */
+  function follow(code) {
+    clearTimeout(following);
+    const job = imports[code];
+    if (!job || (job.status !== "queued" && job.status !== "running")) return;
+    following = setTimeout(async () => {
+      try {
+        imports[code] = await request("GET", `/api/channels/imports/${job.id}`);
+      } catch {
+        // Offline for a moment: the next reading catches up.
+      }
+      if (page === "channels" && !ui.state.busy) ui.render({ keepTyped: true });
+      follow(code);
+    }, 1000);
+  }
+
+  function tokenCard(channel) {
+    if (!channel.api_token) return null;
+    return h("div.token",
+      h("h3", "Stock feed token"),
+      h("p", `A storefront reads ${channel.code}'s stock with it: Authorization: Bearer <token>. Shown this once.`),
+      h("code.secret", { "data-testid": "channel-token" }, channel.api_token));
+  }
+
   function secretCard(channel) {
     const copied = h("span.muted", { role: "status" });
     return h("section.secret-card", { "aria-label": `Webhook secret of ${channel.code}` },
       h("h2", `Webhook secret of ${channel.code}`),
       h("p", "Copy it now: it is shown this once. Afterwards only its last four characters are."),
       h("code.secret", { "data-testid": "channel-secret" }, channel.webhook_secret),
+      tokenCard(channel),
       h("div.pair",
         button("Copy secret", async () => {
           try {
@@ -477,6 +617,7 @@ export function setupScreen({ network, services }) {
     root: ui.root,
     title: "Setup",
     dispose: () => {
+      clearTimeout(following);
       closeScanner();
       ui.dispose();
     },
@@ -579,6 +720,14 @@ function lastSeen(d) {
 
 function roleName(role) {
   return ROLES.find(([r]) => r === role)?.[1] ?? role;
+}
+
+/** How the channel's stock webhook is doing, when it has one. */
+export function stockWebhookText(channel) {
+  const hook = channel.stock_webhook;
+  if (!channel.stock_webhook_url || !hook) return null;
+  if (hook.last_failure && hook.failed > 0) return `Stock webhook failing: ${hook.last_failure.error}`;
+  return hook.last_delivered_at ? `Stock sent ${when(hook.last_delivered_at)}` : "Stock webhook waiting for its first delivery";
 }
 
 function kindName(kind) {

@@ -5,6 +5,7 @@
 
 import { request } from "../api.js";
 import { h, show } from "../dom.js";
+import { binTrail } from "./trail.js";
 
 const STYLES = "/static/screens/stock.css";
 const OFFLINE = "Stock lookups need a connection. Scan again when the phone is back online.";
@@ -18,7 +19,8 @@ export function stockScreen({ network, services }) {
 
   const offlineNote = h("p.notice", { role: "status", hidden: true }, OFFLINE);
   const problem = h("p.error", { role: "alert" });
-  const result = h("section.stock-result", { "aria-label": "Lookup result", "aria-live": "polite" },
+  const result = h("section.stock-result", { "aria-label": "Lookup result", "aria-live": "polite",
+    onclick: (event) => { const bin = event.target.closest("[data-bin]"); if (bin) lookup(bin.dataset.bin); } }, // a bin of an item: its contents and trail
     h("p.screen-sub", "Scan or type a SKU, a product barcode or a bin code."));
   const lowList = h("ol.stock-list.low-list", { "aria-label": "Low stock" });
   const lowSummary = h("p.screen-sub", "Loading…");
@@ -38,7 +40,9 @@ export function stockScreen({ network, services }) {
   async function lookup(text) {
     const q = (text ?? "").trim();
     if (!q) return;
-    if (!online) {
+    // The browser's own word decides, not the strip's: the strip learns of the connection from the
+    // last sync, which may lag behind it, and a scan must never be dropped on a stale "offline".
+    if (navigator.onLine === false) {
       scanning.feedback("error", OFFLINE);
       return;
     }
@@ -128,7 +132,7 @@ function itemView(item, found) {
     totals(item.totals, [["On the way back", item.on_the_way_back], ["Backordered", item.backordered]]),
     h("p.muted", item.reorder_point ? `Reorder point ${item.reorder_point}` : "No reorder point set"),
     h("h3", item.places.length ? `In ${plural(item.places.length, "place")}` : "In no bin"),
-    h("ul.stock-list", item.places.map((p) => placeRow(p, h("span", h("strong", p.location), p.location_kind !== "bin" ? ` (${p.location_kind})` : "")))),
+    h("ul.stock-list", item.places.map((p) => placeRow(p, h("span", h("button.stock-bin", { type: "button", "data-bin": p.location }, p.location), p.location_kind !== "bin" ? ` (${p.location_kind})` : "")))),
     returningList(item.returning),
     item.receipts_awaiting_approval.length > 0 && [
       h("h3", "Received, waiting for approval"),
@@ -145,6 +149,7 @@ function binView(bin) {
     h("h3", bin.items.length ? plural(bin.items.length, "item") : "Empty"),
     h("ul.stock-list", bin.items.map((p) => placeRow(p, h("span", h("strong", p.sku), " ", p.name)))),
     returningList(bin.returning),
+    binTrail(bin.code), // every change of units in it, newest first (pwa/screens/trail.js)
   ];
 }
 

@@ -5,7 +5,7 @@
 // online-only: offline it says so and its buttons wait for the connection.
 
 import { request } from "../api.js";
-import { h, show } from "../dom.js";
+import { h, inTurns, show } from "../dom.js";
 
 const OFFLINE = "Waves need a connection: the orders and pickers shown may be out of date.";
 const STYLES = "/static/screens/waves.css";
@@ -73,9 +73,12 @@ export function wavesScreen({ network }) {
   const detail = h("section.wave-detail", { hidden: true });
   const root = h("section.screen.waves-screen", h("div.screen-head", h("h1", "Waves")), offlineNote, problem, message, chooser, openSection, detail);
 
-  /** One request at a time; the server's refusal is shown in its own words. */
-  async function act(work) {
-    if (!online || busy) return;
+  /** One request at a time, in the order asked for (a tap while one runs waits its turn); the server's refusal is shown in its own words. */
+  const inTurn = inTurns();
+  const act = (work) => inTurn(() => actNow(work));
+
+  async function actNow(work) {
+    if (!online) return;
     busy = true;
     refreshButtons();
     problem.textContent = "";
