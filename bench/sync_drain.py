@@ -716,6 +716,26 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _profiler(directory: str | None, name: str, pid: int) -> subprocess.Popen | None:
+    """py-spy sampling the server (all threads, idle included) into DIR/name.txt, or None without --profile."""
+    if directory is None:
+        return None
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    out = Path(directory, f"{name}.txt")
+    command = [os.environ.get("PY_SPY", "py-spy"), "record", "--pid", str(pid), "--format", "raw", "--rate", "1000"]
+    profiler = subprocess.Popen(
+        [*command, "--threads", "--idle", "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    time.sleep(1)  # attached before the clock starts
+    return profiler
+
+
+def _stop_profiler(profiler: subprocess.Popen | None) -> None:
+    if profiler is not None:
+        profiler.send_signal(2)  # SIGINT: py-spy writes its file and exits
+        profiler.wait(30)
+
+
 def _code_state() -> str:
     try:
         head = subprocess.run(
@@ -740,6 +760,12 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (databases, server log)")
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="sample the server with py-spy (PY_SPY or py-spy on PATH) during the drain and the single pushes; "
+        "writes DIR/drain.txt and DIR/single.txt (collapsed stacks) - the figures of a profiled run are not comparable",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -825,9 +851,11 @@ def main() -> None:
             )
 
             batches = batches_of(plan, max_ops)
+            profiler = _profiler(args.profile, "drain", server.process.pid)
             cpu0 = _cpu_seconds(server.process.pid)
             elapsed, results, per_push = drain(client, plan, batches, devices, headers)
             server_cpu = _cpu_seconds(server.process.pid) - cpu0
+            _stop_profiler(profiler)
             ship_ops = plan.total() / elapsed
             per_push_ms = sorted(1000 * s for s in per_push)
             log(
@@ -839,6 +867,7 @@ def main() -> None:
 
             device, online_headers = devices[ONLINE_PICKER], {**headers[ONLINE_PICKER], "content-type": "application/json"}
             timings, statuses = [], collections.Counter()
+            profiler = _profiler(args.profile, "single", server.process.pid)
             for seq, (t, a) in enumerate(plan.online, start=1):
                 body = json.dumps({"device_id": device, "ops": [_envelope(seq, t, a, "2026-11-26T11:00:00.000Z")]}).encode()
                 t0 = time.perf_counter()
@@ -846,6 +875,7 @@ def main() -> None:
                 timings.append(time.perf_counter() - t0)
                 response.raise_for_status()
                 statuses[response.json()["results"][0]["status"]] += 1
+            _stop_profiler(profiler)
             measured = sorted(1000 * s for s in timings[20:])
             p99 = statistics.quantiles(measured, n=100, method="inclusive")[98]
             log(

@@ -62,3 +62,33 @@ def _explain_one(error: BaseException, config: DatabaseConfig) -> str | None:
             f"cannot reach PostgreSQL at {_where(config)} ({reason}): is it running, and is DATABASE_URL's host and port right?"
         )
     return None
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether `error` (or an error it wraps) says the database is out of reach for now — PostgreSQL
+    restarting or shutting down, a connection cut mid-request, a refused or timed-out connect, SQLite's
+    write lock held past the busy timeout — rather than that the request or the code is wrong. Such a
+    request is answered 503 with Retry-After: the client retries it and it goes through once the
+    database is back (a device's push is applied exactly once however often it is sent)."""
+    import asyncpg
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(
+            seen,
+            ConnectionError  # refused, reset, broken pipe
+            | TimeoutError  # a connect that never completed
+            | asyncpg.PostgresConnectionError  # the connection is gone (ConnectionDoesNotExistError …)
+            | asyncpg.CannotConnectNowError  # starting up or shutting down
+            | asyncpg.AdminShutdownError  # a fast or immediate shutdown cut the session
+            | asyncpg.CrashShutdownError
+            # What asyncpg raises on a connection its server end is tearing down mid-protocol.
+            | asyncpg.exceptions.InternalClientError,
+        ):
+            return True
+        if isinstance(seen, asyncpg.InterfaceError) and "connection is closed" in str(seen):
+            return True
+        if isinstance(seen, sqlite3.OperationalError) and str(seen) in ("database is locked", "database is busy"):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -5,7 +5,8 @@ from __future__ import annotations
 from server.db import Tx, in_list
 from sync import model as m
 from sync import reads_for
-from sync.reads import Reads
+from sync.purchasing import OPEN_PO_STATUSES
+from sync.reads import UNBOUNDED, Reads
 
 _CHUNK = 500
 
@@ -15,8 +16,27 @@ async def _fetch_in(tx: Tx, sql: str, values, *args) -> list:
     values = sorted(set(values), key=str)
     rows = []
     for start in range(0, len(values), _CHUNK):
-        chunk = values[start : start + _CHUNK]
+        chunk = _padded(values[start : start + _CHUNK])
         rows.extend(await tx.fetch(sql.format(in_=in_list(chunk)), *args, *chunk))
+    return rows
+
+
+def _padded(chunk: list) -> list:
+    """The chunk with its last value repeated up to the next power of two (beyond 8 values): `IN (…)`
+    finds the same rows, and the statement's text repeats from batch to batch, so the database's
+    statement cache prepares it once instead of once per list length."""
+    size = len(chunk)
+    if size <= 8:
+        return chunk
+    return chunk + chunk[-1:] * ((1 << (size - 1).bit_length()) - size)
+
+
+def _rows(state: m.State, row_type: type[m.R], records: list) -> list[m.R]:
+    """Rows built from `records`; each one's record is kept, so the writer updates only what changed."""
+    rows = m.from_records(row_type, records)
+    if rows and tuple(records[0].keys()) == m.columns(row_type):  # the writer reads records by position
+        state.kept.append(rows)  # alive as long as the State: no other object can take one's id
+        state.loaded.update(zip(map(id, rows), records, strict=True))
     return rows
 
 
@@ -49,10 +69,27 @@ _CHANNELS_BY_CODE = _select(m.Channel, "code IN {in_}")
 _EXCEPTIONS_BY_ID = _select(m.SyncException, "id IN {in_}")
 _OPEN_UNPACKS_OF = _select(m.FloorTask, "kind = 'unpack' AND status = 'open' AND package IN {in_}")
 _FLOOR_TASKS_BY_ID = _select(m.FloorTask, "id IN {in_}")
+# The bins and SKUs of counts waiting for approval: approving one sets a bin's book as a count does.
+_APPROVED_COUNT_BINS = (
+    "SELECT l.code, p.sku FROM floor_task f JOIN location l ON l.id = f.location JOIN product p ON p.id = f.product "
+    "WHERE f.kind = 'approve_count' AND f.id IN {in_}"
+)
 _OPEN_COUNTS = _select(m.FloorTask, "kind = 'cycle_count' AND status = 'open'")
 _PACKAGE_TYPES_BY_CODE = _select(m.PackageType, "code IN {in_}")
 _ROUTES_BY_ID = _select(m.Route, "id IN {in_}")
 _STOPS_OF_ROUTES = _select(m.RouteStop, "route IN {in_}")
+_POS_BY_ID = _select(m.PurchaseOrder, "id IN {in_}")
+_PO_LINES_OF = _select(m.PoLine, "purchase_order IN {in_}")
+_SUPPLIERS_BY_ID = _select(m.Supplier, "id IN {in_}")
+_SUPPLIERS_BY_CODE = _select(m.Supplier, "code IN {in_}")
+_ADDRESSES_BY_ID = _select(m.Address, "id IN {in_}")
+_RMAS_BY_CODE = _select(m.Rma, "code IN {in_}")
+_RMAS_BY_ID = _select(m.Rma, "id IN {in_}")
+_RMAS_OF_ORDERS = _select(m.Rma, "sales_order IN {in_}")
+_RMA_LINES_OF = _select(m.RmaLine, "rma IN {in_}")
+_REFUNDS_OF = _select(m.Refund, "rma IN {in_}")
+# Purchase orders still to be delivered: what is already on order for a product.
+_OPEN_POS = tuple(sorted(OPEN_PO_STATUSES))
 
 
 async def load_state(tx: Tx, submissions, actor: int | None = None) -> m.State:
@@ -77,23 +114,30 @@ async def load_state(tx: Tx, submissions, actor: int | None = None) -> m.State:
     order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM order_line WHERE id IN {in_}", needs.line_ids)}
     order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM package WHERE code IN {in_}", needs.package_codes)}
     order_ids |= await _load_routes(tx, state, needs)
+    order_ids |= await _load_purchase_orders(tx, state, needs)
+    order_ids |= await _load_rmas(tx, state, needs)
     order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM pick_task WHERE id IN {in_}", needs.task_ids)}
     await _load_orders(tx, state, order_ids)
-    for pick_task in m.from_records(m.PickTask, await _fetch_in(tx, _DONE_TASKS_OF, needs.picked_of)):
+    for pick_task in _rows(state, m.PickTask, await _fetch_in(tx, _DONE_TASKS_OF, needs.picked_of)):
         state.tasks[pick_task.id] = pick_task
-    for pick_task in m.from_records(m.PickTask, await _fetch_in(tx, _ALL_TASKS_OF, needs.tasks_of)):
+    for pick_task in _rows(state, m.PickTask, await _fetch_in(tx, _ALL_TASKS_OF, needs.tasks_of)):
         state.tasks.setdefault(pick_task.id, pick_task)
     if needs.task_ids:
-        for pick_task in m.from_records(m.PickTask, await _fetch_in(tx, _TASKS_BY_ID, needs.task_ids - set(state.tasks))):
+        for pick_task in _rows(state, m.PickTask, await _fetch_in(tx, _TASKS_BY_ID, needs.task_ids - set(state.tasks))):
             state.tasks[pick_task.id] = pick_task
 
-    for floor_task in m.from_records(m.FloorTask, await _fetch_in(tx, _FLOOR_TASKS_BY_ID, needs.floor_task_ids)):
+    for floor_task in _rows(state, m.FloorTask, await _fetch_in(tx, _FLOOR_TASKS_BY_ID, needs.floor_task_ids)):
         state.floor_tasks[floor_task.id] = floor_task
     product_ids = {line.product for line in state.lines.values()}
     product_ids |= {t.product for t in state.floor_tasks.values() if t.product is not None}
+    product_ids |= {line.product for line in state.po_lines.values()}
     for r in await _fetch_in(tx, "SELECT id FROM product WHERE sku IN {in_}", needs.skus):
         product_ids.add(r["id"])
 
+    # An approved count may lower a bin's book below what orders hold there, like a count: the orders
+    # holding its units join the slice, so their reservations shrink with it.
+    for r in await _fetch_in(tx, _APPROVED_COUNT_BINS, needs.floor_task_ids):
+        needs.take(r["code"], r["sku"], UNBOUNDED)
     if needs.hot:
         await _load_reservation_holders(tx, state, needs, warehouse_id)
         product_ids |= {line.product for line in state.lines.values()}
@@ -109,15 +153,14 @@ async def load_state(tx: Tx, submissions, actor: int | None = None) -> m.State:
         await _load_orders(tx, state, {r[0] for r in waiting} - set(state.orders))
         product_ids |= {line.product for line in state.lines.values()}
 
-    for r in await _fetch_in(tx, _PRODUCTS_BY_ID, product_ids):
-        product = m.from_record(m.Product, r)
+    for product in m.from_records(m.Product, await _fetch_in(tx, _PRODUCTS_BY_ID, product_ids)):
         state.products[product.id] = product
         state.products_by_sku[product.sku] = product
 
     stock_ids = {r.stock for r in state.reservations.values()}
     stock_rows = await _fetch_in(tx, _STOCK_OF_PRODUCTS, product_ids)
     stock_rows += await _fetch_in(tx, _STOCK_BY_ID, stock_ids - {r["id"] for r in stock_rows})
-    for stock in m.from_records(m.Stock, stock_rows):
+    for stock in _rows(state, m.Stock, stock_rows):
         state.stock[stock.id] = stock
 
     location_rows = await _fetch_in(
@@ -129,8 +172,7 @@ async def load_state(tx: Tx, submissions, actor: int | None = None) -> m.State:
     location_ids = {s.location for s in state.stock.values()} | {t.location for t in state.floor_tasks.values() if t.location}
     location_ids -= {r["id"] for r in location_rows}
     location_rows += await _fetch_in(tx, _LOCATIONS_BY_ID, location_ids)
-    for r in location_rows:
-        location = m.from_record(m.Location, r)
+    for location in m.from_records(m.Location, location_rows):
         state.locations[location.id] = location
         if location.warehouse == warehouse_id:
             state.locations_by_code[location.code] = location
@@ -142,14 +184,18 @@ async def load_state(tx: Tx, submissions, actor: int | None = None) -> m.State:
     for r in await _fetch_in(tx, _USERS_BY_ID, picker_ids):
         _put_user(state, r)
 
-    for sync_exception in m.from_records(m.SyncException, await _fetch_in(tx, _EXCEPTIONS_BY_ID, needs.exception_ids)):
+    for sync_exception in _rows(state, m.SyncException, await _fetch_in(tx, _EXCEPTIONS_BY_ID, needs.exception_ids)):
         state.exceptions[sync_exception.id] = sync_exception
 
     if needs.counts:
-        for floor_task in m.from_records(m.FloorTask, await tx.fetch(_OPEN_COUNTS)):
+        for floor_task in _rows(state, m.FloorTask, await tx.fetch(_OPEN_COUNTS)):
             state.floor_tasks[floor_task.id] = floor_task
-    for package_type in m.from_records(m.PackageType, await _fetch_in(tx, _PACKAGE_TYPES_BY_CODE, needs.package_type_codes)):
+    for package_type in _rows(state, m.PackageType, await _fetch_in(tx, _PACKAGE_TYPES_BY_CODE, needs.package_type_codes)):
         state.package_types_by_code[package_type.code] = package_type
+    if needs.ship_to:
+        ship_to = {order.ship_to for order in state.orders.values()}
+        for address in _rows(state, m.Address, await _fetch_in(tx, _ADDRESSES_BY_ID, ship_to)):
+            state.addresses[address.id] = address
     return state
 
 
@@ -166,20 +212,77 @@ async def _load_routes(tx: Tx, state: m.State, needs: Reads) -> set[int]:
             needs.package_codes,
         )
     }
-    for route in m.from_records(m.Route, await _fetch_in(tx, _ROUTES_BY_ID, route_ids)):
+    for route in _rows(state, m.Route, await _fetch_in(tx, _ROUTES_BY_ID, route_ids)):
         state.routes[route.id] = route
-    stops = m.from_records(m.RouteStop, await _fetch_in(tx, _STOPS_OF_ROUTES, list(state.routes)))
+    stops = _rows(state, m.RouteStop, await _fetch_in(tx, _STOPS_OF_ROUTES, list(state.routes)))
     for stop in stops:
         state.stops[stop.id] = stop
     rows = await _fetch_in(tx, "SELECT DISTINCT sales_order FROM package WHERE stop IN {in_}", [s.id for s in stops])
     return {r[0] for r in rows}
 
 
+async def _load_purchase_orders(tx: Tx, state: m.State, needs: Reads) -> set[int]:
+    """Purchase orders the batch names (or, with `open_pos_of`, every open one of its SKUs), whole,
+    with their suppliers and the suppliers it names. Returns the customer orders of drop-ships."""
+    po_ids = set(needs.po_ids)
+    # A receipt waiting for approval counts on its PO when approved.
+    po_ids |= {
+        r[0]
+        for r in await _fetch_in(
+            tx, "SELECT purchase_order FROM floor_task WHERE purchase_order IS NOT NULL AND id IN {in_}", needs.floor_task_ids
+        )
+    }
+    if needs.open_pos_of and needs.skus:
+        rows = await _fetch_in(
+            tx,
+            "SELECT DISTINCT pl.purchase_order FROM po_line pl JOIN purchase_order po ON po.id = pl.purchase_order "
+            f"JOIN product p ON p.id = pl.product WHERE po.status IN {in_list(_OPEN_POS)} AND p.sku IN {{in_}}",
+            needs.skus,
+            *_OPEN_POS,
+        )
+        po_ids |= {r[0] for r in rows}
+    po_ids |= {r[0] for r in await _fetch_in(tx, "SELECT id FROM purchase_order WHERE sales_order IN {in_}", needs.drop_ships_of)}
+    for po in _rows(state, m.PurchaseOrder, await _fetch_in(tx, _POS_BY_ID, po_ids)):
+        state.purchase_orders[po.id] = po
+    for po_line in _rows(state, m.PoLine, await _fetch_in(tx, _PO_LINES_OF, list(state.purchase_orders))):
+        state.po_lines[po_line.id] = po_line
+    supplier_rows = await _fetch_in(tx, _SUPPLIERS_BY_CODE, needs.supplier_codes)
+    supplier_ids = {po.supplier for po in state.purchase_orders.values()} - {r["id"] for r in supplier_rows}
+    supplier_rows += await _fetch_in(tx, _SUPPLIERS_BY_ID, supplier_ids)
+    for r in supplier_rows:
+        supplier = m.from_record(m.Supplier, r)
+        state.suppliers[supplier.id] = supplier
+        state.suppliers_by_code[supplier.code] = supplier
+    order_ids = {po.sales_order for po in state.purchase_orders.values() if po.sales_order is not None}
+    line_ids = [line.order_line for line in state.po_lines.values() if line.order_line is not None]
+    order_ids |= {r[0] for r in await _fetch_in(tx, "SELECT sales_order FROM order_line WHERE id IN {in_}", line_ids)}
+    return order_ids
+
+
+async def _load_rmas(tx: Tx, state: m.State, needs: Reads) -> set[int]:
+    """RMAs the batch names, and every RMA of their orders (and of the orders in `rmas_of`), with their
+    lines and refunds: what an order line already expects back depends on all of them. Returns their orders."""
+    if not (needs.rma_codes or needs.rma_ids or needs.rmas_of):
+        return set()
+    named = await _fetch_in(tx, _RMAS_BY_CODE, needs.rma_codes)
+    named += await _fetch_in(tx, _RMAS_BY_ID, needs.rma_ids)
+    order_ids = set(needs.rmas_of) | {r["sales_order"] for r in named}
+    for rma in _rows(state, m.Rma, await _fetch_in(tx, _RMAS_OF_ORDERS, order_ids)):
+        state.rmas[rma.id] = rma
+        state.rmas_by_code[rma.code] = rma
+    for rma_line in _rows(state, m.RmaLine, await _fetch_in(tx, _RMA_LINES_OF, list(state.rmas))):
+        state.rma_lines[rma_line.id] = rma_line
+    for refund in _rows(state, m.Refund, await _fetch_in(tx, _REFUNDS_OF, list(state.rmas))):
+        state.refunds[refund.id] = refund
+    return order_ids
+
+
 async def _load_reservation_holders(tx: Tx, state: m.State, needs: Reads, warehouse_id: int) -> None:
     """Bins the batch takes units from: if other orders' reservations there could have to shrink, every
     order holding units in that bin joins the slice, so the shrink follows its rule (newest orders
     first) exactly as it would batch by batch. That is certain only when a pick takes no more than
-    its own line holds in the bin, or than is free there while nothing in the batch reserves stock."""
+    its own line holds in the bin, or than is free there while nothing in the batch reserves stock of
+    its product."""
     rows = await _fetch_in(
         tx,
         "SELECT s.id, l.code, p.sku, s.on_hand, s.reserved FROM stock s JOIN location l ON l.id = s.location "
@@ -192,18 +295,19 @@ async def _load_reservation_holders(tx: Tx, state: m.State, needs: Reads, wareho
         by_line = held.setdefault(reservation.stock, {})
         by_line[reservation.order_line] = by_line.get(reservation.order_line, 0) + reservation.qty
     at_risk = []
-    for r in rows:
-        entry = needs.hot.get((r["code"], r["sku"]))
+    for stock_id, code, sku, on_hand, reserved in rows:  # by position: the SELECT above
+        entry = needs.hot.get((code, sku))
         if entry is None:
             continue
         picks, other = entry
         if other[0]:
-            at_risk.append(r["id"])
+            at_risk.append(stock_id)
             continue
-        own = held.get(r["id"], {})
+        own = held.get(stock_id, {})
         beyond = sum(max(0, qty - own.get(line_id, 0)) for line_id, qty in picks.items())
-        if beyond and (needs.allocates or beyond > r["on_hand"] - r["reserved"]):
-            at_risk.append(r["id"])
+        allocates_here = needs.allocates or sku in needs.allocates_skus
+        if beyond and (allocates_here or beyond > on_hand - reserved):
+            at_risk.append(stock_id)
     holders = await _fetch_in(
         tx,
         "SELECT DISTINCT l.sales_order FROM reservation r JOIN order_line l ON l.id = r.order_line WHERE r.stock IN {in_}",
@@ -220,24 +324,24 @@ def _put_user(state: m.State, r) -> None:
 
 async def _load_orders(tx: Tx, state: m.State, order_ids: set[int]) -> None:
     rows = await _fetch_in(tx, _ORDER_BY_ID, order_ids)
-    for order in m.from_records(m.Order, rows):
+    for order in _rows(state, m.Order, rows):
         state.orders[order.id] = order
         state.orders_by_ref[(order.channel, order.external_ref)] = order
     loaded = [r["id"] for r in rows]
-    for line in m.from_records(m.Line, await _fetch_in(tx, _LINES_OF, loaded)):
+    for line in _rows(state, m.Line, await _fetch_in(tx, _LINES_OF, loaded)):
         state.lines[line.id] = line
-    for reservation in m.from_records(m.Reservation, await _fetch_in(tx, _RESERVATIONS_OF, loaded)):
+    for reservation in _rows(state, m.Reservation, await _fetch_in(tx, _RESERVATIONS_OF, loaded)):
         state.reservations[reservation.id] = reservation
-    for pick_task in m.from_records(m.PickTask, await _fetch_in(tx, _OPEN_TASKS_OF, loaded)):
+    for pick_task in _rows(state, m.PickTask, await _fetch_in(tx, _OPEN_TASKS_OF, loaded)):
         state.tasks[pick_task.id] = pick_task
     packages = await _fetch_in(tx, _PACKAGES_OF, loaded)
-    for package in m.from_records(m.Package, packages):
+    for package in _rows(state, m.Package, packages):
         state.packages[package.id] = package
         state.packages_by_code[package.code] = package
     package_ids = [r["id"] for r in packages]
-    for package_item in m.from_records(m.PackageItem, await _fetch_in(tx, _ITEMS_OF, package_ids)):
+    for package_item in _rows(state, m.PackageItem, await _fetch_in(tx, _ITEMS_OF, package_ids)):
         state.package_items[package_item.id] = package_item
-    for delivery in m.from_records(m.Delivery, await _fetch_in(tx, _DELIVERIES_OF, package_ids)):
+    for delivery in _rows(state, m.Delivery, await _fetch_in(tx, _DELIVERIES_OF, package_ids)):
         state.deliveries[delivery.id] = delivery
-    for floor_task in m.from_records(m.FloorTask, await _fetch_in(tx, _OPEN_UNPACKS_OF, package_ids)):
+    for floor_task in _rows(state, m.FloorTask, await _fetch_in(tx, _OPEN_UNPACKS_OF, package_ids)):
         state.floor_tasks[floor_task.id] = floor_task

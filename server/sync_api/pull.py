@@ -6,10 +6,15 @@ import base64
 import datetime as dt
 from collections import defaultdict
 
+from server.apply import positions
 from server.db import Database, in_list, record_to, stored_time
 from server.live.backlog import record_seen
+from server.ops import epoch as epochs
+from server.receiving import service as receiving
 from server.sync_api.refusal import SyncRefused
 from server.sync_api.schemas import (
+    PullBin,
+    PullBinStock,
     PullException,
     PullFloorTask,
     PullOut,
@@ -18,6 +23,9 @@ from server.sync_api.schemas import (
     PullPackLine,
     PullPackOrder,
     PullPackPackage,
+    PullProduct,
+    PullRma,
+    PullRmaLine,
     PullRoute,
     PullStop,
     PullTask,
@@ -43,7 +51,9 @@ _EXCEPTION_SQL = (
 
 async def pull(db: Database, user_id: int, role: str, device_id: str, cursor: str | None, pending: int | None = None) -> PullOut:
     """`pending`: the ops the device holds unsent, as it reports them (recorded for the live floor)."""
-    since = decode_cursor(cursor) if cursor else 0
+    since, catalog_since, cursor_epoch = decode_cursor(cursor) if cursor else (0, None, None)
+    # PostgreSQL: the ledger's end is read before the snapshot, below every id still being committed.
+    safe_end = await positions.end(db)
     async with db.read() as tx:
         device = await tx.fetchrow(
             "SELECT owner, revoked_at, pending_reported, last_seen_at FROM device WHERE device_id = ?", device_id
@@ -52,13 +62,35 @@ async def pull(db: Database, user_id: int, role: str, device_id: str, cursor: st
             raise SyncRefused(403, "not_your_device", "pull with a device registered to you")
         if device["revoked_at"] is not None:
             raise SyncRefused(403, "device_revoked", "this device was revoked")
-        # Everything committed up to here is in this snapshot; ledger ids are assigned in commit order.
-        watermark = await tx.fetchval("SELECT COALESCE(MAX(id), 0) FROM ledger")
+        # Every ledger id up to the watermark is in this snapshot or will never exist; changes after it
+        # may be in it too, and are sent again by the next pull (a device applies rows, not deltas).
+        if safe_end is None:  # SQLite: one writer, ids in commit order
+            watermark = await tx.fetchval("SELECT COALESCE(MAX(id), 0) FROM ledger")
+        else:
+            watermark = safe_end
+        catalog_rev = await tx.fetchval("SELECT COALESCE(MAX(rev), 0) FROM catalog_rev")
+        # A cursor of another history (the database was restored since it was given out) is never a
+        # delta's starting point: its ledger ids may have been handed out again.
+        current = await epochs.current(tx)
+        same_epoch = current.epoch == cursor_epoch if cursor_epoch is not None else current.id == epochs.FIRST_EPOCH_ID
+        if not same_epoch:
+            since, catalog_since = 0, None
         reset = since == 0 or since > watermark
-        out = PullOut(cursor=encode_cursor(max(watermark, since)), reset=reset, scope=role, server_time=dt.datetime.now(dt.UTC))
+        # A cursor from before the catalog was pulled (v1), or from a catalog that is not this one: all of it.
+        catalog_all = reset or catalog_since is None or catalog_since > catalog_rev
+        out = PullOut(
+            cursor=encode_cursor(max(watermark, since), catalog_rev, current.epoch),
+            reset=reset,
+            epoch=current.epoch,
+            scope=role,
+            server_time=dt.datetime.now(dt.UTC),
+        )
         if reset:
             since = 0
+        if role in ("picker", "packer"):
+            await _catalog(tx, out, None if catalog_all else catalog_since)
         if role == "picker":
+            await _bin_stock(tx, out, None if catalog_all else since)
             await _picker(tx, out, user_id, since, reset)
         elif role == "driver":
             await _driver(tx, out, user_id, since, reset)
@@ -66,6 +98,10 @@ async def pull(db: Database, user_id: int, role: str, device_id: str, cursor: st
             await _supervisor(tx, out, since, reset)
         elif role == "packer":
             await _packer(tx, out, since, reset)
+        if role in ("picker", "packer"):  # floor staff receive goods too
+            out.receipts, left = await receiving.pulled(tx, since, reset)
+            out.removed += [Removed("purchase_order", po_id) for po_id in left]
+            out.summary = {**out.summary, "not_bins": await receiving.not_bins(tx)}
     _drop_contradictions(out)
     await record_seen(db, device, device_id, pending, out.server_time)
     return out
@@ -152,6 +188,50 @@ async def _picker(tx, out: PullOut, user_id: int, since: int, reset: bool) -> No
         )
 
 
+async def _catalog(tx, out: PullOut, since: int | None) -> None:
+    """Products with every code that names them, and the location codes: what a phone needs to know
+    a scan with no network. `since`: the catalog revision the phone holds (None: send it all)."""
+    if since is None:
+        products = await tx.fetch("SELECT id, sku, name, active FROM product WHERE active ORDER BY id")
+        bins = await tx.fetch("SELECT id, code, kind FROM location ORDER BY id")
+    else:
+        products = await tx.fetch("SELECT id, sku, name, active FROM product WHERE rev > ? ORDER BY id", since)
+        bins = await tx.fetch("SELECT id, code, kind FROM location WHERE rev > ? ORDER BY id", since)
+    codes: dict[int, list[str]] = defaultdict(list)
+    if products:
+        if since is None:  # every active product: joined, not listed (an IN list of every id is too long)
+            barcodes = await tx.fetch(
+                "SELECT b.product, b.code, b.gtin FROM barcode b JOIN product p ON p.id = b.product WHERE p.active ORDER BY b.id"
+            )
+        else:
+            ids = [r["id"] for r in products]
+            barcodes = await tx.fetch(
+                f"SELECT product, code, gtin FROM barcode WHERE product IN {in_list(ids)} ORDER BY id", *ids
+            )
+        for b in barcodes:
+            known = codes[b["product"]]
+            known += [c for c in (b["code"], b["gtin"]) if c and c not in known]
+    out.catalog = [PullProduct(r["id"], r["sku"], r["name"], codes[r["id"]], bool(r["active"])) for r in products]
+    out.bins = [PullBin(r["id"], r["code"], r["kind"]) for r in bins]
+
+
+_BIN_STOCK_SQL = "SELECT s.id, l.code, p.sku, s.lot, s.on_hand FROM stock s JOIN location l ON l.id = s.location JOIN product p ON p.id = s.product"
+
+
+async def _bin_stock(tx, out: PullOut, since: int | None) -> None:
+    """What the book holds in each bin (for a count's "the book has these too"): all of it, or the
+    rows whose units changed since the ledger position `since` (their stock movements say which)."""
+    if since is None:
+        rows = await tx.fetch(_BIN_STOCK_SQL + " WHERE s.on_hand > 0 ORDER BY s.id")
+    else:
+        rows = await tx.fetch(
+            _BIN_STOCK_SQL + " JOIN (SELECT DISTINCT location, product, lot FROM stock_movement WHERE ledger_id > ?) m "
+            "ON m.location = s.location AND m.product = s.product AND m.lot = s.lot ORDER BY s.id",
+            since,
+        )
+    out.bin_stock = [PullBinStock(r["id"], r["code"], r["sku"], r["lot"], r["on_hand"]) for r in rows]
+
+
 def _drop_contradictions(out: PullOut) -> None:
     """A row sent in this delta is in scope now, whatever tombstones older changes left for it."""
     sent = (
@@ -162,6 +242,8 @@ def _drop_contradictions(out: PullOut) -> None:
         | {("route_stop", s.id) for s in out.stops}
         | {("pack_order", o.id) for o in out.pack_orders}
         | {("floor_task", f.id) for f in out.floor_tasks}
+        | {("purchase_order", r.id) for r in out.receipts}
+        | {("rma", r.id) for r in out.rmas}
     )
     out.removed = [r for r in dict.fromkeys(out.removed) if (r.entity, r.id) not in sent]
 
@@ -348,6 +430,64 @@ async def _packer(tx, out: PullOut, since: int, reset: bool) -> None:
     out.package_types = [record_to(PullPackageType, r) for r in types if r["active"]]
     out.removed += [Removed("package_type", r["id"]) for r in types if not r["active"]]
     out.summary = {"to_pack": sum(1 for r in in_scope if r["status"] == "picked")}
+    await _packer_rmas(tx, out, since, reset)
+
+
+# Returns the bench may receive: an RMA leaves the phones once every expected unit is in, or it is closed.
+_RMA_OPEN = ("requested", "receiving")
+_PULL_RMA_SQL = (
+    "SELECT r.id, r.code, r.sales_order, r.reason, r.status, o.external_ref, c.name FROM rma r "
+    "JOIN sales_order o ON o.id = r.sales_order JOIN customer c ON c.id = o.customer"
+)
+
+
+async def _packer_rmas(tx, out: PullOut, since: int, reset: bool) -> None:
+    """Open RMAs with their lines, SKUs, names and barcodes (a wrong item is caught offline) and the
+    order's package codes and tracking numbers (the returned parcel's label finds its RMA)."""
+    if reset:
+        rows = await tx.fetch(_PULL_RMA_SQL + f" WHERE r.status IN {in_list(_RMA_OPEN)} ORDER BY r.id", *_RMA_OPEN)
+    else:
+        rows = await tx.fetch(_PULL_RMA_SQL + " WHERE r.version > ? ORDER BY r.id", since)
+    out.removed += [Removed("rma", r["id"]) for r in rows if r["status"] not in _RMA_OPEN]
+    rows = [r for r in rows if r["status"] in _RMA_OPEN]
+    if not rows:
+        return
+    ids = [r["id"] for r in rows]
+    orders = sorted({r["sales_order"] for r in rows})
+    lines: dict[int, list] = defaultdict(list)
+    for r in await tx.fetch(
+        "SELECT rl.id, rl.rma, p.id AS product, p.sku, p.name, rl.qty_expected, rl.qty_received FROM rma_line rl "
+        f"JOIN order_line l ON l.id = rl.order_line JOIN product p ON p.id = l.product WHERE rl.rma IN {in_list(ids)} "
+        "ORDER BY l.line_no",
+        *ids,
+    ):
+        lines[r["rma"]].append(r)
+    products = sorted({r["product"] for rows_ in lines.values() for r in rows_})
+    barcodes: dict[int, list[str]] = defaultdict(list)
+    for b in await tx.fetch(f"SELECT product, code FROM barcode WHERE product IN {in_list(products)} ORDER BY id", *products):
+        barcodes[b["product"]].append(b["code"])
+    codes: dict[int, list[str]] = defaultdict(list)
+    for p in await tx.fetch(
+        f"SELECT sales_order, code, tracking_number FROM package WHERE sales_order IN {in_list(orders)} ORDER BY id", *orders
+    ):
+        codes[p["sales_order"]] += [c for c in (p["code"], p["tracking_number"]) if c]
+    for r in rows:
+        out.rmas.append(
+            PullRma(
+                id=r["id"],
+                code=r["code"],
+                order_id=r["sales_order"],
+                order_ref=r["external_ref"],
+                customer=r["name"],
+                reason=r["reason"],
+                status=r["status"],
+                package_codes=codes[r["sales_order"]],
+                lines=[
+                    PullRmaLine(l["id"], l["sku"], l["name"], barcodes[l["product"]], l["qty_expected"], l["qty_received"])
+                    for l in lines[r["id"]]
+                ],
+            )
+        )
 
 
 _utc = stored_time  # one conversion for every stored timestamp (server/db.py)
@@ -371,17 +511,26 @@ async def _supervisor(tx, out: PullOut, since: int, reset: bool) -> None:
     }
 
 
-def encode_cursor(version: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{version}".encode()).decode().rstrip("=")
+def encode_cursor(version: int, catalog_rev: int, epoch: str) -> str:
+    """The ledger position the device has seen, the catalog revision it holds, and the sync epoch
+    (server/ops/epoch.py) both belong to."""
+    return base64.urlsafe_b64encode(f"v3:{epoch}:{version}:{catalog_rev}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> int:
+def decode_cursor(cursor: str) -> tuple[int, int | None, str | None]:
+    """(ledger position, catalog revision, epoch). A v1 cursor (from before the catalog was pulled) has
+    no catalog revision: it stays valid, and its next pull sends the whole catalog. v1 and v2 cursors
+    (from before epochs) have no epoch: they belong to the first one."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, value = raw.partition(":")
-        if prefix != "v1":
-            raise ValueError
-        return int(value)
+        prefix, *values = raw.split(":")
+        if prefix == "v1" and len(values) == 1:
+            return int(values[0]), None, None
+        if prefix == "v2" and len(values) == 2:
+            return int(values[0]), int(values[1]), None
+        if prefix == "v3" and len(values) == 3 and values[0]:
+            return int(values[1]), int(values[2]), values[0]
+        raise ValueError
     except (ValueError, UnicodeDecodeError):
         raise SyncRefused(
             400, "bad_cursor", "cursor is not one this server gave out; pull without a cursor for a full snapshot", field="cursor"

@@ -96,6 +96,7 @@ async def apply_quarantined(db: Database, device_id: str, seqs: list[int], actor
     wanted = sorted(set(seqs))
 
     async def work(engine: EngineTx) -> list[HandOverResult]:
+        await engine.lock_name(device_id)  # a double click waits, then finds the op handled
         device, by_seq = await _rows(engine, device_id, seqs)
         tx, now = engine.tx, dt.datetime.now(dt.UTC)
         results: dict[int, HandOverResult] = {}
@@ -142,7 +143,9 @@ async def discard_quarantined(db: Database, device_id: str, seqs: list[int], rea
     wanted = sorted(set(seqs))
 
     async def work(engine: EngineTx) -> list[HandOverResult]:
-        # In the engine transaction too: an apply and a discard of the same op never both go through.
+        # In the engine transaction too, under the device's lock: an apply and a discard of the same op
+        # never both go through.
+        await engine.lock_name(device_id)
         _, by_seq = await _rows(engine, device_id, seqs)
         now = dt.datetime.now(dt.UTC)
         results = []

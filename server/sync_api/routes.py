@@ -12,8 +12,11 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK
 
 from server.accounts.security import ANY_ROLE, STAFF, CurrentUser, token_hash
+from server.db_errors import unavailable
 from server.errors import responses
 from server.live.backlog import MAX_PENDING
+from server.ops import epoch as epochs
+from server.ops import metrics
 from server.sync_api import pull as pull_service
 from server.sync_api import quarantine, service
 from server.sync_api.refusal import SyncRefused
@@ -73,9 +76,10 @@ class SyncController(Controller):
         revoked = request.user.revoked_device
         if revoked is not None and revoked != batch.device_id:
             return _error(401, "device_revoked", "this session ended with a revoked device: sign in again on a trusted phone")
-        try:
-            return Response(
-                await service.push(
+
+        async def apply() -> PushOut:
+            with metrics.PUSH_DURATION.time():
+                return await service.push(
                     state.db,
                     request.user.id,
                     request.user.username,
@@ -85,12 +89,29 @@ class SyncController(Controller):
                     # Bind the session to this device only when it is not already (no write on the usual push).
                     token_hash=None if request.user.session_device == batch.device_id else token_hash(request.auth),
                 )
-            )
+
+        try:
+            try:
+                return Response(await apply())
+            except SyncRefused as error:
+                # After a restore the device's next seq may be past what the restored database acknowledged
+                # (the ops between were acknowledged, deleted on the phone, then lost): accepted once.
+                if error.error != "seq_gap" or not await epochs.accept_restore_gap(state.db, batch.device_id, batch.ops[0].seq):
+                    raise
+                return Response(await apply())
         except SyncRefused as error:
             return _refusal(error)
-        except Exception:  # infrastructure failure: the transaction rolled back, the device retries
-            log.exception("push failed; batch rolled back")
-            return _error(503, "unavailable", "the batch was not applied; retry it unchanged", headers={"Retry-After": "1"})
+        except Exception as error:  # infrastructure failure: the transaction rolled back, the device retries
+            if unavailable(error):  # the database restarting or a connection cut: one line, not a traceback
+                log.warning("push of %s failed, database unavailable: %s: %s", batch.device_id, type(error).__name__, error)
+            else:
+                log.exception("push failed; batch rolled back")
+            return _error(
+                503,
+                "unavailable",
+                "the push could not be finished; send it again unchanged (an op already applied answers as a replay, never twice)",
+                headers={"Retry-After": "1"},
+            )
 
     @get("/pull", guards=[ANY_ROLE], responses=responses(400, 401, 403))
     async def pull(
@@ -105,9 +126,11 @@ class SyncController(Controller):
     ) -> Response[PullOut]:
         """The device's work in scope: a delta since `cursor` with `removed` tombstones, or a snapshot with `reset: true`."""
         try:
-            return Response(await pull_service.pull(state.db, request.user.id, request.user.role, device_id, cursor, pending))
+            out = await pull_service.pull(state.db, request.user.id, request.user.role, device_id, cursor, pending)
         except SyncRefused as error:
             return _refusal(error)
+        metrics.PULLS.labels("reset" if out.reset else "delta").inc()
+        return Response(out)
 
 
 class QuarantineController(Controller):

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from server.receiving.schemas import Receipt
+
 MAX_OPS = 500
 MAX_BYTES = 1_000_000
 
@@ -95,6 +97,36 @@ class PullFloorTask(Struct):
     tote: str
     note: str
     created_at: dt.datetime
+
+
+class PullProduct(Struct):
+    """A product as a phone needs it to know a scan offline: every code that names it (the printed
+    barcodes and their 14-digit GTINs), and whether it is still in use."""
+
+    id: int
+    sku: str
+    name: str
+    barcodes: list[str]
+    active: bool
+
+
+class PullBin(Struct):
+    """A location code a scan may name, and its kind (bin, staging, dock, returns)."""
+
+    id: int
+    code: str
+    kind: str
+
+
+class PullBinStock(Struct):
+    """What the book holds at a location × SKU × lot (id: the stock row): a count asks about every
+    SKU the book has in the bin. 0: the bin no longer holds it."""
+
+    id: int
+    location: str
+    sku: str
+    lot: str
+    on_hand: int
 
 
 class PullException(Struct):
@@ -207,11 +239,38 @@ class Removed(Struct, frozen=True):
     id: int
 
 
+class PullRmaLine(Struct):
+    id: int
+    sku: str
+    name: str
+    barcodes: list[str]
+    qty_expected: int
+    qty_received: int
+
+
+class PullRma(Struct, kw_only=True):
+    """An RMA whose parcel may come back to the bench: scanned by its code, or by a code of the
+    order's packages (their codes and tracking numbers), with the lines it expects."""
+
+    id: int
+    code: str
+    order_id: int
+    order_ref: str
+    customer: str
+    reason: str
+    status: str
+    package_codes: list[str]
+    lines: list[PullRmaLine]
+
+
 class PullOut(Struct):
     cursor: str
     reset: bool
     scope: str
     server_time: dt.datetime
+    # The sync epoch (docs/sync-protocol.md, "Restores and the sync epoch"): a phone that sees it change
+    # knows the server was restored from a backup; its cursor of the old epoch already got a snapshot.
+    epoch: str = ""
     tasks: list[PullTask] = []
     packages: list[PullPackage] = []
     exceptions: list[PullException] = []
@@ -220,6 +279,11 @@ class PullOut(Struct):
     pack_orders: list[PullPackOrder] = []
     package_types: list[PullPackageType] = []
     floor_tasks: list[PullFloorTask] = []
+    receipts: list[Receipt] = []  # stock purchase orders to receive (pickers, packers)
+    rmas: list[PullRma] = []
+    catalog: list[PullProduct] = []
+    bins: list[PullBin] = []
+    bin_stock: list[PullBinStock] = []
     removed: list[Removed] = []
     summary: dict[str, Any] = {}
 

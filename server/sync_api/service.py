@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 from re import DOTALL
@@ -13,6 +14,7 @@ import msgspec
 from server.apply.runner import EngineTx, engine_transaction
 from server.db import DATA_ERRORS, Database, in_list
 from server.live.backlog import report_due, write_report
+from server.ops.push_report import PushReport
 from server.sync_api.refusal import SyncRefused
 from server.sync_api.schemas import MAX_OPS, OpEnvelope, OpResult, PushIn, PushOut
 from sync.engine import DEVICE_OP_TYPES, BadOp, Submission
@@ -120,6 +122,12 @@ def _device_time(at: object) -> dt.datetime | None:
         return None
 
 
+@functools.cache
+def _args_decoder(cls: type) -> msgspec.json.Decoder:
+    """One decoder per op type (the same checks as msgspec.json.decode(type=cls, strict=True), set up once)."""
+    return msgspec.json.Decoder(cls, strict=True)
+
+
 def submission_of(envelope: OpEnvelope, defused: bool = False) -> Submission:
     """The op the envelope carries, or a BadOp that will be rejected once (never retried forever)."""
     envelope.at = _device_time(envelope.at)
@@ -131,7 +139,7 @@ def submission_of(envelope: OpEnvelope, defused: bool = False) -> Submission:
         code, message = "malformed_args", "args may not contain NUL characters"
     elif cls is not None and envelope.version == cls.VERSION:
         try:
-            return Submission(msgspec.json.decode(raw, type=cls, strict=True), envelope.seq, envelope.at)
+            return Submission(_args_decoder(cls).decode(raw), envelope.seq, envelope.at)
         except (msgspec.ValidationError, msgspec.DecodeError) as error:
             code, message = "malformed_args", str(error)
         except RecursionError:  # cannot happen after decode_push; defence in depth
@@ -172,20 +180,25 @@ async def push(
                 field=f"ops[{i}].seq",
             )
     now = dt.datetime.now(dt.UTC)
+    report = PushReport(batch.device_id)
 
     try:
         outcome = await engine_transaction(
-            db, lambda engine: _push_locked(engine, user_id, username, batch, now, defused, allowed, token_hash)
+            db, lambda engine: _push_locked(engine, user_id, username, batch, now, defused, allowed, token_hash, report)
         )
     except DATA_ERRORS:
         # Some op's data broke a database limit: the batch rolled back. Retry it op by op, so that op
         # alone is rejected and the queue moves on (a 503 would fail the same way forever).
         log.warning("push of %s hit a data error; retrying op by op", batch.device_id, exc_info=True)
         outcome = await engine_transaction(
-            db, lambda engine: _push_locked(engine, user_id, username, batch, now, defused, allowed, token_hash, one_by_one=True)
+            db,
+            lambda engine: _push_locked(
+                engine, user_id, username, batch, now, defused, allowed, token_hash, report, one_by_one=True
+            ),
         )
     if isinstance(outcome, SyncRefused):
         raise outcome  # raised after the commit: a revoked device's ops stay in quarantine
+    report.emit()  # committed: each rejected op logged once, the op counters moved once
     return outcome
 
 
@@ -198,9 +211,11 @@ async def _push_locked(
     defused: frozenset[int],
     allowed: frozenset[str] | None,
     token_hash: str | None,
+    report: PushReport | None = None,
     one_by_one: bool = False,
 ) -> PushOut | SyncRefused:
     ops, tx = batch.ops, engine.tx
+    await engine.lock_name(batch.device_id)
     device = await tx.fetchrow(
         "SELECT owner, last_seq, revoked_at, pending_reported, last_seen_at FROM device WHERE device_id = ?", batch.device_id
     )
@@ -274,4 +289,6 @@ async def _push_locked(
             assert o.seq is not None  # every pushed op carries its device seq
             results.append(OpResult(o.seq, o.status, o.code, o.message, False, o.result))
         last = fresh[-1].seq
+    if report is not None:
+        report.record(fresh, outcomes if fresh else [], [(e.seq, e.type, "") for e in replays])
     return PushOut(acked_through=last, results=results, server_time=now)
