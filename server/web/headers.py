@@ -7,7 +7,6 @@ route or a middleware: a 404 for a path no route knows, a 405, a 401 from the au
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 # No inline script or style anywhere: the shell loads everything from /static.
@@ -25,15 +24,21 @@ SECURITY_HEADERS = {
 }
 # API answers carry customer names, addresses and stock: no browser or proxy cache may keep them.
 NO_STORE = "no-store"
+# As they go on the wire: the message's header list is edited directly (Litestar's header wrapper
+# cost about 25 microseconds a response, on every request).
+_SECURITY_RAW = tuple((name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items())
+_CACHE_CONTROL = b"cache-control"
 
 
 async def add_response_headers(message: Message, scope: Scope) -> None:
     """Put the security headers on every response start, and `Cache-Control: no-store` on /api/*."""
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders.from_message(message)
-    for name, value in SECURITY_HEADERS.items():
-        if name not in headers:
-            headers[name] = value
+    headers = list(message.get("headers") or ())
+    present = {bytes(name).lower() for name, _ in headers}
+    headers += [pair for pair in _SECURITY_RAW if pair[0] not in present]
     if scope.get("path", "").startswith("/api/"):
-        headers["cache-control"] = NO_STORE
+        if _CACHE_CONTROL in present:
+            headers = [pair for pair in headers if bytes(pair[0]).lower() != _CACHE_CONTROL]
+        headers.append((_CACHE_CONTROL, NO_STORE.encode()))
+    message["headers"] = headers

@@ -7,7 +7,8 @@ page offers "New version — Reload". Files do not change under a running server
 it), so the list is built once per process, on the first request for `/sw.js`.
 
 `SHIPSHAPE_PWA_DIR` serves the PWA from another folder than `pwa/` (the update test serves a copy
-with one file changed); the templates, the manifest and the vendor files are always the project's.
+with one file changed); the templates, the manifest and the vendor files are always the project's
+(where they are found, in a checkout or an installed wheel: server/web/assets.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -25,13 +25,13 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
-from server.web.vendor import GS1_AI_TABLE, NODE_MODULES, VENDOR
+from server.web import assets
+from server.web.vendor import GS1_AI_TABLE, VENDOR
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT / "server" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 SHELL_TEMPLATE = "shell.html"
-MANIFEST = ROOT / "manifest.json"
-PWA_DIR_ENV = "SHIPSHAPE_PWA_DIR"
+MANIFEST = assets.manifest()
+PWA_DIR_ENV = assets.PWA_DIR_ENV
 # Served at /sw.js with the list prepended, so it is not itself one of the precached /static files.
 SERVICE_WORKER = "sw.js"
 
@@ -69,8 +69,7 @@ log = logging.getLogger("shipshape.web")
 
 def pwa_dir() -> Path:
     """The folder served under /static/: `pwa/`, or `$SHIPSHAPE_PWA_DIR` when set."""
-    configured = os.environ.get(PWA_DIR_ENV)
-    return Path(configured).resolve() if configured else ROOT / "pwa"
+    return assets.pwa_dir()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +104,7 @@ def file_for(url: str, pwa: Path) -> Path | None:
     if url.startswith("/vendor/"):
         name, _, rest = url.removeprefix("/vendor/").partition("/")
         if name in VENDOR:
-            return NODE_MODULES / VENDOR[name] / rest
+            return assets.vendor_dir(name) / rest
     return None
 
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from litestar import Controller, Response, get
 from litestar.response import File, Template
 from litestar.static_files import create_static_files_router
 
-from server.web import precache
+from server.web import assets, precache
 from server.web.vendor import GS1_AI_TABLE
 
-ROOT = Path(__file__).resolve().parents[2]
-PWA_DIR = precache.pwa_dir()  # pwa/, or $SHIPSHAPE_PWA_DIR
-MANIFEST = ROOT / "manifest.json"
+PWA_DIR = assets.pwa_dir()  # pwa/ (the checkout's or the installed package's), or $SHIPSHAPE_PWA_DIR
+MANIFEST = assets.manifest()
 
 
 class ShellController(Controller):

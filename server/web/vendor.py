@@ -1,8 +1,9 @@
-"""Browser libraries served from our own origin, straight from `node_modules` (`npm ci` installs them
-from package.json/package-lock.json; nothing third-party is committed). The decoder's wasm is among
-them: a device never fetches code from a CDN, so scanning works offline and behind a closed firewall.
+"""Browser libraries served from our own origin (`npm ci` installs them from package.json and
+package-lock.json; nothing third-party is committed; a wheel carries copies, see server/web/assets.py).
+The decoder's wasm is among them: a device never fetches code from a CDN, so scanning works offline
+and behind a closed firewall.
 
-Only the folders listed here are reachable, under /vendor/<name>/.
+Only the folders listed in `assets.VENDOR` are reachable, under /vendor/<name>/.
 """
 
 from __future__ import annotations
@@ -13,19 +14,8 @@ from pathlib import Path
 
 from litestar.static_files import create_static_files_router
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE_MODULES = ROOT / "node_modules"
-
-# URL name → folder inside node_modules, each pinned exactly in package.json. The camera decodes
-# with the native BarcodeDetector where it has our formats, else zxing-wasm in a worker
-# (pwa/scan/scanner.js): no BarcodeDetector ponyfill is needed. The driver's signature pad is
-# loaded only when a proof of delivery is taken (pwa/signature.js).
-VENDOR = {
-    "idb": "idb/build",
-    "signature_pad": "signature_pad/dist",
-    "uplot": "uplot/dist",  # the KPI charts (pwa/screens/kpis.js), loaded by that screen alone
-    "zxing-wasm": "zxing-wasm/dist",
-}
+from server.web import assets
+from server.web.assets import VENDOR
 
 # biip's own table of GS1 Application Identifiers (formats and patterns), served so the device's
 # offline interpreter reads the very same rules as the server's (scanner/interpret.py).
@@ -35,26 +25,26 @@ log = logging.getLogger("shipshape.web")
 
 
 def missing() -> list[str]:
-    """The vendor folders that are not installed (run `npm ci` in the project folder)."""
-    return [f"node_modules/{folder}" for folder in VENDOR.values() if not (NODE_MODULES / folder).is_dir()]
+    """The vendor folders that are not there (in a checkout: run `npm ci` in the project folder)."""
+    return [str(assets.vendor_dir(name)) for name in VENDOR if not assets.vendor_dir(name).is_dir()]
 
 
 def warn_if_missing() -> None:
     if gone := missing():
         log.error(
-            "browser libraries missing (%s): run `npm ci` in %s — camera scanning and offline storage will not load",
+            "browser libraries missing (%s): %s — camera scanning and offline storage will not load",
             ", ".join(gone),
-            ROOT,
+            assets.where_vendor_comes_from(),
         )
 
 
 vendor_routers = [
     create_static_files_router(
         path=f"/vendor/{name}",
-        directories=[NODE_MODULES / folder],
+        directories=[assets.vendor_dir(name)],
         opt={"exclude_from_auth": True},
         include_in_schema=False,
         name=f"vendor-{name}",
     )
-    for name, folder in VENDOR.items()
+    for name in VENDOR
 ]
