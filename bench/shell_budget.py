@@ -77,7 +77,7 @@ def _closure(entries: list[str], sources: dict[str, bytes]) -> set[str]:
 def per_role(files: list[tuple[str, bytes]]) -> dict[str, set[str]]:
     """role → the URLs its phone loads (page styles, app.js's static graph, its role module's graph, the worker)."""
     sources = dict(files)
-    shell = (precache.pwa_dir().parent / "server" / "templates" / "shell.html").read_text()
+    shell = (precache.TEMPLATES / "shell.html").read_text()
     page = _STYLESHEET.findall(shell) + _MODULE.findall(shell) + ["/sw.js"]
     common = _closure(page, sources)
     roles = re.findall(r'import\("\./([a-z]+)\.js"\)', sources["/static/roles/index.js"].decode())

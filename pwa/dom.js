@@ -48,3 +48,17 @@ export function show(container, ...children) {
   container.replaceChildren();
   append(container, children);
 }
+
+/**
+ * inTurns() → run(work): runs each `work()` (async) after the one asked for before it has ended, in
+ * the order asked for, never dropping one — a tap while a request runs waits its turn. A failure does
+ * not stop the next; `run` returns the work's own promise.
+ */
+export function inTurns() {
+  let last = Promise.resolve();
+  return (work) => {
+    const mine = last.then(work);
+    last = mine.catch(() => {});
+    return mine;
+  };
+}

@@ -58,7 +58,7 @@ export function statusBar(client) {
     }
     const message = s.revoked
       ? "This device was revoked. Your unsent scans are kept; tell your supervisor."
-      : s.online ? s.error : null;
+      : s.online ? s.error || s.notice : null;
     problem.hidden = !message;
     problem.textContent = safeText(message || "");
   }

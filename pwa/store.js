@@ -31,7 +31,7 @@ function askPersistence() {
 /**
  * openStore() → Store. One shared connection per name; `name` exists for tests only.
  * Store API (all async):
- *   meta(key) / setMeta(key, value)         device_id, user_id, next_seq, cursor, last_sync_at, acked_through, limits
+ *   meta(key) / setMeta(key, value)         device_id, user_id, next_seq, cursor, epoch, last_sync_at, acked_through, limits
  *   enqueue(type, args, version = 1)        → the stored op {seq, type, version, at, args, device_id}
  *   pendingCount()                          ops in the outbox
  *   pendingOps()                            every op in the outbox, by seq
@@ -39,7 +39,7 @@ function askPersistence() {
  *   acknowledge(results)                    drop acked ops, keep adjusted/rejected results → {acked, outcomes}
  *   settlingOps()                           acked ops no pull has reflected yet (the view still applies them)
  *   dropThrough(seq)                        forget ops the server already holds (409 with a later expected_seq)
- *   applyPull(pull)                         upsert / tombstone / reset the pulled state, save the cursor
+ *   applyPull(pull)                         upsert / tombstone / reset the pulled state, save the cursor and epoch
  *   pulled()                                the pulled state, {list name: rows}
  *   outcomes() / dismissOutcome(seq)        results the user must see, until dismissed
  *   bindDevice(user_id, device_id)          start numbering at 1 for a newly registered device
@@ -187,10 +187,15 @@ class Store {
     return dropped;
   }
 
-  /** Apply a pull: a reset replaces everything, otherwise upsert rows and delete tombstoned ones. */
+  /**
+   * Apply a pull: a reset replaces everything, otherwise upsert rows and delete tombstoned ones.
+   * Returns {restored}: true when the server's sync epoch changed since the last pull (it was restored
+   * from a backup; this pull was a full snapshot of the restored state, see docs/sync-protocol.md).
+   */
   async applyPull(pull) {
     const tx = this.db.transaction(["meta", ...STATE_STORES], "readwrite");
     const meta = tx.objectStore("meta");
+    const epochBefore = await meta.get("epoch");
     for (const { list, store } of PULLED) {
       const target = tx.objectStore(store);
       if (pull.reset) target.clear();
@@ -201,10 +206,12 @@ class Store {
       if (byEntity[entity]) tx.objectStore(byEntity[entity]).delete(id);
     }
     meta.put(pull.cursor, "cursor");
+    if (pull.epoch) meta.put(pull.epoch, "epoch");
     meta.put([], "settling"); // a pull reflects every op acknowledged before it (read-your-writes)
     meta.put(pull.scope, "scope");
     meta.put(pull.summary ?? {}, "summary");
     await tx.done;
+    return { restored: Boolean(epochBefore && pull.epoch && epochBefore !== pull.epoch) };
   }
 
   /** Ops the server acknowledged (applied or adjusted) that no pull has reflected yet, by seq. */

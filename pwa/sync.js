@@ -13,6 +13,8 @@ const CHANNEL = "shipshape";
 const DEFAULT_LIMITS = { max_ops: 500, max_bytes: 1_000_000 };
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_CAP_MS = 60_000;
+export const RESTORED_NOTICE =
+  "The server was restored from a backup: your lists were reloaded from it. Scans sent just before may be missing; your supervisor has the list.";
 
 class SyncFailure extends Error {
   constructor(message, { retryAfterMs = 0, stop = false } = {}) {
@@ -76,6 +78,7 @@ export function createSyncClient({
   const listeners = new Set();
   let status = {
     online: navigator.onLine, pending: 0, draining: null, lastSyncAt: null, error: null, retryAt: null, revoked: false, outcomes: 0, changes: 0,
+    notice: null,
   };
   const storeReady = store ? Promise.resolve(store) : openStore();
   let limits = null;
@@ -163,7 +166,7 @@ export function createSyncClient({
       const db = await storeReady;
       const now = new Date().toISOString();
       await db.setMeta("last_sync_at", now);
-      update({ online: true, error: null, retryAt: null, lastSyncAt: now, draining: null });
+      update({ online: navigator.onLine !== false, error: null, retryAt: null, lastSyncAt: now, draining: null });
       wait = status.pending > 0 ? backlogIntervalMs : intervalMs;
     } catch (error) {
       if (!(error instanceof SyncFailure)) console.error("sync failed", error);
@@ -273,7 +276,7 @@ export function createSyncClient({
         sent += acked;
         pending = await db.pendingCount();
         total = Math.max(total, sent + pending);
-        update({ online: true, pending, draining: { sent, total }, changes: status.changes + 1, outcomes: status.outcomes + outcomes });
+        update({ online: navigator.onLine !== false, pending, draining: { sent, total }, changes: status.changes + 1, outcomes: status.outcomes + outcomes });
         broadcast("changed");
         if (!acked) break; // nothing of ours in the answer: do not spin
         continue;
@@ -310,7 +313,10 @@ export function createSyncClient({
     query.set("pending", String(await db.pendingCount()));
     const response = await call("GET", `/api/sync/pull?${query}`);
     if (response.status === 200) {
-      await db.applyPull(response.data);
+      const { restored } = await db.applyPull(response.data);
+      // The server was restored from a backup: this pull replaced every list with the restored state,
+      // and the server accepts this phone's next scans (docs/sync-protocol.md, "Restores and the sync epoch").
+      if (restored) update({ notice: RESTORED_NOTICE });
       update({ changes: status.changes + 1 });
       broadcast("changed");
       return;

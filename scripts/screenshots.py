@@ -372,6 +372,26 @@ def _driver(playwright, url: str, folder: Path, out: Path) -> None:
         browser.close()
 
 
+def _floor_work(browser, url: str, out: Path) -> None:
+    """Goods in with the demo's purchase order scanned, the packer's returns, the supervisor's buying."""
+    for user, password, hash_, heading, code, shows, picture in (
+        ("pia", "picker-demo", "#/receive", "Goods in", "PO-00002", "HOODIE-L-BLK", "picker-goods-in.png"),
+        ("paco", "packer-demo", "#/returns", "Returns", None, "RMA-", "packer-returns.png"),
+        ("sue", "supervisor-demo", "#/buying", "Buying", None, "Create PO", "supervisor-buying.png"),
+    ):
+        context = browser.new_context(**PHONE)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(url + "/" + hash_)
+        _sign_in(page, user, password)
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        if code:
+            page.evaluate(_WEDGE, code)
+        expect(page.locator("main")).to_contain_text(shows)
+        page.screenshot(path=str(out / picture))
+        context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="folder for the PNGs")
@@ -408,6 +428,7 @@ def main() -> None:
                     off_playwrights_loop(_sealed_parcels, http, pete)
                     _routes(browser, server.url, out)
                     _stock_and_kpis(browser, server.url, out)
+                    _floor_work(browser, server.url, out)
                 finally:
                     browser.close()
                 _scan_test(playwright, server.url, folder, out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from litestar import Litestar
@@ -14,6 +15,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.template.config import TemplateConfig
 
+from server import tasks
 from server.accounts.routes import AuthController, DeviceController, UserController
 from server.accounts.security import BearerAuthMiddleware
 from server.attachments.routes import AttachmentController
@@ -21,7 +23,10 @@ from server.attachments.storage import AttachmentStore
 from server.carriers.registry import Carriers
 from server.carriers.routes import ShipmentController
 from server.catalog.routes import ProductController
+from server.channels.hook_routes import HookController
+from server.channels.imports import ImportRunner, folder_of
 from server.channels.routes import ChannelController
+from server.channels.stock_feed import StockFeed
 from server.db import Database
 from server.delivery.routes import RouteController, StopController
 from server.errors import EXCEPTION_HANDLERS
@@ -31,9 +36,18 @@ from server.kpis.routes import KpiController
 from server.live.routes import FloorController
 from server.live.stream import FloorFeed
 from server.live.watch import FloorWatch
+from server.ops import metrics
+from server.ops.logs import access_log_enabled, configure_logging
+from server.ops.observe import RequestObserver
+from server.ops.readiness import Readiness
+from server.ops.routes import OpsController
 from server.orders.routes import OrderController
 from server.packing.routes import PackageTypeController
 from server.print.routes import PrintController
+from server.process import tune_gc
+from server.purchasing.routes import PurchaseOrderController, SupplierController
+from server.receiving.routes import ReceiptController
+from server.returns.routes import RmaController, RmaSlipController
 from server.scan.routes import ScanController
 from server.settings import Settings, get_settings
 from server.sync_api.routes import QuarantineController, SyncController
@@ -49,25 +63,52 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    # Each worker process runs this factory: its logs go to stderr as JSON lines (or text), see server/ops/logs.py.
+    configure_logging()
     db = Database(settings.database)
     carriers = Carriers.from_settings(settings.carriers)
     # The live floor: this process hears every process's commits (LISTEN, or a poll on SQLite).
     floor_watch = FloorWatch(db)
+    # Channel feeds (issue #13): CSV imports run in the background; stock levels go back to channels.
+    import_runner = ImportRunner(db, folder_of(settings.attachment_path))
+    stock_feed = StockFeed(db)
+    # Operations (issue #14.5): /api/ready reports these; the sampler keeps memory and pool gauges fresh.
+    readiness = Readiness(db)
+    sampler: list[asyncio.Task] = []
 
     async def start(app: Litestar) -> None:
         vendor.warn_if_missing()
         await db.start()
         await floor_watch.start()
+        await import_runner.start()
+        await stock_feed.start()
+        sampler.append(asyncio.create_task(metrics.sample_forever(db.pool_sizes), name="shipshape-metrics-sampler"))
+        readiness.workers_started = True
+        tune_gc()  # last: what start-up allocated stays out of the collector's way
 
     async def stop(app: Litestar) -> None:
+        readiness.workers_started = False
+        await tasks.cancel(*sampler)
+        metrics.process_exited()
+        await stock_feed.stop()
+        await import_runner.stop()
         await floor_watch.stop()
         await db.close()
 
     auth = DefineMiddleware(
         BearerAuthMiddleware,
-        exclude=[r"^/$", r"^/static/", r"^/schema", r"^/manifest\.json$", r"^/api/health$"],
+        exclude=[
+            r"^/$",
+            r"^/static/",
+            r"^/schema",
+            r"^/manifest\.json$",
+            r"^/api/health$",
+            r"^/api/ready$",
+            r"^/metrics$",
+            r"^/api/hooks/",
+        ],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             ShellController,
             static_router,
@@ -96,6 +137,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # Admin setup (issue #12 E): channels, a revoked phone's ops handed over.
             ChannelController,
             QuarantineController,
+            # Shop order webhooks (issue #13.1): signed by the shop, no bearer token.
+            HookController,
+            ReceiptController,
+            RmaController,
+            RmaSlipController,
+            # Purchasing (issue #13, points 4 and 6): suppliers, proposals, purchase orders, drop-ships.
+            SupplierController,
+            PurchaseOrderController,
+            # Operations (issue #14.5): readiness probe, Prometheus scrape.
+            OpsController,
         ],
         middleware=[auth],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -113,6 +164,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "attachments": AttachmentStore(settings.attachment_path),
                 "carriers": carriers,
                 "floor": FloorFeed(db),
+                "imports": import_runner,
+                "readiness": readiness,
             }
         ),
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
@@ -131,4 +184,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             security=[{"bearer": []}],
         ),
         debug=settings.debug,
+        # Logging is configured by configure_logging() above, not by Litestar's default (a second format).
+        logging_config=None,
     )
+    # Outermost: every request is measured (404s too) and logged, see server/ops/observe.py.
+    app.asgi_handler = RequestObserver(
+        app.asgi_handler, access_log=access_log_enabled(), trusted_proxies=settings.trusted_proxies
+    )
+    return app

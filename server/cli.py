@@ -1,4 +1,4 @@
-"""The `shipshape` command: serve, demo, migrate, and user administration.
+"""The `shipshape` command: serve, demo, migrate, user administration, and a new sync epoch after a restore.
 
 DATABASE_URL selects the database for every command (`sqlite:///path.db` or `postgresql://…`);
 unset means `shipshape.db` in the working directory.
@@ -89,12 +89,14 @@ def _with_db(action):
 
 
 def _check_settings() -> None:
-    """A malformed setting (SHIPSHAPE_PUBLIC_URL, SHIPSHAPE_TRUSTED_PROXIES …) stops `serve` here, in one
-    line, instead of in every worker's traceback."""
+    """A malformed setting (SHIPSHAPE_PUBLIC_URL, SHIPSHAPE_TRUSTED_PROXIES, SHIPSHAPE_LOG_FORMAT …) stops
+    `serve` here, in one line, instead of in every worker's traceback."""
+    from server.ops.logs import check_settings
     from server.settings import get_settings
 
     try:
         get_settings()
+        check_settings()
     except ValueError as error:
         raise click.ClickException(str(error)) from None
 
@@ -120,6 +122,21 @@ def _check_port_free(host: str, port: int) -> None:
 def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from server.ops import metrics_dir
+    from server.ops.logs import configure_logging
+
+    # Every worker writes its metrics beside the others' (a scrape of any one reports them all): the
+    # folder is set up here, before a worker imports prometheus_client, and emptied when serving ends.
+    made_here = not os.environ.get(metrics_dir.ENV)
+    folder = metrics_dir.prepare()
+    configure_logging()  # the supervising process's own lines (a worker that died, a bind error)
+    try:
+        _run_uvicorn(uvicorn, host, port, workers)
+    finally:
+        metrics_dir.remove(folder, made_here)
+
+
+def _run_uvicorn(uvicorn, host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -127,6 +144,8 @@ def _serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="warning",
+        # Logging is ours (server/ops/logs.py: JSON lines or text on stderr, one access line per request).
+        log_config=None,
         access_log=False,
         # The app decides which proxies' X-Forwarded-For to believe (SHIPSHAPE_TRUSTED_PROXIES);
         # uvicorn's own handling would believe any client on loopback.
@@ -158,6 +177,31 @@ def serve(host: str, port: int, workers: int) -> None:
 def migrate() -> None:
     """Bring the database to the latest schema."""
     _migrate(quiet=False)
+
+
+@main.command("new-epoch")
+@click.option("--note", default="restored from a backup", show_default=True, help="why (kept with the epoch)")
+def new_epoch(note: str) -> None:
+    """Start a new sync epoch: run it after restoring a backup, before serving again.
+
+    Every phone then re-pulls a full snapshot instead of a delta against the history the restore
+    undid, and each phone's next push is accepted even though the restore lost ops the server had
+    acknowledged (an exception tells a supervisor which). See docs/deploy.md."""
+    from server.ops.epoch import begin_new_epoch
+
+    _require_existing_database()
+    _migrate()
+    started = _with_db(lambda db: begin_new_epoch(db, note))
+    click.echo(f"sync epoch {started.epoch} started (epoch #{started.id}): devices will re-pull a full snapshot")
+    if _database().dialect == "postgres":
+        # A restore brings no planner statistics; until autovacuum gathers them every push batch would
+        # read whole tables (docs/deploy.md, "Statistics").
+        _with_db(_analyze)
+        click.echo("planner statistics gathered (ANALYZE)")
+
+
+async def _analyze(db) -> None:
+    await db.fetchrow("ANALYZE")
 
 
 def _what_it_holds(path: Path) -> str | None:

@@ -1,5 +1,6 @@
 """A believable demo warehouse: products with real-looking barcodes, a pick path, stock, orders with
-delivery promises to real-ish places around a Leeds depot, package types, and work for every role: a
+delivery promises to real-ish places around a Leeds depot, package types, a supplier per product group
+(one product, a kayak, drop-shipped by its supplier), and work for every role: a
 wave for pia to pick, picked orders at paco's pack bench (two of them packed and sealed), and an
 own-fleet route for dan.
 
@@ -25,7 +26,29 @@ from server.db import Database
 from server.delivery.service import plan, today
 from server.inventory.schemas import LocationIn
 from server.inventory.service import create_location
-from sync.ops import AddressArgs, AdjustStock, CustomerArgs, IntakeOrder, LineArgs, Pack, Pick, ReleaseWave, Seal
+from server.purchasing.schemas import SupplierIn
+from server.purchasing.service import create_supplier
+from server.returns.service import new_code
+from sync.model import po_code
+from sync.ops import (
+    AddressArgs,
+    AdjustStock,
+    ApprovePurchaseOrder,
+    CreatePurchaseOrder,
+    CreateRma,
+    CustomerArgs,
+    Deliver,
+    IntakeOrder,
+    LineArgs,
+    Pack,
+    Pick,
+    PoLineArgs,
+    ReleaseWave,
+    RmaLineArgs,
+    Seal,
+    SendPurchaseOrder,
+    Ship,
+)
 
 DEMO_USERS = [
     ("pia", "picker", "picker-demo"),
@@ -68,6 +91,16 @@ _GOODS = [
     ("GLOVES-WORK-L", "Work gloves, L"),
     ("TAPE-PACK-48MM", "Packing tape 48 mm"),
 ]
+# Who each product group is bought from: (code, name, e-mail, lead time in days, SKU prefixes).
+_SUPPLIERS = [
+    ("NORTHWEAR", "Northwear Textiles", "orders@northwear.example", 10, ("TSHIRT", "HOODIE", "SOCKS")),
+    ("INKWELL", "Inkwell Paper Co", "sales@inkwell.example", 5, ("NOTEBOOK", "PEN", "POSTER", "STICKER", "PUZZLE", "CARDS")),
+    ("HEARTH", "Hearth & Home", "trade@hearth.example", 7, ("MUG", "BOTTLE", "TEA", "COFFEE", "CHOC", "CANDLE", "SOAP", "TOWEL")),
+    ("DALTON", "Dalton Trade Supply", "po@dalton.example", 4, ("CHARGER", "CABLE", "LAMP", "UMBRELLA", "BAG", "TAPE", "GLOVES")),
+    ("RIDGELINE", "Ridgeline Outdoor", "dropship@ridgeline.example", 3, ("CAP", "BEANIE", "SCARF", "TOTE", "KAYAK")),
+]
+# Too big to stock: Ridgeline ships it straight to the customer (a drop-ship purchase order).
+_DROP_SHIP = ("KAYAK-INFL-2P", "Inflatable kayak, 2-person")
 _CHANNELS = [("webshop", "Own web shop", "api"), ("marketplace", "Marketplace", "webhook")]
 # (name, street, town, postcode, country, lat, lon): most within ~30 km of the Leeds depot, geocoded
 # as a shop's checkout would; a few far away and without coordinates (a carrier takes those).
@@ -118,15 +151,28 @@ def _products() -> list[ProductIn]:
                         name=f"{name}, {colour}, {size}",
                         barcodes=[_ean13(item)],
                         reorder_point=10,
+                        reorder_qty=20,
                         weight_g=180 if code != "HOODIE" else 520,
+                        supplier=_supplier_of(code),
                     )
                 )
     for sku, name in _GOODS:
         item += 1
         # Every third imported product carries a UPC-A as printed by its US maker.
         barcodes = [_upca(item)] if item % 3 == 0 else [_ean13(item)]
-        products.append(ProductIn(sku=sku, name=name, barcodes=barcodes, reorder_point=5, weight_g=250))
+        products.append(
+            ProductIn(
+                sku=sku, name=name, barcodes=barcodes, reorder_point=5, reorder_qty=10, weight_g=250, supplier=_supplier_of(sku)
+            )
+        )
+    item += 1
+    sku, name = _DROP_SHIP
+    products.append(ProductIn(sku=sku, name=name, barcodes=[_ean13(item)], weight_g=9_000, supplier="RIDGELINE", drop_ship=True))
     return products
+
+
+def _supplier_of(sku: str) -> str:
+    return next(code for code, _, _, _, prefixes in _SUPPLIERS if sku.split("-")[0] in prefixes)
 
 
 def _locations() -> list[LocationIn]:
@@ -162,6 +208,8 @@ async def seed(db: Database) -> str:
     async with db.write() as tx:
         for code, name, kind in _CHANNELS:
             await tx.execute("INSERT INTO channel (code, name, kind) VALUES (?, ?, ?)", code, name, kind)
+    for code, name, email, lead_time, _ in _SUPPLIERS:
+        await create_supplier(db, SupplierIn(code=code, name=name, email=email, lead_time_days=lead_time))
 
     products = _products()
     for product in products:
@@ -171,7 +219,7 @@ async def seed(db: Database) -> str:
         await create_location(db, location)
     bins = [l.code for l in locations if l.kind == "bin"]
 
-    out_of_stock = {"HOODIE-L-BLK", "LAMP-DESK-LED"}  # these become backorders
+    out_of_stock = {"HOODIE-L-BLK", "LAMP-DESK-LED", _DROP_SHIP[0]}  # backorders (and the drop-ship, never stocked)
     adjustments = []
     free_bins = bins[:]
     rng.shuffle(free_bins)
@@ -205,11 +253,12 @@ async def seed(db: Database) -> str:
             )
 
     channels = ["manual", "webshop", "marketplace"]
+    stocked = [p for p in products if not p.drop_ship]
     intakes = []
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for n in range(36):
         name, street, city, postcode, country, lat, lon = _CUSTOMERS[n % len(_CUSTOMERS)]
-        chosen = rng.sample(products, rng.randint(1, 4))
+        chosen = rng.sample(stocked, rng.randint(1, 4))
         if n in (5, 17):
             chosen = [p for p in products if p.sku in out_of_stock][:1] + chosen[:1]
         intakes.append(
@@ -225,6 +274,19 @@ async def seed(db: Database) -> str:
                 promised_at=(now + dt.timedelta(days=rng.randint(1, 3))).replace(hour=18, minute=0, second=0),
             )
         )
+    # A kayak sold on the web shop: its supplier ships it (a draft drop-ship PO for the supervisor to send).
+    name, street, city, postcode, country, _, _ = _CUSTOMERS[9]
+    intakes.append(
+        IntakeOrder(
+            channel="webshop",
+            external_ref="WEB-DROP-1",
+            customer=CustomerArgs(name=name, email=f"{name.split()[0].lower()}@example.com"),
+            ship_to=AddressArgs(line1=street, city=city, postcode=postcode, country=country),
+            lines=[LineArgs(sku=_DROP_SHIP[0], qty=1)],
+            tracking_token=secrets.token_urlsafe(12),
+            promised_at=(now + dt.timedelta(days=5)).replace(hour=18, minute=0, second=0),
+        )
+    )
     outcomes = await run_ops(db, intakes, actor=admin)
     order_ids = [o.result["order_id"] for o in outcomes]
 
@@ -238,14 +300,35 @@ async def seed(db: Database) -> str:
     leeds = [r["id"] for r in allocated[4:] if r["postcode"].startswith("LS")][:4]
     at_bench = await _picked_wave(db, leeds, supervisor, users["picker"].id)
     sealed = await _packed(db, at_bench, products, users["packer"].id)
+    returning = [r["id"] for r in allocated[4:] if r["id"] not in leeds][:1]
+    rma = await _returned(db, returning, products, supervisor, {role: u.id for role, u in users.items()})
+    po = await _expected_delivery(db, supervisor)
     planned = await plan(db, day=today(), max_stops=25, driver="dan", actor=supervisor)
     stops = sum(len(r.stops) for r in planned.routes)
     return (
         f"{len(products)} products, {len(bins)} bins, {len(adjustments)} stock rows, {len(order_ids)} orders "
         f"from {len(channels)} channels, wave {wave.result['wave_id']} released to pia, "
         f"{len(at_bench)} orders picked at paco's pack bench ({len(sealed)} packed and sealed), "
-        f"{len(planned.routes)} own-fleet route(s) with {stops} stops planned for dan"
+        f"{len(planned.routes)} own-fleet route(s) with {stops} stops planned for dan, "
+        f"return {rma} of a delivered order waiting to be received, "
+        f"{len(_SUPPLIERS)} suppliers (order WEB-DROP-1 is a drop-ship), {po} sent to NORTHWEAR and expected at goods in"
     )
+
+
+async def _expected_delivery(db: Database, supervisor: int) -> str:
+    """A purchase order sent to a supplier for the hoodies orders wait for: Goods in has a delivery to receive."""
+    (created,) = await run_ops(
+        db,
+        [
+            CreatePurchaseOrder(
+                supplier="NORTHWEAR", lines=[PoLineArgs(sku="HOODIE-L-BLK", qty=12), PoLineArgs(sku="SOCKS-M-BLK", qty=20)]
+            )
+        ],
+        actor=supervisor,
+    )
+    po_id = created.result["po_id"]
+    await run_ops(db, [ApprovePurchaseOrder(po_id=po_id), SendPurchaseOrder(po_id=po_id)], actor=supervisor)
+    return po_code(po_id)
 
 
 async def _picked_wave(db: Database, order_ids: list[int], supervisor: int, picker: int) -> list[int]:
@@ -297,3 +380,31 @@ async def _packed(db: Database, order_ids: list[int], products: list[ProductIn],
         ops.append(Seal(package=package, package_type=box, weight_g=grams))
     await run_ops(db, ops, actor=packer)
     return chosen
+
+
+async def _returned(
+    db: Database, order_ids: list[int], products: list[ProductIn], supervisor: int, people: dict[str, int]
+) -> str:
+    """One more order picked, packed, taken out and delivered by the own fleet, and an RMA opened for
+    one unit of its first line: a parcel for paco to receive in Returns. Returns the RMA's code."""
+    picked = await _picked_wave(db, order_ids, supervisor, people["picker"])
+    (order_id,) = await _packed(db, picked, products, people["packer"])
+    package = f"PKG-{order_id}-1"
+    await run_ops(db, [Ship(package=package)], actor=people["packer"])
+    async with db.read() as tx:
+        customer = await tx.fetchval(
+            "SELECT c.name FROM sales_order o JOIN customer c ON c.id = o.customer WHERE o.id = ?", order_id
+        )
+        line = await tx.fetchval("SELECT id FROM order_line WHERE sales_order = ? ORDER BY line_no LIMIT 1", order_id)
+    await run_ops(db, [Deliver(package=package, recipient=customer)], actor=people["driver"])
+    code = new_code()
+    op = CreateRma(
+        order_id=order_id,
+        code=code,
+        reason="not_as_described",
+        note="colour differs from the photo",
+        lines=[RmaLineArgs(order_line_id=line, qty=1)],
+        value_cents=2500,
+    )
+    await run_ops(db, [op], actor=supervisor)
+    return code

@@ -14,9 +14,10 @@ import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.types import ExceptionHandlersMap
 
+from server.db_errors import unavailable
 from sync.errors import Rejected
 
 log = logging.getLogger("shipshape")
@@ -102,7 +103,33 @@ def http_handler(request: Request, exc: HTTPException) -> Response:
     )
 
 
+class Busy(Exception):
+    """The server could not finish the request now (a write lost its races too often); nothing was
+    changed, and the same request may be sent again (a device re-sends its ops: each applies once)."""
+
+
+def busy_handler(request: Request, exc: Busy) -> Response:
+    log.warning("busy on %s %s: %s", request.method, request.url.path, exc)
+    return Response(
+        _body("busy", "the server is busy; nothing was changed. Send it again."),
+        status_code=503,
+        headers={"Retry-After": "1"},
+        media_type=MediaType.JSON,
+    )
+
+
 def internal_handler(request: Request, exc: Exception) -> Response:
+    if unavailable(exc):
+        # The database is restarting or a connection was cut: a passing condition, not a bug. One line
+        # per request (an outage of a few seconds under load is hundreds of them), and a 503 the PWA
+        # and channels retry after Retry-After.
+        log.warning("database unavailable on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+        return Response(
+            _body("unavailable", "the database cannot be reached just now; retry in a moment"),
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "1"},
+            media_type=MediaType.JSON,
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(
         _body("internal", "the server failed; nothing was changed. Try again."),
@@ -115,6 +142,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Rejected: rejected_handler,
     ValidationException: validation_handler,
     HTTPException: http_handler,
+    Busy: busy_handler,
     Exception: internal_handler,
 }
 

@@ -19,9 +19,12 @@ from piccolo.table import Table, create_table_class, sort_table_classes
 from server.accounts.tables import AppUser, AuthToken, Device, LoginAttempt
 from server.attachments.tables import Attachment
 from server.carriers.tables import CarrierShipment
-from server.catalog.tables import Barcode, Product, Supplier
+from server.catalog.tables import Barcode, CatalogRev, Product, Supplier
+from server.channels.feed_tables import ChannelImport, ChannelStockSent, StockDelivery, StockLevel
+from server.channels.hook_tables import WebhookDelivery
 from server.channels.tables import Channel
 from server.inventory.tables import Location, Warehouse
+from server.ops.tables import SyncEpoch
 from server.packing.tables import PackageType
 from server.sync_api.tables import QuarantinedOp
 from sync import model as m
@@ -41,6 +44,13 @@ HAND_WRITTEN: list[type[Table]] = [
     PackageType,
     Attachment,
     CarrierShipment,
+    WebhookDelivery,
+    ChannelImport,
+    StockLevel,
+    ChannelStockSent,
+    StockDelivery,
+    CatalogRev,
+    SyncEpoch,
 ]
 
 _COLUMN_TYPES: dict[str, type[Column]] = {

@@ -125,6 +125,10 @@ class Settings:
     carriers: tuple[tuple[str, str], ...] = field(
         default_factory=lambda: parse_carriers(os.environ.get("SHIPSHAPE_CARRIERS", ""))
     )
+    # The From: of purchase-order e-mails (the .eml a buyer opens and sends): SHIPSHAPE_PURCHASING_EMAIL.
+    purchasing_email: str = field(
+        default_factory=lambda: os.environ.get("SHIPSHAPE_PURCHASING_EMAIL", "purchasing@shipshape.invalid")
+    )
 
 
 def stock_policy() -> Policy:

@@ -32,7 +32,7 @@ def allocate_line(state: State, order: Order, line: Line, exclude: int | None = 
     return the units reserved."""
     need = line.qty - line.qty_allocated
     reserved = 0
-    if need <= 0 or line.status == "cancelled":
+    if need <= 0 or line.status == "cancelled" or line.drop_ship:
         return 0
     existing = {r.stock: r for r in state.reservations_of(line.id)}
     for stock in _candidates(state, line.product, order.warehouse, exclude):
@@ -96,17 +96,24 @@ def refresh_order(state: State, order: Order, now: dt.datetime, ledger_id: int |
 
 
 def feed_backorders(state: State, product_id: int, now: dt.datetime, ledger_id: int | None) -> None:
-    """Stock of a product became available: give it to waiting lines, oldest order first."""
+    """Stock of a product became available: give it to waiting lines, the oldest promise first (the
+    earliest `promised_at`; orders with no promise after every promised one), then the oldest order."""
     waiting = [
         line
         for line in state.lines_of_product(product_id)
         if line.status in ("backordered", "partially_allocated") and state.orders[line.sales_order].status in AWAITING_STOCK
     ]
-    waiting.sort(key=lambda l: (age(l.sales_order), l.line_no))
+    waiting.sort(key=lambda l: (*promise_key(state.orders[l.sales_order]), age(l.sales_order), l.line_no))
     for line in waiting:
         order = state.orders[line.sales_order]
         if allocate_line(state, order, line):
             refresh_order(state, order, now, ledger_id, note="stock arrived")
+
+
+def promise_key(order: Order) -> tuple[bool, float]:
+    """Sort key for "oldest promise first": promised orders by their date, then the unpromised."""
+    promised = order.promised_at
+    return (promised is None, promised.timestamp() if promised is not None else 0.0)
 
 
 def shrink_reservations(state: State, stock: Stock, now: dt.datetime, ledger_id: int | None) -> None:

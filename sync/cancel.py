@@ -11,6 +11,7 @@ from .floor import floor_task, unpack_task
 from .model import Order, State
 from .ops import CancelOrder
 from .orders import check_transition, set_status
+from .purchasing import cancel_drop_ships
 from .reads import Reads
 from .registry import STAFF, registers
 
@@ -19,6 +20,7 @@ def _reads_cancel_order(op: CancelOrder, reads: Reads) -> None:
     reads.feeds_backorders()
     reads.order_ids.add(op.order_id)
     reads.picked_of.add(op.order_id)
+    reads.drop_ships_of.add(op.order_id)
 
 
 @registers(CancelOrder, reads=_reads_cancel_order, roles=STAFF, device=False)
@@ -40,6 +42,7 @@ def apply_cancel(state: State, op: CancelOrder, ctx: ApplyContext) -> dict[str, 
             state.touch(task)
     put_away = _put_picked_units_away(state, ctx, order)
     set_status(state, order, "cancelled", ctx.now, ctx.ledger_id, note=op.reason)
+    cancel_drop_ships(state, ctx, order)
     for product_id in sorted(freed):
         feed_backorders(state, product_id, ctx.now, ctx.ledger_id)
     return {"order_id": order.id, "put_away": put_away}

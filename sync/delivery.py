@@ -9,7 +9,7 @@ from .errors import NotFound, Rejected
 from .floor import unpack_task
 from .model import Delivery, Order, Package, ScopeExit, State
 from .ops import Deliver, DeliverFailed, ReturnToDepot, Ship
-from .orders import TRANSITIONS, set_status
+from .orders import TRANSITIONS, set_status, supplier_pending
 from .reads import Reads
 from .registry import STAFF, registers
 
@@ -155,7 +155,9 @@ def apply_ship(state: State, op: Ship, ctx: ApplyContext) -> dict[str, Any]:
     if package.sealed_at is None:  # it left the building: whatever the packer did not record, it is closed now
         package.sealed_at = ctx.now
     state.touch(package)
-    if all(p.status != "open" for p in state.packages_of(order.id)) and order.status == "packed":
+    # A drop-ship line still with its supplier keeps the order packed until the supplier ships it.
+    out = all(p.status != "open" for p in state.packages_of(order.id))
+    if out and order.status == "packed" and not supplier_pending(state.lines_of(order.id)):
         _advance(state, ctx, order, "shipped")
     return {"package_id": package.id, "duplicate": False}
 
@@ -189,7 +191,9 @@ def apply_deliver(state: State, op: Deliver, ctx: ApplyContext) -> dict[str, Any
     package.status = "delivered"
     state.touch(package)
     _settle_stop(state, package)
-    if all(p.status == "delivered" for p in state.packages_of(order.id)):
+    if supplier_pending(state.lines_of(order.id)):
+        pass  # the order is shipped (then delivered) once its supplier ships the drop-ship lines too
+    elif all(p.status == "delivered" for p in state.packages_of(order.id)):
         _advance(state, ctx, order, "delivered")
     elif order.status == "packed" and all(p.status != "open" for p in state.packages_of(order.id)):
         _advance(state, ctx, order, "shipped")

@@ -14,11 +14,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from . import cancel, delivery, holds, intake, packing, picking, returns, routes, stock, supervision, waves  # noqa: F401  (they register their ops)
+from . import (  # noqa: F401  (they register their ops)
+    amend,
+    cancel,
+    delivery,
+    holds,
+    intake,
+    packing,
+    picking,
+    purchasing,
+    receiving,
+    returns,
+    routes,
+    stock,
+    supervision,
+    waves,
+)
 from . import ops as o
 from .context import ApplyContext, Policy
 from .errors import Rejected
-from .model import LedgerRow, State, SyncException
+from .model import LedgerRow, State, StockMovement, SyncException
 from .reads import Reads
 from .registry import check_complete, device_specs, spec_for
 
@@ -92,6 +107,30 @@ def _exception(state: State, ctx: ApplyContext, kind: str, code: str, message: s
     )
 
 
+def _record_movements(state: State, book: dict[int, int], ledger: LedgerRow, actor: int | None, now: dt.datetime) -> None:
+    """One StockMovement per stock row whose on_hand the op changed (the bin's audit trail), so every
+    op that moves units is covered without its rule saying so. A rejected op changed nothing."""
+    for row in state.stock_touched:  # a row touched twice moves once: the second time its delta is 0
+        delta = row.on_hand - book.get(row.id, 0)
+        if delta:
+            book[row.id] = row.on_hand
+            state.add(
+                StockMovement(
+                    state.temp_id(),
+                    ledger.id,
+                    row.location,
+                    row.product,
+                    row.lot,
+                    delta,
+                    row.on_hand,
+                    ledger.op_type,
+                    actor,
+                    now,
+                )
+            )
+    state.stock_touched.clear()
+
+
 def _forbidden(op_type: str, actor_name: str) -> Rejected:
     return Rejected(
         "forbidden_op",
@@ -119,6 +158,10 @@ def apply_batch(
     rejected as `forbidden_op`. None means a trusted caller (a REST route whose guard already checked
     the role against the same registry, the demo seeder, a ledger replay)."""
     outcomes = []
+    policy = policy or Policy()
+    # What each stock row's book held before the current op: its movement is the difference.
+    book = {row.id: row.on_hand for row in state.stock.values()}
+    state.stock_touched.clear()
     for submission in submissions:
         if not isinstance(submission, Submission):
             submission = Submission(submission)
@@ -150,7 +193,7 @@ def apply_batch(
             device_id=device_id,
             seq=submission.seq,
             device_at=submission.device_at,
-            policy=policy or Policy(),
+            policy=policy,
         )
         try:
             if isinstance(op, BadOp):
@@ -172,13 +215,15 @@ def apply_batch(
         except Rejected as error:
             outcome = Outcome("rejected", dict(ctx.refs.get("result", {})), error.code, error.message, error.field, error.status)
         outcome.seq = submission.seq
+        if state.stock_touched:  # a rejected op changed no stock (its rule checked first), so it moves nothing
+            _record_movements(state, book, ledger, actor, now)
         ledger.status, ledger.code, ledger.message = outcome.status, outcome.code, outcome.message
         if outcome.status != "rejected" or record_rejected:
             state.add(ledger)
             outcome.ledger = ledger
-            refs = {k: v for k, v in ctx.refs.items() if k != "result"}
             if outcome.status != "applied":
                 assert outcome.code is not None and outcome.message is not None  # set for every adjusted or rejected outcome
+                refs = {k: v for k, v in ctx.refs.items() if k != "result"}
                 _exception(
                     state,
                     ctx,

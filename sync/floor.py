@@ -79,6 +79,7 @@ def floor_task(
     note: str = "",
     assignee: int | None = None,
     for_actor: bool = False,
+    purchase_order: int | None = None,
 ) -> FloorTask:
     """A follow-up task. `for_actor`: the units or the bin are in the hands of whoever sent the op, so
     when that is a picker's phone the task is theirs (they get it on their next pull)."""
@@ -100,6 +101,7 @@ def floor_task(
             ledger_id=ctx.ledger_id,
             created_at=ctx.now,
             assignee=assignee,
+            purchase_order=purchase_order,
         )
     )
 

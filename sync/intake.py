@@ -10,6 +10,7 @@ from .errors import IllegalTransition, Invalid, NotFound
 from .model import Address, Customer, Line, Order, OrderEvent, State
 from .ops import IntakeOrder, MarkPaid
 from .orders import set_status
+from .purchasing import open_drop_ships
 from .reads import Reads
 from .registry import STAFF, registers
 
@@ -43,7 +44,14 @@ def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict[str, 
                 "duplicate_sku", f"SKU {line.sku!r} appears on two lines; put the total on one", field=f"lines[{i}].sku"
             )
         seen.add(line.sku)
-        products.append(product)
+        drop_ship = product.drop_ship if line.drop_ship is None else line.drop_ship
+        if drop_ship and product.supplier is None:
+            raise Invalid(
+                "no_supplier",
+                f"{line.sku} has no supplier to drop-ship it; set the product's supplier",
+                field=f"lines[{i}].drop_ship",
+            )
+        products.append((product, drop_ship))
 
     customer = state.add(Customer(state.temp_id(), op.customer.name, op.customer.email, op.customer.phone))
     a = op.ship_to
@@ -68,18 +76,21 @@ def apply_intake(state: State, op: IntakeOrder, ctx: ApplyContext) -> dict[str, 
     )
     state.orders_by_ref[(channel.id, op.external_ref)] = order
     state.add(OrderEvent(state.temp_id(), order.id, "new", ctx.now, f"received from {op.channel}", ctx.ledger_id))
-    for n, (line, product) in enumerate(zip(op.lines, products, strict=True), start=1):
-        state.add(Line(state.temp_id(), order.id, n, product.id, line.qty, 0, 0, "backordered"))
+    for n, (line, (product, drop_ship)) in enumerate(zip(op.lines, products, strict=True), start=1):
+        status = "drop_ship" if drop_ship else "backordered"
+        state.add(Line(state.temp_id(), order.id, n, product.id, line.qty, 0, 0, status, drop_ship=drop_ship))
     if op.payment_status == "pending":
         set_status(state, order, "on_hold", ctx.now, ctx.ledger_id, note="waiting for payment")
-    else:
-        allocate_order(state, order, ctx.now, ctx.ledger_id)
-    return {"order_id": order.id, "duplicate": False}
+        return {"order_id": order.id, "duplicate": False}
+    allocate_order(state, order, ctx.now, ctx.ledger_id)
+    drop_ships = open_drop_ships(state, ctx, order)
+    return {"order_id": order.id, "duplicate": False} | ({"drop_ship_pos": drop_ships} if drop_ships else {})
 
 
 def _reads_mark_paid(op: MarkPaid, reads: Reads) -> None:
     reads.allocates = True
     reads.order_ids.add(op.order_id)
+    reads.drop_ships_of.add(op.order_id)
 
 
 @registers(MarkPaid, reads=_reads_mark_paid, roles=STAFF, device=False)
@@ -94,4 +105,5 @@ def apply_mark_paid(state: State, op: MarkPaid, ctx: ApplyContext) -> dict[str, 
     order.payment_status = "paid"
     state.touch(order)
     allocate_order(state, order, ctx.now, ctx.ledger_id)
-    return {"order_id": order.id}
+    drop_ships = open_drop_ships(state, ctx, order)  # bought for the customer only once they paid
+    return {"order_id": order.id} | ({"drop_ship_pos": drop_ships} if drop_ships else {})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 
@@ -19,6 +20,8 @@ class Product:
     sku: str
     name: str
     active: bool = True
+    supplier: int | None = None  # who it is bought from (a drop-ship line's purchase order goes to them)
+    drop_ship: bool = False  # its order lines are drop-shipped unless a line says otherwise
 
 
 @dataclass(slots=True)
@@ -108,6 +111,7 @@ class Line:
     qty_picked: int
     status: str
     totes: str = ""  # the tote codes its units were picked into, comma-separated: the pack bench finds it by them
+    drop_ship: bool = False  # its supplier ships it to the customer: a drop-ship purchase order, never a pick
 
 
 @dataclass(slots=True)
@@ -274,6 +278,7 @@ class FloorTask:
     created_at: dt.datetime
     assignee: int | None = None  # the user whose phone gets it (pulled as a floor task); None: the supervisors' queue
     version: int = 0
+    purchase_order: int | None = None  # a receipt waiting for approval: the PO it counts on once approved
 
 
 @dataclass(slots=True)
@@ -299,6 +304,111 @@ class SyncException:
     resolution: str = ""  # the supervisor's comment, or what the closing action did
     resolved_by: int | None = None
     resolved_at: dt.datetime | None = None
+
+
+@dataclass(slots=True)
+class Supplier:
+    id: int
+    code: str
+    name: str
+    email: str
+    lead_time_days: int = 7  # from sending a purchase order to its delivery, when the supplier names no date
+
+
+@dataclass(slots=True)
+class PurchaseOrder:
+    """An order to a supplier: stock for the warehouse to receive, or a drop-ship that the supplier
+    sends straight to one customer order. Scanned and printed as `PO-<id>` (see `po_code`)."""
+
+    id: int
+    supplier: int
+    warehouse: int
+    kind: str  # stock | drop_ship
+    status: str  # draft | approved | sent | receiving | received | closed | cancelled
+    created_at: dt.datetime
+    expected_at: dt.date | None = None  # when the supplier delivers (stock) or ships (drop-ship)
+    sales_order: int | None = None  # the customer order a drop-ship is for
+    tracking_number: str = ""  # the supplier's, for a drop-ship: entering it closes the PO
+    sent_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    note: str = ""
+    version: int = 0
+
+
+@dataclass(slots=True)
+class PoLine:
+    id: int
+    purchase_order: int
+    line_no: int
+    product: int
+    qty_ordered: int
+    qty_received: int = 0
+    order_line: int | None = None  # the customer line a drop-ship line is shipped for
+
+
+def po_code(po_id: int) -> str:
+    """A purchase order as printed, said and scanned: `PO-00042`."""
+    return f"PO-{po_id:05d}"
+
+
+@dataclass(slots=True)
+class Rma:
+    """A return merchandise authorisation: units of a shipped order the customer sends back, why, and
+    how much may be refunded for them. Scanned by its `code` (printed on the RMA slip)."""
+
+    id: int
+    code: str  # RMA-<6 letters and digits>, drawn by the route that creates it (kept in the op's args)
+    sales_order: int
+    reason: str  # damaged | wrong_item | not_as_described | no_longer_needed | late | other
+    note: str
+    status: str  # requested | receiving | inspected | refunded | closed
+    created_at: dt.datetime
+    value_cents: int  # the most that may be refunded on it, in `currency` (orders carry no prices here)
+    currency: str
+    closed_at: dt.datetime | None = None
+    version: int = 0
+
+
+@dataclass(slots=True)
+class RmaLine:
+    id: int
+    rma: int
+    order_line: int
+    qty_expected: int
+    qty_received: int = 0
+    qty_restocked: int = 0
+    qty_scrapped: int = 0
+
+
+@dataclass(slots=True)
+class Refund:
+    """Money given back on an RMA, as the supervisor recorded it (the payment itself happens elsewhere)."""
+
+    id: int
+    rma: int
+    amount_cents: int
+    currency: str
+    method: str  # original_payment | store_credit | bank_transfer | cash
+    reference: str
+    created_at: dt.datetime
+    ledger_id: int | None
+
+
+@dataclass(slots=True)
+class StockMovement:
+    """Units in a bin changed: by how many, what the book holds after, which op did it, who and when.
+    The engine writes one per stock row an op changed (the bin's audit trail)."""
+
+    id: int
+    ledger_id: int | None
+    location: int
+    product: int
+    lot: str
+    delta: int
+    on_hand_after: int
+    op_type: str
+    actor: int | None
+    at: dt.datetime
 
 
 @dataclass(slots=True)
@@ -340,10 +450,12 @@ TABLES: dict[type, Table] = {
     Order: Table(
         "sales_order",
         {"channel": "channel", "customer": "customer", "ship_to": "address", "warehouse": "warehouse"},
-        ("status", "payment_status", "updated_at"),
+        ("status", "payment_status", "updated_at", "ship_to"),
     ),
     Line: Table(
-        "order_line", {"sales_order": "sales_order", "product": "product"}, ("qty_allocated", "qty_picked", "status", "totes")
+        "order_line",
+        {"sales_order": "sales_order", "product": "product"},
+        ("qty_allocated", "qty_picked", "status", "totes", "qty"),
     ),
     Reservation: Table("reservation", {"order_line": "order_line", "stock": "stock"}, ("qty",)),
     LedgerRow: Table("ledger", {"actor": "app_user"}),
@@ -379,6 +491,7 @@ TABLES: dict[type, Table] = {
             "package": "package",
             "ledger_id": None,
             "assignee": "app_user",
+            "purchase_order": "purchase_order",
         },
         ("status", "assignee", "version"),
     ),
@@ -395,6 +508,22 @@ TABLES: dict[type, Table] = {
         ("status", "version", "resolution", "resolved_by", "resolved_at"),
     ),
     ScopeExit: Table("scope_exit", {"entity_id": None}),
+    PurchaseOrder: Table(
+        "purchase_order",
+        {"supplier": "supplier", "warehouse": "warehouse", "sales_order": "sales_order"},
+        ("status", "expected_at", "tracking_number", "sent_at", "closed_at", "note", "version"),
+    ),
+    PoLine: Table(
+        "po_line",
+        {"purchase_order": "purchase_order", "product": "product", "order_line": "order_line"},
+        ("qty_ordered", "qty_received"),
+    ),
+    Rma: Table("rma", {"sales_order": "sales_order"}, ("note", "status", "closed_at", "version")),
+    RmaLine: Table("rma_line", {"rma": "rma", "order_line": "order_line"}, ("qty_received", "qty_restocked", "qty_scrapped")),
+    Refund: Table("refund", {"rma": "rma", "ledger_id": None}),
+    StockMovement: Table(
+        "stock_movement", {"ledger_id": None, "location": "location", "product": "product", "actor": "app_user"}
+    ),
 }
 # Rows the engine reads but never writes: a projection of a wider table the admin routes own.
 PROJECTIONS: dict[type, Table] = {
@@ -403,6 +532,7 @@ PROJECTIONS: dict[type, Table] = {
     User: Table("app_user", {}),
     Channel: Table("channel", {}),
     PackageType: Table("package_type", {}),
+    Supplier: Table("supplier", {}),
 }
 
 
@@ -465,9 +595,15 @@ def from_records(row_type: type[R], records: Sequence[Any]) -> list[R]:
     by `select_list`, the rows are built in one fast pass, else each one by name."""
     if not records:
         return []
-    if tuple(records[0].keys()) != _COLUMNS[row_type] or _BOOLS[row_type]:
+    if tuple(records[0].keys()) != _COLUMNS[row_type]:
         return [from_record(row_type, record) for record in records]
-    return [row_type(*record) for record in records]
+    rows = [row_type(*record) for record in records]
+    for name in _BOOLS[row_type]:  # SQLite may hand booleans back as 0/1
+        for row in rows:
+            value = getattr(row, name)
+            if value.__class__ is not bool:
+                setattr(row, name, bool(value))
+    return rows
 
 
 # Which State attribute holds the rows of each mutable type, by id.
@@ -487,6 +623,11 @@ _REGISTRY: dict[type, str] = {
     Delivery: "deliveries",
     FloorTask: "floor_tasks",
     SyncException: "exceptions",
+    PurchaseOrder: "purchase_orders",
+    PoLine: "po_lines",
+    Rma: "rmas",
+    RmaLine: "rma_lines",
+    Refund: "refunds",
 }
 
 
@@ -499,6 +640,21 @@ class Row(Protocol):
 RowT = TypeVar("RowT", bound=Row)
 # A secondary index's key: (index name, the id rows are grouped by).
 _IndexKey = tuple[str, int]
+
+
+# What `_bucket` answers for a value no row is grouped under (callers copy or sort it, never change it).
+_NONE: list[Any] = []
+_LINE_NO = attrgetter("line_no")
+
+
+def _take(rows: list[Any], row: Any) -> bool:
+    """Take `row` itself out of `rows`, found by identity from the end (rows are deleted soon after they
+    are added; `list.remove` would compare every row before it field by field); False when it is not there."""
+    for i in range(len(rows) - 1, -1, -1):
+        if rows[i] is row:
+            del rows[i]
+            return True
+    return False
 
 
 @dataclass(slots=True)
@@ -531,14 +687,30 @@ class State:
     deliveries: dict[int, Delivery] = field(default_factory=dict)
     floor_tasks: dict[int, FloorTask] = field(default_factory=dict)
     exceptions: dict[int, SyncException] = field(default_factory=dict)
+    suppliers: dict[int, Supplier] = field(default_factory=dict)
+    suppliers_by_code: dict[str, Supplier] = field(default_factory=dict)
+    purchase_orders: dict[int, PurchaseOrder] = field(default_factory=dict)
+    po_lines: dict[int, PoLine] = field(default_factory=dict)
+    rmas: dict[int, Rma] = field(default_factory=dict)
+    rmas_by_code: dict[str, Rma] = field(default_factory=dict)
+    rma_lines: dict[int, RmaLine] = field(default_factory=dict)
+    refunds: dict[int, Refund] = field(default_factory=dict)
 
     new: list[Row] = field(default_factory=list)
     dirty: dict[int, Row] = field(default_factory=dict)  # id(row) -> row
+    # Stock rows the current op added or touched (the engine turns their changes into StockMovements
+    # after each op and empties this list).
+    stock_touched: list[Stock] = field(default_factory=list)
     deleted: list[Row] = field(default_factory=list)
+    # id(row) -> the database record it was built from, for every loaded row: the writer compares a
+    # changed row with its record and writes only the columns that differ. `kept` holds the loaded
+    # rows (one list per query), so no other object can take the id of one the loader discarded.
+    loaded: dict[int, Any] = field(default_factory=dict)
+    kept: list[list[Any]] = field(default_factory=list)
     _next_temp: int = -1
     # Secondary indexes, built on first use from the registries above and kept up to date by
     # add/delete. The fields they group by never change once a row exists.
-    _index: dict[_IndexKey, list[Row]] | None = None
+    _index: dict[str, dict[int, list[Row]]] | None = None
 
     # -- change tracking -------------------------------------------------------------------
     def temp_id(self) -> int:
@@ -549,33 +721,48 @@ class State:
     def add(self, row: RowT) -> RowT:
         """Record a new row (its id must come from `temp_id`)."""
         self.new.append(row)
-        registry = self._registry(row)
-        if registry is not None:
-            registry[row.id] = row
+        row_type = type(row)
+        if row_type is Stock:
+            self.stock_touched.append(row)  # type: ignore[arg-type]  # a type variable narrows only by isinstance
+        name = _REGISTRY.get(row_type)
+        if name is not None:
+            getattr(self, name)[row.id] = row
             if isinstance(row, Package):  # not `type(row) is`: a type variable narrows only by isinstance (no subclasses here)
                 self.packages_by_code[row.code] = row
-            if self._index is not None:
-                self._index_row(self._index, row)
+            if isinstance(row, Rma):
+                self.rmas_by_code[row.code] = row
+            index = self._index
+            if index:
+                for index_name, key in _INDEXES_OF.get(row_type, ()):
+                    groups = index.get(index_name)
+                    if groups is not None:
+                        groups.setdefault(key(row), []).append(row)
         return row
 
     def touch(self, row: Row) -> None:
-        """Record that an existing row changed."""
+        """Record that a row changed."""
+        if type(row) is Stock:
+            self.stock_touched.append(row)
         if row.id > 0:
             self.dirty[id(row)] = row
 
     def delete(self, row: Row) -> None:
-        registry = self._registry(row)
-        if registry is not None:
-            registry.pop(row.id, None)
-            if self._index is not None:
-                for key in self._keys(row):
-                    bucket = self._index.get(key)
-                    if bucket is not None and row in bucket:
-                        bucket.remove(row)
+        row_type = type(row)
+        name = _REGISTRY.get(row_type)
+        if name is not None:
+            getattr(self, name).pop(row.id, None)
+            index = self._index
+            if index:
+                for index_name, key in _INDEXES_OF.get(row_type, ()):
+                    groups = index.get(index_name)
+                    if groups is not None:
+                        bucket = groups.get(key(row))
+                        if bucket is not None and not _take(bucket, row) and row in bucket:
+                            bucket.remove(row)
         if row.id > 0:
             self.dirty.pop(id(row), None)
             self.deleted.append(row)
-        else:
+        elif not _take(self.new, row):
             self.new.remove(row)
 
     def _registry(self, row: Row) -> dict[int, Any] | None:
@@ -583,79 +770,72 @@ class State:
         return None if name is None else getattr(self, name)
 
     # -- secondary indexes ------------------------------------------------------------------
-    @staticmethod
-    def _keys(row: Row) -> tuple[_IndexKey, ...]:
-        if type(row) is Line:
-            return (("line_order", row.sales_order), ("line_product", row.product))
-        if type(row) is Reservation:
-            return (("res_line", row.order_line), ("res_stock", row.stock))
-        if type(row) is Stock:
-            return (("stock_product", row.product),)
-        if type(row) is PickTask:
-            return (("task_line", row.order_line), ("task_order", row.sales_order))
-        if type(row) is PackageItem:
-            return (("item_line", row.order_line), ("item_package", row.package))
-        if type(row) is Package:
-            return (("package_order", row.sales_order),)
-
-        if type(row) is Delivery:
-            return (("delivery_package", row.package),)
-        return ()
-
-    def _index_row(self, index: dict[_IndexKey, list[Row]], row: Row) -> None:
-        for key in self._keys(row):
-            index.setdefault(key, []).append(row)
-
-    def _bucket(self, key: _IndexKey) -> list[Any]:
-        if self._index is None:
-            self._index = {}
-            registries: tuple[dict[int, Any], ...] = (
-                self.lines,
-                self.reservations,
-                self.stock,
-                self.tasks,
-                self.package_items,
-                self.packages,
-                self.deliveries,
-            )
-            for registry in registries:
-                for row in registry.values():
-                    self._index_row(self._index, row)
-        return self._index.get(key, [])
+    def _bucket(self, name: str, value: int) -> list[Any]:
+        """The rows grouped under `value` by the index `name`, which is built on first use from its registry
+        and from then on kept up to date by add/delete. The fields an index groups by never change once a
+        row exists."""
+        index = self._index
+        if index is None:
+            index = self._index = {}
+        groups = index.get(name)
+        if groups is None:
+            registry, key = _INDEXES[name]
+            groups = {}
+            for row in getattr(self, registry).values():
+                groups.setdefault(key(row), []).append(row)
+            index[name] = groups
+        return groups.get(value, _NONE)
 
     # -- lookups the rules share -----------------------------------------------------------
     def lines_of(self, order_id: int) -> list[Line]:
-        return sorted(self._bucket(("line_order", order_id)), key=lambda l: l.line_no)
+        return sorted(self._bucket("line_order", order_id), key=_LINE_NO)
 
     def lines_of_product(self, product_id: int) -> list[Line]:
-        return list(self._bucket(("line_product", product_id)))
+        return list(self._bucket("line_product", product_id))
 
     def reservations_of(self, line_id: int) -> list[Reservation]:
-        return list(self._bucket(("res_line", line_id)))
+        return list(self._bucket("res_line", line_id))
 
     def reservations_on(self, stock_id: int) -> list[Reservation]:
-        return list(self._bucket(("res_stock", stock_id)))
+        return list(self._bucket("res_stock", stock_id))
 
     def stock_of(self, product_id: int) -> list[Stock]:
-        return list(self._bucket(("stock_product", product_id)))
+        return list(self._bucket("stock_product", product_id))
 
     def tasks_of_line(self, line_id: int) -> list[PickTask]:
-        return list(self._bucket(("task_line", line_id)))
+        return list(self._bucket("task_line", line_id))
 
     def tasks_of_order(self, order_id: int) -> list[PickTask]:
-        return list(self._bucket(("task_order", order_id)))
+        return list(self._bucket("task_order", order_id))
 
     def items_of_line(self, line_id: int) -> list[PackageItem]:
-        return list(self._bucket(("item_line", line_id)))
+        return list(self._bucket("item_line", line_id))
 
     def items_of_package(self, package_id: int) -> list[PackageItem]:
-        return list(self._bucket(("item_package", package_id)))
+        return list(self._bucket("item_package", package_id))
 
     def packages_of(self, order_id: int) -> list[Package]:
-        return list(self._bucket(("package_order", order_id)))
+        return list(self._bucket("package_order", order_id))
 
     def deliveries_of(self, package_id: int) -> list[Delivery]:
-        return list(self._bucket(("delivery_package", package_id)))
+        return list(self._bucket("delivery_package", package_id))
+
+    def lines_of_po(self, po_id: int) -> list[PoLine]:
+        return sorted(self._bucket("po_line_po", po_id), key=_LINE_NO)
+
+    def po_lines_of_product(self, product_id: int) -> list[PoLine]:
+        """Loaded purchase-order lines of a product, oldest first."""
+        return sorted(self._bucket("po_line_product", product_id), key=lambda l: age(l.id))
+
+    def rmas_of(self, order_id: int) -> list[Rma]:
+        """The order's loaded RMAs, oldest first."""
+        return sorted(self._bucket("rma_order", order_id), key=lambda r: age(r.id))
+
+    def lines_of_rma(self, rma_id: int) -> list[RmaLine]:
+        return sorted(self._bucket("rma_line_rma", rma_id), key=lambda l: age(l.id))
+
+    def refunds_of(self, rma_id: int) -> list[Refund]:
+        return sorted(self._bucket("refund_rma", rma_id), key=lambda r: age(r.id))
 
     def stops_of(self, route_id: int) -> list[RouteStop]:
         """A route's stops in driving order. (Stops move between routes: not a fixed-key index.)"""
@@ -664,6 +844,31 @@ class State:
     def packages_at(self, stop_id: int) -> list[Package]:
         return sorted((p for p in self.packages.values() if p.stop == stop_id), key=lambda p: age(p.id))
 
+
+# The secondary indexes: name -> (the State registry they index, the field they group by).
+_INDEXES: dict[str, tuple[str, Any]] = {
+    "line_order": ("lines", attrgetter("sales_order")),
+    "line_product": ("lines", attrgetter("product")),
+    "res_line": ("reservations", attrgetter("order_line")),
+    "res_stock": ("reservations", attrgetter("stock")),
+    "stock_product": ("stock", attrgetter("product")),
+    "task_line": ("tasks", attrgetter("order_line")),
+    "task_order": ("tasks", attrgetter("sales_order")),
+    "item_line": ("package_items", attrgetter("order_line")),
+    "item_package": ("package_items", attrgetter("package")),
+    "package_order": ("packages", attrgetter("sales_order")),
+    "delivery_package": ("deliveries", attrgetter("package")),
+    "po_line_po": ("po_lines", attrgetter("purchase_order")),
+    "po_line_product": ("po_lines", attrgetter("product")),
+    "rma_order": ("rmas", attrgetter("sales_order")),
+    "rma_line_rma": ("rma_lines", attrgetter("rma")),
+    "refund_rma": ("refunds", attrgetter("rma")),
+}
+_TYPE_OF_REGISTRY = {name: row_type for row_type, name in _REGISTRY.items()}
+_INDEXES_OF: dict[type, tuple[tuple[str, Any], ...]] = {}
+for _name, (_registry_name, _key) in _INDEXES.items():
+    _row_type = _TYPE_OF_REGISTRY[_registry_name]
+    _INDEXES_OF[_row_type] = (*_INDEXES_OF.get(_row_type, ()), (_name, _key))
 
 _COLUMNS: dict[type, tuple[str, ...]] = {t: tuple(f.name for f in fields(t)) for t in (*TABLES, *PROJECTIONS)}
 _BOOLS: dict[type, tuple[str, ...]] = {

@@ -45,6 +45,9 @@ class AddressArgs(Struct, forbid_unknown_fields=True, kw_only=True):
 class LineArgs(Struct, forbid_unknown_fields=True, kw_only=True):
     sku: Code
     qty: PositiveQty
+    # The supplier ships it to the customer (a drop-ship purchase order, never a pick). None: as the
+    # product says (its drop-ship flag); true or false overrides the product for this line.
+    drop_ship: bool | None = None
 
 
 class IntakeOrder(_Op, tag="intake_order", kw_only=True):
@@ -191,14 +194,19 @@ class DeliverFailed(_Op, tag="deliver_failed", kw_only=True):
     accuracy_m: Annotated[float, Meta(ge=0, le=100_000)] | None = None
 
 
+DeliveryNote = Annotated[str, Meta(max_length=64, description="the supplier's delivery-note number, as scanned or typed")]
+
+
 class Receive(_Op, tag="receive", kw_only=True):
-    """Units received into a location (from a supplier delivery)."""
+    """Units received into a location (from a supplier delivery), counted on a purchase order when `po` names one."""
 
     location: Code
     sku: Code
     qty: PositiveQty
     lot: LotCode = ""
     expiry: dt.date | None = None
+    po: RowId | None = None  # the purchase order the delivery is for (PO-00042 → 42)
+    reference: DeliveryNote = ""
 
 
 class Count(_Op, tag="count", kw_only=True):
@@ -221,14 +229,62 @@ class Move(_Op, tag="move", kw_only=True):
     lot: LotCode = ""
 
 
-class ReturnReceive(_Op, tag="return_receive", kw_only=True):
-    """A customer return scanned in and inspected."""
+RmaCode = Annotated[str, Meta(min_length=1, max_length=32, description="the RMA's code as printed on its slip, e.g. RMA-7KQ2MX")]
 
-    order_id: RowId
+
+class ReturnReceive(_Op, tag="return_receive", kw_only=True):
+    """A customer return scanned in and inspected: resellable units into a bin, damaged ones to scrap."""
+
+    # Version 1 named only the order; `rma` (optional, so those args still apply unchanged) ties the
+    # units to an RMA's expected lines. One of the two is needed; with `rma`, `order_id` may be left out.
+    order_id: RowId | None = None
     sku: Code
     qty: PositiveQty
     condition: Literal["resellable", "damaged"]
-    location: Code
+    location: Annotated[str, Meta(min_length=1, max_length=64, description="the bin resellable units go to")] | None = None
+    rma: RmaCode | None = None
+
+
+RMA_REASONS = ("damaged", "wrong_item", "not_as_described", "no_longer_needed", "late", "other")
+RmaReason = Literal["damaged", "wrong_item", "not_as_described", "no_longer_needed", "late", "other"]
+REFUND_METHODS = ("original_payment", "store_credit", "bank_transfer", "cash")
+RefundMethod = Literal["original_payment", "store_credit", "bank_transfer", "cash"]
+Cents = Annotated[int, Meta(ge=0, le=1_000_000_000, description="an amount in the currency's minor unit (cents)")]
+Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. EUR")]
+
+
+class RmaLineArgs(Struct, forbid_unknown_fields=True, kw_only=True):
+    order_line_id: RowId
+    qty: PositiveQty
+
+
+class CreateRma(_Op, tag="create_rma", kw_only=True):
+    """A return authorised for units of a shipped order, with the customer's reason and what may be refunded."""
+
+    order_id: RowId
+    code: Annotated[str, Meta(pattern=r"^RMA-[0-9A-Z]{4,12}$", description="drawn by the server: RMA-<letters and digits>")]
+    reason: RmaReason
+    note: Annotated[str, Meta(max_length=500)] = ""
+    lines: Annotated[list[RmaLineArgs], Meta(min_length=1, max_length=500)]
+    value_cents: Cents = 0
+    currency: Currency = "EUR"
+
+
+class RecordRefund(_Op, tag="record_refund", kw_only=True):
+    """Money given back on an RMA: amount, how, and the payment's reference; partial refunds add up to its value."""
+
+    rma_id: RowId
+    amount_cents: Annotated[int, Meta(ge=1, le=1_000_000_000, description="cents, at least 1")]
+    currency: Currency
+    method: RefundMethod
+    reference: Annotated[str, Meta(max_length=64, description="the payment provider's or bank's reference")] = ""
+
+
+class CloseRma(_Op, tag="close_rma", kw_only=True):
+    """An RMA closed: nothing more is expected on it (what was received stays received)."""
+
+    rma_id: RowId
+    note: Annotated[str, Meta(max_length=500)] = ""
 
 
 class ReassignTask(_Op, tag="reassign_task", kw_only=True):
@@ -320,6 +376,76 @@ class ReReleaseOrder(_Op, tag="re_release_order", kw_only=True):
     exception_id: RowId | None = None  # the queue item this closes (resolved in the same op)
 
 
+class UpdateOrder(_Op, tag="update_order", kw_only=True):
+    """A channel changed an order: its ship-to address and lines replace ours while it is not yet on the floor."""
+
+    order_id: RowId
+    ship_to: AddressArgs
+    lines: Annotated[list[LineArgs], Meta(min_length=1, max_length=500)]
+    source: Annotated[str, Meta(max_length=64, description="who changed it, for the exception (e.g. shopify)")] = ""
+
+
+class CloseReceipt(_Op, tag="close_receipt", kw_only=True):
+    """The receiver finished a delivery against a purchase order: lines still short are flagged."""
+
+    po: RowId
+    reference: DeliveryNote = ""
+
+
+# -- purchasing (sync/purchasing.py): purchase orders to suppliers, drop-ships ----------------------
+
+PoId = Annotated[int, Meta(ge=1, le=2_147_483_647, description="the purchase order's id (PO-00042 is 42)")]
+
+
+class PoLineArgs(Struct, forbid_unknown_fields=True, kw_only=True):
+    sku: Code
+    qty: PositiveQty
+
+
+class CreatePurchaseOrder(_Op, tag="create_purchase_order", kw_only=True):
+    """A draft purchase order of stock from a supplier (usually a proposal a supervisor accepted)."""
+
+    supplier: Code
+    lines: Annotated[list[PoLineArgs], Meta(min_length=1, max_length=500)]
+    expected_at: dt.date | None = None
+    note: Annotated[str, Meta(max_length=500)] = ""
+
+
+class ApprovePurchaseOrder(_Op, tag="approve_purchase_order", kw_only=True):
+    """A supervisor approved a draft purchase order: it may be sent."""
+
+    po_id: PoId
+
+
+class SendPurchaseOrder(_Op, tag="send_purchase_order", kw_only=True):
+    """An approved purchase order went to the supplier; expected by `expected_at` (default: today + lead time)."""
+
+    po_id: PoId
+    expected_at: dt.date | None = None
+
+
+class CancelPurchaseOrder(_Op, tag="cancel_purchase_order", kw_only=True):
+    """A purchase order not yet received is called off."""
+
+    po_id: PoId
+    reason: Annotated[str, Meta(max_length=500)] = ""
+
+
+class SetPoExpected(_Op, tag="set_po_expected", kw_only=True):
+    """The supplier confirmed (or moved) the date a purchase order arrives or a drop-ship leaves them."""
+
+    po_id: PoId
+    expected_at: dt.date
+
+
+class CloseDropShip(_Op, tag="close_drop_ship", kw_only=True):
+    """The supplier shipped a drop-ship: its tracking number closes the PO and ships the order's lines."""
+
+    po_id: PoId
+    carrier: Annotated[str, Meta(min_length=1, max_length=32)]
+    tracking_number: Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
+
+
 # Every op the engine applies. Each is registered once next to its rule (`sync.registry`), with the
 # roles that may send it and whether a device may push it; `sync.engine` refuses to import when
 # this union and the registry disagree.
@@ -354,6 +480,17 @@ Op = (
     | ReturnReceive
     | HoldOrder
     | ReleaseHold
+    | UpdateOrder
+    | CloseReceipt
+    | CreateRma
+    | RecordRefund
+    | CloseRma
+    | CreatePurchaseOrder
+    | ApprovePurchaseOrder
+    | SendPurchaseOrder
+    | CancelPurchaseOrder
+    | SetPoExpected
+    | CloseDropShip
 )
 OP_TYPES: dict[str, type[_Op]] = {cls.__struct_config__.tag: cls for cls in Op.__args__}
 

@@ -9,7 +9,7 @@ from .errors import NotFound, Rejected
 from .floor import line_named, order_of, product_named, unpack_task
 from .model import Package, PackageItem, State
 from .ops import Pack, Seal
-from .orders import set_status
+from .orders import own_lines, set_status
 from .reads import Reads
 from .registry import STAFF, registers
 
@@ -54,7 +54,7 @@ def apply_pack(state: State, op: Pack, ctx: ApplyContext) -> dict[str, Any]:
         state.touch(existing)
     else:
         state.add(PackageItem(state.temp_id(), package.id, line.id, op.qty))
-    live = [l for l in state.lines_of(order.id) if l.status != "cancelled"]
+    live = own_lines(state.lines_of(order.id))  # drop-ship lines leave from the supplier
     if order.status == "picked" and all(sum(i.qty for i in state.items_of_line(l.id)) >= l.qty for l in live):
         set_status(state, order, "packed", ctx.now, ctx.ledger_id)
     return {"package_id": package.id, "packed": packed + op.qty}

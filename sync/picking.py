@@ -14,7 +14,7 @@ from .errors import Invalid, NotFound, Rejected
 from .floor import committed, floor_task, line_named, location_named, order_of, product_named, stock_at, take_from_bin
 from .model import Line, Location, Order, PickTask, Product, ScopeExit, State, age
 from .ops import Pick, PickShort, ReassignTask
-from .orders import line_status, set_status
+from .orders import line_status, own_lines, set_status
 from .reads import UNBOUNDED, Reads
 from .registry import STAFF, registers
 from .supervision import exception_named, resolve
@@ -25,6 +25,8 @@ PICKING = frozenset({"released", "picking"})
 def _release_excess(state: State, line: Line) -> None:
     """A line never holds more than its quantity: give back reservations beyond it."""
     excess = committed(state, line) - line.qty
+    if excess <= 0:
+        return
     for reservation in sorted(state.reservations_of(line.id), key=lambda r: age(r.id), reverse=True):
         if excess <= 0:
             break
@@ -72,7 +74,7 @@ def _advance_order(state: State, ctx: ApplyContext, line: Line) -> None:
     order = order_of(state, line)
     if order.status == "released":
         set_status(state, order, "picking", ctx.now, ctx.ledger_id)
-    live = [l for l in state.lines_of(order.id) if l.status != "cancelled"]
+    live = own_lines(state.lines_of(order.id))  # drop-ship lines leave from the supplier
     if order.status == "picking" and all(l.qty_picked >= l.qty for l in live):
         set_status(state, order, "picked", ctx.now, ctx.ledger_id)
 
@@ -173,7 +175,7 @@ def apply_pick(state: State, op: Pick, ctx: ApplyContext) -> dict[str, Any]:
 
 
 def _reads_pick_short(op: PickShort, reads: Reads) -> None:
-    reads.allocates = True
+    reads.allocates_skus.add(op.sku)  # the line is allocated again elsewhere: its own product only
     reads.line_ids.add(op.order_line_id)
     reads.stock_at(op.location, op.sku)
     if op.reason == "empty":  # the whole bin is written off

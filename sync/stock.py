@@ -8,9 +8,10 @@ from .allocation import PICKABLE_KINDS, feed_backorders, shrink_reservations
 from .context import ApplyContext
 from .errors import Invalid, NotFound, Rejected
 from .floor import check_room, floor_task, location_named, product_named, stock_at, stock_row
-from .model import FloorTask, Location, Product, State, Stock
+from .model import FloorTask, Location, Product, PurchaseOrder, State, Stock
 from .ops import AdjustStock, ApproveStockChange, Count, Move, Receive
 from .reads import UNBOUNDED, Reads
+from .receiving import FLOOR_RECEIVERS, count_on_po, po_named
 from .registry import STAFF, registers
 from .supervision import exception_named, resolve
 
@@ -59,12 +60,16 @@ def apply_adjust(state: State, op: AdjustStock, ctx: ApplyContext) -> dict[str, 
 def _reads_receive(op: Receive, reads: Reads) -> None:
     reads.feeds_backorders()
     reads.stock_at(op.location, op.sku)
+    if op.po is not None:
+        reads.po_ids.add(op.po)
 
 
-@registers(Receive, reads=_reads_receive, roles=STAFF, device=True)
+@registers(Receive, reads=_reads_receive, roles=FLOOR_RECEIVERS, device=True)
 def apply_receive(state: State, op: Receive, ctx: ApplyContext) -> dict[str, Any]:
+    """Units into the scanned bin (put away in the same step); against a PO, also counted on its lines."""
     location = location_named(state, op.location)
     product = product_named(state, op.sku)
+    po = po_named(state, op.po) if op.po is not None else None
     ctx.about(location=location.id, product=product.id)
     check_room(stock_at(state, location, product, op.lot), op.qty)
     if op.qty > ctx.policy.receipt_max_units:
@@ -79,8 +84,11 @@ def apply_receive(state: State, op: Receive, ctx: ApplyContext) -> dict[str, Any
             op.lot,
             op.qty,
             f"received {op.qty} × {op.sku} into {location.code} (more than {ctx.policy.receipt_max_units} in one scan)",
+            po,
         )
-        return {"on_hand": book, "received": 0, "pending": op.qty}
+        # The PO counts the units when the supervisor approves them (as scanned or corrected), never a
+        # mistyped count that is then refused.
+        return {"on_hand": book, "received": 0, "pending": op.qty} | ({"po": po.id} if po is not None else {})
     stock = stock_row(state, location, product, op.lot, op.expiry)
     stock.on_hand += op.qty
     if op.expiry is not None:
@@ -88,11 +96,27 @@ def apply_receive(state: State, op: Receive, ctx: ApplyContext) -> dict[str, Any
     state.touch(stock)
     if location.kind in PICKABLE_KINDS:
         feed_backorders(state, product.id, ctx.now, ctx.ledger_id)
-    return {"stock_id": stock.id, "on_hand": stock.on_hand, "received": op.qty}
+    return {"stock_id": stock.id, "on_hand": stock.on_hand, "received": op.qty} | _on_po(
+        state, ctx, po, product, op.qty, location
+    )
+
+
+def _on_po(
+    state: State, ctx: ApplyContext, po: PurchaseOrder | None, product: Product, qty: int, location: Location
+) -> dict[str, Any]:
+    return count_on_po(state, ctx, po, product, qty, location.code) if po is not None else {}
 
 
 def _await_approval(
-    state: State, ctx: ApplyContext, kind: str, location: Location, product: Product, lot: str, qty: int, what: str
+    state: State,
+    ctx: ApplyContext,
+    kind: str,
+    location: Location,
+    product: Product,
+    lot: str,
+    qty: int,
+    what: str,
+    po: PurchaseOrder | None = None,
 ) -> None:
     """Record a stock change beyond the warehouse's tolerance without booking it: a task a supervisor
     approves (or corrects, or refuses) with `approve_stock_change`, and the op's exception says so."""
@@ -106,6 +130,7 @@ def _await_approval(
         lot=lot,
         qty=qty,
         note=f"{who} {what} at {ctx.now:%Y-%m-%d %H:%M} UTC",
+        purchase_order=po.id if po is not None else None,
     )
     ctx.adjust("awaits_approval", f"{who} {what}: recorded, and the book stays as it is until a supervisor approves it.")
 
@@ -127,7 +152,7 @@ def _count_task(state: State, op: Count, ctx: ApplyContext, location: Location, 
     task = state.floor_tasks.get(op.task_id)
     if task is None or task.kind != "cycle_count":
         raise NotFound("unknown_count_task", f"no count task {op.task_id}", field="task_id")
-    if ctx.assigned_only and task.assignee != ctx.actor:
+    if (ctx.assigned_only or not _staff(state, ctx)) and task.assignee != ctx.actor:
         raise Rejected(
             "not_your_task",
             f"count task {task.id} is not assigned to {ctx.actor_name or 'you'}; only its assignee or a supervisor may count it",
@@ -145,9 +170,20 @@ def _count_task(state: State, op: Count, ctx: ApplyContext, location: Location, 
     return task
 
 
-@registers(Count, reads=_reads_count, roles=STAFF, device=True, assigned=True)
+def _staff(state: State, ctx: ApplyContext) -> bool:
+    """The sender is a supervisor or admin (or a trusted caller with no user: the seeder, a replay)."""
+    user = state.users.get(ctx.actor) if ctx.actor is not None else None
+    return user is None or user.role in STAFF
+
+
+# Floor staff count any bin ad hoc (a picker who finds a bin that looks wrong counts it there and
+# then); the policy decides whether the book follows at once or after a supervisor's approval. A
+# count task, though, is answered by its assignee (or a supervisor); any user may answer one assigned
+# to them.
+@registers(Count, reads=_reads_count, roles=STAFF | {"picker"}, device=True, assigned=True)
 def apply_count(state: State, op: Count, ctx: ApplyContext) -> dict[str, Any]:
-    """The book follows the count; a difference is flagged, and open counts of that bin are closed."""
+    """The book follows the count within the policy's tolerance (beyond it, it waits for a supervisor's
+    approval); a difference is flagged, and open counts of that bin are closed."""
     location = location_named(state, op.location)
     product = product_named(state, op.sku)
     ctx.about(location=location.id, product=product.id)
@@ -232,6 +268,9 @@ def apply_approve_stock_change(state: State, op: ApproveStockChange, ctx: ApplyC
             if qty and location.kind in PICKABLE_KINDS:
                 feed_backorders(state, product.id, ctx.now, ctx.ledger_id)
             result |= {"received": qty, "on_hand": stock.on_hand}
+            po = state.purchase_orders.get(task.purchase_order) if task.purchase_order is not None else None
+            if po is not None:
+                result |= count_on_po(state, ctx, po, product, qty, location.code)
         else:
             stock = stock_row(state, location, product, task.lot)
             booked = _book_count(state, ctx, location, product, stock, qty)

@@ -14,7 +14,7 @@ from .errors import IllegalTransition, Invalid, NotFound, Rejected
 from .floor import floor_task, location_named, product_named
 from .model import FloorTask, Line, Order, PickTask, ScopeExit, State, SyncException, User, age
 from .ops import OrderCount, ReReleaseOrder, ResolveException
-from .orders import ALLOCATABLE, allocation_status, line_status, set_status
+from .orders import ALLOCATABLE, allocation_status, line_status, own_lines, set_status
 from .reads import Reads
 from .registry import STAFF, registers
 
@@ -178,7 +178,7 @@ def apply_re_release(state: State, op: ReReleaseOrder, ctx: ApplyContext) -> dic
 
 
 def _lacking(state: State, order: Order) -> list[Line]:
-    return [l for l in state.lines_of(order.id) if l.status != "cancelled" and l.qty_picked < l.qty]
+    return [l for l in own_lines(state.lines_of(order.id)) if l.qty_picked < l.qty]
 
 
 def _re_allocate(state: State, ctx: ApplyContext, order: Order) -> dict[str, Any]:

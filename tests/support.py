@@ -5,7 +5,9 @@ The warehouse a test starts from is built with `tests.warehouse`."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -39,6 +41,11 @@ async def _reset(config: DatabaseConfig) -> None:
                     await tx.execute(f"DELETE FROM {table}")
             await tx.execute("INSERT INTO warehouse (code, name) VALUES ('MAIN', 'Main warehouse')")
             await tx.execute("INSERT INTO channel (code, name, kind) VALUES ('manual', 'Manual entry', 'manual')")
+            await tx.execute(
+                "INSERT INTO sync_epoch (epoch, started_at, note) VALUES (?, ?, 'first epoch')",
+                secrets.token_hex(8),
+                dt.datetime.now(dt.UTC),
+            )
     finally:
         await db.close()
 
@@ -130,6 +137,10 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         if env is None:
             env = {**os.environ, "SHIPSHAPE_LOGIN_RATE_LIMIT": os.environ.get("SHIPSHAPE_LOGIN_RATE_LIMIT", "1000")}
+        if log_path is None and "SHIPSHAPE_LOG_LEVEL" not in env:
+            # Errors only on the stderr pipe: most tests never read it, and a full pipe would stall the
+            # server (tests of the logs set the level and read every line).
+            env = {**env, "SHIPSHAPE_LOG_LEVEL": "error"}
         command = [
             sys.executable,
             "-m",

@@ -62,6 +62,13 @@ def test_demo_builds_a_believable_warehouse(tmp_path):
     assert one("SELECT COUNT(*) FROM package_type") == 4 and one("SELECT lat FROM warehouse") is not None
     assert one("SELECT COUNT(*) FROM address WHERE lat IS NOT NULL") > one("SELECT COUNT(*) FROM address") / 2
     assert "wave 1 released to pia" in result.stdout and "1 own-fleet route(s) with 2 stops planned for dan" in result.stdout
+    # A delivered order with a return requested: a parcel for the packer's Returns tab.
+    assert (
+        one(
+            "SELECT COUNT(*) FROM rma r JOIN sales_order o ON o.id = r.sales_order WHERE r.status = 'requested' AND o.status = 'delivered'"
+        )
+        == 1
+    )
     # The demo's state changes went through the engine, so its ledger tells the story.
     assert one("SELECT COUNT(*) FROM ledger WHERE op_type = 'intake_order'") >= 30
     assert (

@@ -163,7 +163,7 @@ def test_the_demo_never_replaces_a_database_without_force(tmp_path):
         db.execute("UPDATE app_user SET display_name = 'kept' WHERE username = 'ada'")
     refused = run_cli("demo", "--db", str(path), "--no-serve", env=env)
     line = _one_line_error(refused)
-    assert "shipshape.db holds 5 users, 36 orders" in line and "--force" in line
+    assert "shipshape.db holds 5 users, 37 orders" in line and "--force" in line
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT display_name FROM app_user WHERE username = 'ada'").fetchone()[0] == "kept"
     replaced = run_cli("demo", "--db", str(path), "--no-serve", "--force", env=env)

@@ -250,3 +250,134 @@ def sealed_orders(
         seal(packer, package)
         packages[order["external_ref"]] = package
     return packages
+
+
+async def _purchase_order(lines: Sequence[tuple[str, int]], supplier: str, status: str, kind: str, expected_at) -> int:
+    import datetime as dt
+
+    from server.db import Database
+    from tests.support import db_config
+
+    db = Database(db_config())
+    await db.start()
+    try:
+        async with db.write() as tx:
+            supplier_id = await tx.fetchval("SELECT id FROM supplier WHERE code = ?", supplier)
+            if supplier_id is None:
+                await tx.execute(
+                    "INSERT INTO supplier (code, name, email) VALUES (?, ?, ?)", supplier, f"Supplier {supplier}", ""
+                )
+                supplier_id = await tx.fetchval("SELECT id FROM supplier WHERE code = ?", supplier)
+            warehouse_id = await tx.fetchval("SELECT MIN(id) FROM warehouse")
+            # As if an op wrote it: a version past every committed op, so the next delta pull sees it.
+            version = await tx.fetchval("SELECT COALESCE(MAX(id), 0) + 1 FROM ledger")
+            po_id = 1 + await tx.fetchval("SELECT COALESCE(MAX(id), 0) FROM purchase_order")
+            await tx.execute(
+                "INSERT INTO purchase_order (id, supplier, warehouse, kind, status, created_at, expected_at, version) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                po_id,
+                supplier_id,
+                warehouse_id,
+                kind,
+                status,
+                dt.datetime.now(dt.UTC),
+                expected_at,
+                version,
+            )
+            for line_no, (sku, qty) in enumerate(lines, start=1):
+                product_id = await tx.fetchval("SELECT id FROM product WHERE sku = ?", sku)
+                assert product_id is not None, f"no product {sku}"
+                await tx.execute(
+                    "INSERT INTO po_line (purchase_order, line_no, product, qty_ordered, qty_received) VALUES (?, ?, ?, ?, 0)",
+                    po_id,
+                    line_no,
+                    product_id,
+                    qty,
+                )
+            return po_id
+    finally:
+        await db.close()
+
+
+def purchase_order(
+    lines: Sequence[tuple[str, int]], supplier: str = "ACME", status: str = "sent", kind: str = "stock", expected_at=None
+) -> int:
+    """A purchase order of `lines` [(sku, qty ordered)] from `supplier` (made if new), written as master
+    data (the purchasing screens make real ones), in `status`; its id (scanned as PO-<id:05d>)."""
+    import asyncio
+
+    return asyncio.run(_purchase_order(lines, supplier, status, kind, expected_at))
+
+
+def shipped_order(client, admin, packages: Sequence[tuple[str, int]] = (("PKG-1", 3),)) -> tuple[Device, dict]:
+    """`packed_order` (3 × SKU-A by pia and paco, bins of the small warehouse) with every package
+    sealed and handed to DHL at the dock: the order is shipped. Returns paco's device and the order."""
+    packer, order = packed_order(client, admin, packages)
+    for code, _ in packages:
+        shipped = packer.push(packer.op("ship", package=code, carrier="DHL"))["results"][0]
+        assert shipped["status"] == "applied", shipped
+    (order,) = Warehouse(client, admin).read_orders([order])
+    assert order["status"] == "shipped", order
+    return packer, order
+
+
+def rma_for(client, admin, order: dict, lines: Sequence[tuple[int, int]], expect: int = 201, **body) -> dict:
+    """POST /api/orders/{id}/rmas with `lines` [(order line id, qty)] (reason `damaged` unless given)."""
+    payload = {"reason": "damaged", "lines": [{"order_line_id": i, "qty": q} for i, q in lines]} | body
+    response = client.post(f"/api/orders/{order['id']}/rmas", json=payload, headers=admin)
+    assert response.status_code == expect, response.text
+    return response.json()
+
+
+# -- purchasing (issue #13, points 4 and 6) ----------------------------------------------------------
+
+
+def supplier(client, admin, code: str, name: str | None = None, **fields) -> dict:
+    """A supplier made by an admin (e-mail orders@<code>.example, lead time 7 days unless given)."""
+    body = {"code": code, "name": name or code.title(), "email": f"orders@{code.lower()}.example", **fields}
+    return _created(client.post("/api/suppliers", json=body, headers=admin))
+
+
+# SKU-A, SKU-B from ACME (lead 5 days); SKU-C from BOLT (lead 10), SKU-D drop-shipped by BOLT.
+BUYING_STOCK = {"SKU-A": [("A-01", 5)], "SKU-B": [("A-02", 3)], "SKU-C": [], "SKU-D": []}
+
+
+def buying_warehouse(client, admin, stock: dict[str, list[tuple[str, int]]] | None = None) -> Warehouse:
+    """Suppliers ACME (lead time 5 days) and BOLT (10); products SKU-A (ACME, reorder point 4, reorder
+    qty 6), SKU-B (ACME), SKU-C (BOLT, reorder point 2, reorder qty 3), SKU-D (BOLT, drop-ship); bins
+    A-01..A-06 and the given stock (default `BUYING_STOCK`)."""
+    supplier(client, admin, "ACME", "Acme Supplies", lead_time_days=5)
+    supplier(client, admin, "BOLT", "Bolt & Co", lead_time_days=10)
+    warehouse = Warehouse(client, admin)
+    warehouse.product("SKU-A", "Product A", ["INT-SKU-A"], supplier="ACME", reorder_point=4, reorder_qty=6)
+    warehouse.product("SKU-B", "Product B", ["INT-SKU-B"], supplier="ACME")
+    warehouse.product("SKU-C", "Product C", ["INT-SKU-C"], supplier="BOLT", reorder_point=2, reorder_qty=3)
+    warehouse.product("SKU-D", "Product D", ["INT-SKU-D"], supplier="BOLT", drop_ship=True)
+    for n, code in enumerate(SMALL_BINS, start=1):
+        warehouse.location(code, n * 10)
+    warehouse.stock_rows(stock if stock is not None else BUYING_STOCK)
+    return warehouse
+
+
+def api_post(client, headers, path: str, body: dict | None = None, expect: int = 200) -> dict:
+    """POST `body` to `path`; fails unless the answer has status `expect`. The answer's JSON."""
+    response = client.post(path, json=body, headers=headers)
+    assert response.status_code == expect, response.text
+    return response.json()
+
+
+def api_get(client, headers, path: str, expect: int = 200):
+    response = client.get(path, headers=headers)
+    assert response.status_code == expect, response.text
+    return response.json()
+
+
+def invariants_hold() -> None:
+    """The G4 invariants the tables show (tests/sync/guarantees/harness.py) hold right now."""
+    from tests.sync.guarantees.harness import RawDB, assert_invariants
+
+    raw = RawDB()
+    try:
+        assert_invariants(raw)
+    finally:
+        raw.close()

@@ -37,6 +37,8 @@ class Device(Table, tablename="device"):
     last_seen_at = Timestamptz(null=True, default=None)
     pending_reported = Integer(default=0)
     pending_at = Timestamptz(null=True, default=None)
+    # last_seq when the current sync epoch began (`shipshape new-epoch`); see server/ops/epoch.py.
+    epoch_seq = Integer(null=True, default=None)
 
 
 class LoginAttempt(Table, tablename="login_attempt"):

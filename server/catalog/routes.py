@@ -43,7 +43,7 @@ class ProductController(Controller):
             raise NotFoundException(f"no product with SKU {sku!r}")
         return found[0]
 
-    @post("/{sku:str}", guards=[ADMIN], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404))
+    @post("/{sku:str}", guards=[ADMIN], status_code=HTTP_200_OK, responses=responses(400, 401, 403, 404, 422))
     async def update(self, sku: str, data: ProductUpdate, state: State) -> ProductOut:
         """Change a product's name, weight, dimensions, reorder point or `active`; fields left out stay."""
         return await service.update_product(state.db, sku, data)

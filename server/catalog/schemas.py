@@ -18,6 +18,8 @@ class ProductIn(Struct, forbid_unknown_fields=True, kw_only=True):
     barcodes: Annotated[list[Annotated[str, Meta(min_length=1, max_length=64)]], Meta(max_length=20)] = []
     supplier: Annotated[str, Meta(max_length=32)] | None = None
     reorder_point: Measure = 0
+    reorder_qty: Annotated[Measure, Meta(description="units to order beyond the reorder point when stock falls to it")] = 0
+    drop_ship: Annotated[bool, Meta(description="its order lines are shipped by the supplier (needs a supplier)")] = False
     weight_g: Measure = 0
     length_mm: Measure = 0
     width_mm: Measure = 0
@@ -29,6 +31,9 @@ class ProductUpdate(Struct, forbid_unknown_fields=True, kw_only=True):
 
     name: Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S", description="not blank")] | None = None
     reorder_point: Measure | None = None
+    reorder_qty: Measure | None = None
+    drop_ship: bool | None = None
+    supplier: Annotated[str, Meta(max_length=32, description="a supplier's code; empty: none")] | None = None
     weight_g: Measure | None = None
     length_mm: Measure | None = None
     width_mm: Measure | None = None
@@ -60,3 +65,5 @@ class ProductOut(Struct):
     width_mm: int
     height_mm: int
     active: bool = True
+    reorder_qty: int = 0
+    drop_ship: bool = False

@@ -13,9 +13,22 @@ from server.db import Database, Tx, in_list
 from server.errors import DomainError
 
 _PRODUCT_SQL = (
-    "SELECT p.id, p.sku, p.name, s.code AS supplier, p.reorder_point, p.weight_g, p.length_mm, p.width_mm, p.height_mm, p.active "
-    "FROM product p LEFT JOIN supplier s ON s.id = p.supplier"
+    "SELECT p.id, p.sku, p.name, s.code AS supplier, p.reorder_point, p.weight_g, p.length_mm, p.width_mm, p.height_mm, p.active, "
+    "p.reorder_qty, p.drop_ship FROM product p LEFT JOIN supplier s ON s.id = p.supplier"
 )
+
+
+async def next_catalog_rev(tx: Tx) -> int:
+    """Bump the catalog's revision inside the caller's write and return it: the changed product or
+    location is stamped with it, and a phone's pull asks for what changed since the revision it holds.
+    The counter's one row is locked until commit, so revisions commit in order."""
+    return await tx.fetchval(
+        "INSERT INTO catalog_rev (id, rev) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET rev = catalog_rev.rev + 1 RETURNING rev"
+    )
+
+
+async def _stamp(tx: Tx, product_id: int) -> None:
+    await tx.execute("UPDATE product SET rev = ? WHERE id = ?", await next_catalog_rev(tx), product_id)
 
 
 async def create_product(db: Database, data: ProductIn) -> ProductOut:
@@ -32,9 +45,9 @@ async def create_product(db: Database, data: ProductIn) -> ProductOut:
             raise DomainError("duplicate_sku", f"a product with SKU {data.sku!r} exists", field="sku", status=409)
         supplier_id = None
         if data.supplier is not None:
-            supplier_id = await tx.fetchval("SELECT id FROM supplier WHERE code = ?", data.supplier)
-            if supplier_id is None:
-                raise DomainError("unknown_supplier", f"no supplier {data.supplier!r}", field="supplier", status=404)
+            supplier_id = await _supplier_id(tx, data.supplier)
+        if data.drop_ship and supplier_id is None:
+            raise DomainError("no_supplier", "a drop-ship product needs a supplier to ship it", field="drop_ship", status=422)
         for i, code in enumerate(codes):
             taken = await _owner_of(tx, code)
             if taken is not None:
@@ -42,8 +55,8 @@ async def create_product(db: Database, data: ProductIn) -> ProductOut:
                     "duplicate_barcode", f"barcode {code.code} already belongs to {taken}", field=f"barcodes[{i}]", status=409
                 )
         await tx.execute(
-            "INSERT INTO product (sku, name, supplier, reorder_point, weight_g, length_mm, width_mm, height_mm, active) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO product (sku, name, supplier, reorder_point, weight_g, length_mm, width_mm, height_mm, active, "
+            "reorder_qty, drop_ship, rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             data.sku,
             data.name,
             supplier_id,
@@ -53,6 +66,9 @@ async def create_product(db: Database, data: ProductIn) -> ProductOut:
             data.width_mm,
             data.height_mm,
             True,
+            data.reorder_qty,
+            data.drop_ship,
+            await next_catalog_rev(tx),
         )
         product_id = await tx.fetchval("SELECT id FROM product WHERE sku = ?", data.sku)
         await tx.executemany(
@@ -69,6 +85,13 @@ async def _owner_of(tx: Tx, code) -> str | None:
         code.code,
         code.gtin or "",
     )
+
+
+async def _supplier_id(tx: Tx, code: str) -> int:
+    supplier_id = await tx.fetchval("SELECT id FROM supplier WHERE code = ?", code)
+    if supplier_id is None:
+        raise DomainError("unknown_supplier", f"no supplier {code!r}", field="supplier", status=404)
+    return supplier_id
 
 
 async def _product_id(tx: Tx, sku: str) -> int:
@@ -94,6 +117,7 @@ async def add_barcode(db: Database, sku: str, raw: str) -> ProductOut:
             await tx.execute(
                 "INSERT INTO barcode (code, kind, gtin, product) VALUES (?, ?, ?, ?)", code.code, code.kind, code.gtin, product_id
             )
+            await _stamp(tx, product_id)
     return (await find_products(db, sku=sku))[0]
 
 
@@ -113,10 +137,22 @@ async def remove_barcode(db: Database, sku: str, raw: str) -> ProductOut:
         if barcode_id is None:
             raise DomainError("unknown_barcode", f"product {sku!r} has no barcode {raw!r}", field="code", status=404)
         await tx.execute("DELETE FROM barcode WHERE id = ?", barcode_id)
+        await _stamp(tx, product_id)
     return (await find_products(db, sku=sku))[0]
 
 
-_UPDATABLE = ("name", "reorder_point", "weight_g", "length_mm", "width_mm", "height_mm", "active")
+_UPDATABLE = (
+    "name",
+    "reorder_point",
+    "reorder_qty",
+    "drop_ship",
+    "supplier",
+    "weight_g",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "active",
+)
 
 
 async def update_product(db: Database, sku: str, data: ProductUpdate) -> ProductOut:
@@ -124,6 +160,18 @@ async def update_product(db: Database, sku: str, data: ProductUpdate) -> Product
     changes = {name: value for name, value in msgspec.structs.asdict(data).items() if value is not None}
     async with db.write() as tx:
         product_id = await _product_id(tx, sku)
+        if "supplier" in changes:  # by code; "" takes the supplier off
+            changes["supplier"] = await _supplier_id(tx, changes["supplier"]) if changes["supplier"] else None
+        supplier = (
+            changes["supplier"]
+            if "supplier" in changes
+            else await tx.fetchval("SELECT supplier FROM product WHERE id = ?", product_id)
+        )
+        drop_ship = changes.get("drop_ship")
+        if drop_ship is None:
+            drop_ship = bool(await tx.fetchval("SELECT drop_ship FROM product WHERE id = ?", product_id))
+        if drop_ship and supplier is None:
+            raise DomainError("no_supplier", "a drop-ship product needs a supplier to ship it", field="drop_ship", status=422)
         if changes:
             names = [name for name in _UPDATABLE if name in changes]
             await tx.execute(
@@ -131,6 +179,7 @@ async def update_product(db: Database, sku: str, data: ProductUpdate) -> Product
                 *(changes[name] for name in names),
                 product_id,
             )
+            await _stamp(tx, product_id)
     return (await find_products(db, sku=sku))[0]
 
 
@@ -175,6 +224,8 @@ async def find_products(
             r["width_mm"],
             r["height_mm"],
             bool(r["active"]),
+            r["reorder_qty"],
+            bool(r["drop_ship"]),
         )
         for r in rows
     ]

@@ -9,11 +9,20 @@ from litestar.datastructures import State
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from server.accounts.security import ADMIN, ANY_ROLE, CurrentUser, may_send
+from server.accounts.security import ADMIN, ANY_ROLE, STAFF, CurrentUser, may_send
 from server.apply import run_one
 from server.errors import responses
 from server.inventory import lookup, service
-from server.inventory.schemas import AdjustmentIn, AdjustmentOut, LocationIn, LocationOut, LowStock, StockLookup, StockOut
+from server.inventory.schemas import (
+    AdjustmentIn,
+    AdjustmentOut,
+    LocationHistory,
+    LocationIn,
+    LocationOut,
+    LowStock,
+    StockLookup,
+    StockOut,
+)
 from sync.ops import AdjustStock
 
 
@@ -29,6 +38,18 @@ class LocationController(Controller):
     @get("/", guards=[ANY_ROLE], responses=responses(400, 401))
     async def list_all(self, state: State, kind: Literal["bin", "staging", "dock", "returns"] | None = None) -> list[LocationOut]:
         return await service.list_locations(state.db, kind)
+
+    @get("/{code:str}/history", guards=[STAFF], responses=responses(400, 401, 403, 404))
+    async def history(
+        self,
+        code: str,
+        state: State,
+        limit: Annotated[int, Parameter(ge=1, le=500, description="movements per page")] = 50,
+        before: Annotated[int | None, Parameter(ge=1, description="only movements older than this movement id (paging)")] = None,
+    ) -> LocationHistory:
+        """A bin's audit trail, newest first: every change of units in it (SKU, lot, the change, what the
+        book held after, the op that did it, its outcome, who and when), paged by `before`."""
+        return await service.location_history(state.db, code, limit, before)
 
 
 class StockController(Controller):

@@ -144,3 +144,32 @@ class LowStock(Struct):
     reserved: int
     available: int
     backordered: int
+
+
+# -- a bin's audit trail ----------------------------------------------------------------------------
+
+
+class Movement(Struct):
+    """One change of units in a bin: by how many, what the book held after, which op, who and when."""
+
+    id: int
+    at: dt.datetime
+    sku: str
+    name: str
+    lot: str
+    delta: int
+    on_hand_after: int
+    op_type: str
+    ledger_id: int | None
+    actor: str | None
+    status: str  # the op's outcome: applied, or adjusted (booked, with a consequence the server chose)
+    code: str | None  # the adjusted op's code (stock_discrepancy, …)
+
+
+class LocationHistory(Struct, kw_only=True):
+    """A bin's trail, newest first; `next_before` pages on (None: nothing older)."""
+
+    code: str
+    kind: str
+    movements: list[Movement]
+    next_before: int | None

@@ -17,3 +17,4 @@ class Location(Table, tablename="location"):
     kind = Varchar(length=16)  # bin | staging | dock | returns
     zone = Varchar(length=16, default="")
     path_seq = Integer(default=0)  # position on the picking walk
+    rev = Integer(default=0)  # the catalog revision it was created or last changed at (server.catalog.tables.CatalogRev)

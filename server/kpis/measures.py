@@ -59,6 +59,14 @@ class ReturnScan:
     committed_at: dt.datetime
 
 
+@dataclass(frozen=True, slots=True)
+class RmaOpened:
+    """An RMA authorised, with the units it expects back."""
+
+    units: int
+    created_at: dt.datetime
+
+
 def _share(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
@@ -194,6 +202,25 @@ def return_rate(period: Period, flows: Sequence[OrderFlow], returns: Sequence[Re
     returns_by = _grouped(period, returned, lambda r: r.committed_at)
     series = [_at(point(deliveries_by.get(b, []), returns_by.get(b, [])), b) for b in period.buckets()]
     return Kpi(name="return_rate", label="Return rate", unit="share", total=point(delivered, returned), series=series)
+
+
+def rma_rate(period: Period, flows: Sequence[OrderFlow], rmas: Sequence[RmaOpened]) -> Kpi:
+    shipped = [f for f in flows if _within(period, f.shipped_at)]
+    opened = [r for r in rmas if _within(period, r.created_at)]
+
+    def point(out: list[OrderFlow], back: list[RmaOpened]) -> Point:
+        parts: dict[str, float | int | None] = {
+            "rmas": len(back),
+            "shipped_orders": len(out),
+            "units_expected": sum(r.units for r in back),
+            "shipped_units": sum(f.picked_units for f in out),
+        }
+        return Point(_share(len(back), len(out)), parts)
+
+    shipped_by = _grouped(period, shipped, lambda f: f.shipped_at or f.received_at)
+    opened_by = _grouped(period, opened, lambda r: r.created_at)
+    series = [_at(point(shipped_by.get(b, []), opened_by.get(b, [])), b) for b in period.buckets()]
+    return Kpi(name="rma_rate", label="RMAs per order shipped", unit="share", total=point(shipped, opened), series=series)
 
 
 def pick_accuracy(period: Period, scans: Sequence[PickScan]) -> Kpi:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from msgspec import Struct, field
 
-KpiName = Literal["lead_time", "pick_accuracy", "on_time_shipment", "fill_rate", "return_rate", "units_per_hour"]
+KpiName = Literal["lead_time", "pick_accuracy", "on_time_shipment", "fill_rate", "return_rate", "units_per_hour", "rma_rate"]
 KPI_NAMES: tuple[str, ...] = KpiName.__args__  # type: ignore[attr-defined]
 
 

@@ -1,8 +1,8 @@
 """KPIs of a period from what was recorded: the order timeline (order_event) and the ledger.
 
-Three queries whatever the period's size: the orders received, shipped or delivered in it (with
+Four queries whatever the period's size: the orders received, shipped or delivered in it (with
 their first shipped, delivered and cancelled times and their units, by correlated subqueries on
-indexed columns), the period's pick and short-pick ledger rows, and its return rows. Everything
+indexed columns), the period's pick and short-pick ledger rows, its return rows, and the RMAs opened in it. Everything
 else is arithmetic in server/kpis/measures.py. Nothing is cached or stored: any past period is
 recomputed from the same rows, and gives the same answer.
 """
@@ -15,7 +15,7 @@ import json
 
 from server.db import Database
 from server.kpis import measures
-from server.kpis.measures import OrderFlow, PickScan, ReturnScan
+from server.kpis.measures import OrderFlow, PickScan, ReturnScan, RmaOpened
 from server.kpis.period import Period, utc
 from server.kpis.schemas import Kpi, KpisOut
 
@@ -36,8 +36,12 @@ _PICKS = (
     "JOIN app_user u ON u.id = l.actor WHERE l.op_type IN ('pick', 'pick_short') AND l.committed_at >= ? AND l.committed_at < ?"
 )
 _RETURNS = (
-    "SELECT args, committed_at FROM ledger WHERE op_type = 'return_receive' AND status <> 'rejected' "
+    "SELECT args, result, committed_at FROM ledger WHERE op_type = 'return_receive' AND status <> 'rejected' "
     "AND committed_at >= ? AND committed_at < ?"
+)
+_RMAS = (
+    "SELECT r.created_at, (SELECT COALESCE(SUM(qty_expected), 0) FROM rma_line WHERE rma = r.id) AS units FROM rma r "
+    "WHERE r.created_at >= ? AND r.created_at < ?"
 )
 
 
@@ -47,6 +51,7 @@ async def kpis(db: Database, period: Period) -> KpisOut:
         flow_rows = await tx.fetch(_FLOWS, period.start, period.end)
         pick_rows = await tx.fetch(_PICKS, period.start, period.end)
         return_rows = await tx.fetch(_RETURNS, period.start, period.end)
+        rma_rows = await tx.fetch(_RMAS, period.start, period.end)
     flows = [
         OrderFlow(
             order_id=r["id"],
@@ -75,7 +80,9 @@ async def kpis(db: Database, period: Period) -> KpisOut:
     returns = []
     for r in return_rows:
         args = json.loads(r["args"])
-        returns.append(ReturnScan(int(args["order_id"]), int(args["qty"]), utc(r["committed_at"])))
+        # A receipt on an RMA may name only the RMA; its result names the order.
+        order_id = args.get("order_id") or json.loads(r["result"] or "{}").get("order_id", 0)
+        returns.append(ReturnScan(int(order_id), int(args["qty"]), utc(r["committed_at"])))
     return KpisOut(
         from_=period.first,
         to=period.last,
@@ -88,6 +95,7 @@ async def kpis(db: Database, period: Period) -> KpisOut:
             measures.fill_rate(period, flows),
             measures.return_rate(period, flows, returns),
             measures.units_per_hour(period, scans),
+            measures.rma_rate(period, flows, [RmaOpened(int(r["units"]), utc(r["created_at"])) for r in rma_rows]),
         ],
     )
 

@@ -104,7 +104,8 @@ _utc = stored_time  # one conversion for every stored timestamp (server/db.py)
 
 async def _first_id_since(tx: Tx, since: dt.datetime, top: int) -> int:
     """The first ledger id committed at or after `since` (top + 1 when none), by bisecting the primary
-    key: the ledger has no index on its time, and ids follow commit order (the engine lock)."""
+    key: the ledger has no index on its time, and ids follow the batches' times closely (a batch still
+    committing across `since` on PostgreSQL may count on either side of it)."""
     lo, hi = 1, top + 1
     while lo < hi:
         mid = (lo + hi) // 2

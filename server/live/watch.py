@@ -13,6 +13,7 @@ import logging
 
 import asyncpg
 
+from server import tasks
 from server.db import Database
 
 from .hub import HUB, Hub
@@ -43,11 +44,8 @@ class FloorWatch:
         self._task = asyncio.create_task(body, name="shipshape-floor-watch")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await tasks.cancel(self._task)
+        self._task = None
         if self._connection is not None:
             with contextlib.suppress(Exception):
                 await self._connection.close(timeout=2)

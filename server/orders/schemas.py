@@ -39,6 +39,15 @@ class AllocationOut(Struct):
     qty: int
 
 
+class IncomingOut(Struct):
+    """Units of a line still to come from a supplier: on which purchase order, expected when (none:
+    not on order yet). For a drop-ship line, the purchase order the supplier ships it on."""
+
+    qty: int
+    purchase_order: str | None
+    expected_at: dt.date | None
+
+
 class LineOut(Struct):
     id: int
     line_no: int
@@ -50,6 +59,8 @@ class LineOut(Struct):
     status: str
     allocation: list[AllocationOut] = []
     totes: list[str] = []  # the totes its picked units went into
+    drop_ship: bool = False  # its supplier ships it to the customer (never picked here)
+    incoming: list[IncomingOut] = []  # what it waits for, from which purchase order, expected when
 
 
 class EventOut(Struct):

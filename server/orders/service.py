@@ -10,6 +10,7 @@ from server.orders.schemas import (
     AllocationOut,
     CustomerOut,
     EventOut,
+    IncomingOut,
     LineOut,
     OrderOut,
     OrderSummary,
@@ -17,6 +18,8 @@ from server.orders.schemas import (
     TimelineStep,
 )
 from server.orders.timeline import order_timeline
+from server.purchasing.service import incoming_for_order
+from sync.model import po_code
 
 
 async def get_order(db: Database, order_id: int) -> OrderOut | None:
@@ -40,7 +43,7 @@ async def read_order(tx: Tx, order_id: int) -> OrderOut | None:
     if o is None:
         return None
     lines = await tx.fetch(
-        "SELECT l.id, l.line_no, p.sku, p.name, l.qty, l.qty_allocated, l.qty_picked, l.status, l.totes "
+        "SELECT l.id, l.line_no, p.sku, p.name, l.qty, l.qty_allocated, l.qty_picked, l.status, l.totes, l.drop_ship "
         "FROM order_line l JOIN product p ON p.id = l.product WHERE l.sales_order = ? ORDER BY l.line_no",
         order_id,
     )
@@ -59,6 +62,10 @@ async def read_order(tx: Tx, order_id: int) -> OrderOut | None:
         order_id,
     )
     events = await tx.fetch("SELECT status, at, note FROM order_event WHERE sales_order = ? ORDER BY id", order_id)
+    incoming: dict[int, list[IncomingOut]] = {}
+    for coming in await incoming_for_order(tx, order_id):
+        code = po_code(coming.po_id) if coming.po_id is not None else None
+        incoming.setdefault(coming.line_id, []).append(IncomingOut(coming.qty, code, coming.expected_at))
     hold: Literal["payment", "supervisor"] | None = None
     hold_reason = ""
     if o["status"] == "on_hold":
@@ -87,6 +94,8 @@ async def read_order(tx: Tx, order_id: int) -> OrderOut | None:
                 status=r["status"],
                 allocation=allocation.get(r["id"], []),
                 totes=[t for t in (r["totes"] or "").split(",") if t],
+                drop_ship=bool(r["drop_ship"]),
+                incoming=incoming.get(r["id"], []),
             )
             for r in lines
         ],

@@ -21,6 +21,7 @@ _CUSTOMER_WORDS = {
     "backordered": "Waiting for stock",
     "partially_allocated": "Waiting for stock",
     "allocated": "Being prepared",
+    "awaiting_supplier": "Being prepared",
     "released": "Being prepared",
     "picking": "Being prepared",
     "picked": "Being prepared",

@@ -8,6 +8,9 @@ from server.accounts.security import ROLES
 ATTACHMENT = "00000000-0000-4000-8000-000000000000"
 UPLOADERS = ("driver", "supervisor", "admin")
 
+# Routes that take no token at all: liveness and readiness probes (server/ops, docs/deploy.md).
+UNGUARDED = ("/api/health", "/api/ready")
+
 # (method, path, roles allowed). Bodies are irrelevant here: guards run before validation,
 # so an allowed role gets anything but 401/403 and a disallowed role gets exactly 403.
 MATRIX = [
@@ -91,4 +94,45 @@ MATRIX = [
     ("GET", "/api/channels", ("admin",)),
     ("POST", "/api/channels", ("admin",)),
     ("POST", "/api/channels/unknown", ("admin",)),
+    # Channel feeds (issue #13, points 2 and 3): CSV imports; the stock feed (also a channel's own token).
+    ("POST", "/api/channels/unknown/imports", ("supervisor", "admin")),
+    ("GET", "/api/channels/unknown/imports", ("supervisor", "admin")),
+    ("GET", "/api/channels/imports/1", ("supervisor", "admin")),
+    ("GET", "/api/channels/unknown/stock", ("supervisor", "admin")),
+    # Goods in against purchase orders (issue #13, point 5): floor staff receive too.
+    ("GET", "/api/receipts", ("picker", "packer", "supervisor", "admin")),
+    ("GET", "/api/receipts/1", ("picker", "packer", "supervisor", "admin")),
+    ("POST", "/api/receipts/1/items", ("picker", "packer", "supervisor", "admin")),
+    ("POST", "/api/receipts/1/close", ("picker", "packer", "supervisor", "admin")),
+    # Returns (issue #13, point 7): RMAs, refunds, the RMA slip is under /print.
+    ("POST", "/api/orders/1/rmas", ("supervisor", "admin")),
+    ("GET", "/api/rmas", ("packer", "supervisor", "admin")),
+    ("GET", "/api/rmas/1", ("packer", "supervisor", "admin")),
+    ("POST", "/api/rmas/1/refunds", ("supervisor", "admin")),
+    ("POST", "/api/rmas/1/close", ("supervisor", "admin")),
+    # Purchasing (issue #13, points 4 and 6).
+    ("GET", "/api/suppliers", ("supervisor", "admin")),
+    ("POST", "/api/suppliers", ("admin",)),
+    ("POST", "/api/suppliers/unknown", ("admin",)),
+    ("GET", "/api/purchase-orders", ("supervisor", "admin")),
+    ("POST", "/api/purchase-orders", ("supervisor", "admin")),
+    ("GET", "/api/purchase-orders/proposals", ("supervisor", "admin")),
+    ("GET", "/api/purchase-orders/1", ("supervisor", "admin")),
+    ("POST", "/api/purchase-orders/1/approve", ("supervisor", "admin")),
+    ("POST", "/api/purchase-orders/1/send", ("supervisor", "admin")),
+    ("POST", "/api/purchase-orders/1/expected", ("supervisor", "admin")),
+    ("POST", "/api/purchase-orders/1/cancel", ("supervisor", "admin")),
+    ("POST", "/api/purchase-orders/1/tracking", ("supervisor", "admin")),
+    ("GET", "/api/purchase-orders/1/document", ("supervisor", "admin")),
+    ("GET", "/api/purchase-orders/1/document.eml", ("supervisor", "admin")),
+    ("GET", "/api/locations/unknown/history", ("supervisor", "admin")),
+]
+
+# Routes a shop calls without a bearer token (issue #13.1): a delivery is authenticated by the HMAC
+# signature of its body with the channel's secret, so no role applies. Tested in
+# tests/api/test_shop_webhooks.py; here: they are reachable without a token and never answer 5xx.
+SIGNED = [
+    ("POST", "/api/hooks/shopify/unknown"),
+    ("POST", "/api/hooks/woocommerce/unknown"),
+    # A bin's audit trail (issue #13, counts and moves).
 ]

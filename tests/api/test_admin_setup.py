@@ -205,6 +205,7 @@ def test_a_channels_secret_is_shown_once_then_only_as_a_hint(client, admin):
         "kind": "shopify",
         "active": True,
         "secret_hint": "\u2026" + secret[-4:],
+        "has_api_token": True,  # the stock feed's token: shown once too (tests/channels/test_stock_feed.py)
     }
     assert secret not in client.get("/api/channels", headers=admin).text
     assert listed["manual"]["secret_hint"] is None

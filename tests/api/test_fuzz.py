@@ -41,6 +41,19 @@ def fuzz_headers(live_server, api_schema) -> dict[str, str]:
     return headers
 
 
+# A URL beyond this (in characters) may be refused by the HTTP server before the app: the fuzzer
+# once sent 500 `sku` values of kilobytes each, a request line of ~150 KB.
+_LONG_URL = 8192
+
+
+def _content_type(response) -> str:
+    """The response's Content-Type (schemathesis keeps each header as a list of values)."""
+    for name, value in response.headers.items():
+        if name.lower() == "content-type":
+            return (value[0] if value else "") if isinstance(value, list) else value
+    return ""
+
+
 # Logging out or disabling users would only end the fuzzer's own session.
 EXCLUDED = ("/api/auth/logout", "/api/users/{username}/disable")
 # Each response against the schema: no 5xx, a documented status, the documented content type, and a
@@ -59,6 +72,11 @@ def test_no_input_makes_a_5xx(live_server, api_schema, fuzz_headers):
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def no_server_error(case):
             response = case.call(base_url=live_server.url, headers=fuzz_headers)
+            if len(response.request.url) > _LONG_URL and not _content_type(response).startswith("application/json"):
+                # The HTTP server refused the request line itself (uvicorn's plain "Invalid HTTP request
+                # received.", as nginx answers 414): the app never saw it. Still never a 5xx.
+                assert 400 <= response.status_code < 500, (response.status_code, response.text[:200])
+                return
             case.validate_response(response, checks=CHECKS)
             if response.status_code >= 400 and case.method != "HEAD":  # a HEAD answer has no body
                 body = response.json()

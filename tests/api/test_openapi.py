@@ -28,6 +28,9 @@ def test_schema_lists_routes_and_their_error_codes(client):
             ("/api/routes/", "route_id"),
             ("/api/stops/", "stop_id"),
             ("/api/kpis/", "file"),
+            ("/api/channels/imports/", "job_id"),
+            ("/api/receipts/", "po_id"),
+            ("/api/rmas/", "rma_id"),
         ):
             if path.startswith(prefix + "1"):
                 templated = path.replace(prefix + "1", prefix + "{" + name + "}")
@@ -37,6 +40,13 @@ def test_schema_lists_routes_and_their_error_codes(client):
         # Admin setup: a product's barcode and a channel are named by their code.
         templated = templated.replace("/barcodes/{sku}", "/barcodes/{code}")
         if path.startswith("/api/channels/unknown"):
+            templated = path.replace("/unknown", "/{code}")
+        # Purchasing: a supplier by its code, a purchase order by its id.
+        if path.startswith("/api/suppliers/unknown"):
+            templated = path.replace("/unknown", "/{code}")
+        if path.startswith("/api/purchase-orders/1"):
+            templated = path.replace("/1", "/{po_id}", 1)
+        if path.startswith("/api/locations/unknown"):  # a bin's trail: named by its code
             templated = path.replace("/unknown", "/{code}")
         operation = paths[templated][method.lower()]
         codes = set(operation["responses"])

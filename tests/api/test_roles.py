@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from server.accounts.security import ROLES
-from tests.api.route_matrix import ATTACHMENT, MATRIX
+from tests.api.route_matrix import ATTACHMENT, MATRIX, SIGNED, UNGUARDED
 from tests.support import create_user, login
 
 
 def _routes_of(app) -> set[tuple[str, str]]:
     found = set()
     for route in app.routes:
-        if not route.path.startswith("/api/") or route.path == "/api/health" or route.path.startswith("/api/auth/login"):
+        if not route.path.startswith("/api/") or route.path in UNGUARDED or route.path.startswith("/api/auth/login"):
             continue
         for method in route.methods - {"OPTIONS", "HEAD"}:
             found.add((method, route.path))
@@ -24,6 +24,7 @@ def test_the_matrix_covers_every_guarded_route(app):
     import re
 
     declared = {(m, re.sub(rf"/(1|SKU-X|nobody|unknown|{ATTACHMENT})(?=/|$)", "/{}", p)) for m, p, _ in MATRIX}
+    declared |= {(m, re.sub(r"/unknown$", "/{}", p)) for m, p in SIGNED}
     actual = {(m, re.sub(r"\{[^}]+\}", "{}", p)) for m, p in _routes_of(app)}
     assert actual == declared
 
@@ -33,6 +34,15 @@ def test_every_route_refuses_a_request_without_a_token(client):
         response = client.request(method, path, json={})
         assert response.status_code == 401, (method, path, response.text)
         assert response.json()["error"] == "unauthorized"
+
+
+def test_signed_routes_take_no_token_and_name_what_is_missing(client):
+    """A shop has no bearer token: its webhook routes answer on their own terms (404 for a channel that
+    does not exist; a bad signature is 401 `bad_signature`, see test_shop_webhooks.py), never 5xx."""
+    for method, path in SIGNED:
+        response = client.request(method, path, content=b"{}", headers={"Authorization": "Bearer not-a-token"})
+        assert response.status_code == 404, (method, path, response.text)
+        assert response.json()["error"] == "unknown_channel"
 
 
 def test_a_bogus_token_is_refused(client):

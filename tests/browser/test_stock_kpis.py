@@ -61,8 +61,8 @@ def test_supervisor_scans_a_bin_then_reads_the_kpis_and_downloads_one(phone, cle
         page.get_by_role("link", name="KPIs").click()
         expect(page.get_by_role("heading", name="KPIs", exact=True)).to_be_visible()
         cards = page.locator(".kpi-card")
-        expect(cards).to_have_count(6)
-        expect(page.locator(".kpi-chart canvas")).to_have_count(6)
+        expect(cards).to_have_count(7)
+        expect(page.locator(".kpi-chart canvas")).to_have_count(7)
         # Today's two picks were both as planned.
         accuracy = page.locator('.kpi-card[data-kpi="pick_accuracy"]')
         expect(accuracy.locator(".kpi-value")).to_have_text("100.0\u00a0%")

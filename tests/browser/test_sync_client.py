@@ -536,3 +536,23 @@ def test_backoff_grows_to_a_minute_with_jitter_and_outcomes_say_what_to_do(conte
         got["wrong"]["action"] == "Put TSHIRT-M-RED back to A-01-03. Nothing was recorded." and got["wrong"]["tone"] == "rejected"
     )
     assert (got["unknown"]["title"], got["unknown"]["action"]) == ("Not recorded", "server says")
+
+
+def test_after_the_server_is_restored_the_phone_reloads_its_lists_and_says_why(context, floor):
+    """`shipshape new-epoch` (run after a restore): the phone's next pull is a full snapshot of the
+    restored state, its strip tells the picker, and its next scans are still accepted once."""
+    page = context.new_page()
+    device_id = open_device(page, floor)
+    page.wait_for_function("() => window.t.client.status.lastSyncAt !== null")
+    mount_status(page)
+    epoch_before = page.evaluate("() => window.t.store.meta('epoch')")
+    assert epoch_before
+    done = off_playwrights_loop(support.run_cli, "new-epoch")
+    assert done.returncode == 0, done.stderr
+    page.evaluate("() => window.t.client.enqueue('count', {location: 'A-01', sku: 'SKU-A', counted: 5})")
+    page.evaluate("() => window.t.client.syncNow()")
+    wait_for_drain(page)
+    page.wait_for_function("() => window.t.client.status.notice !== null")
+    expect(page.locator(".sync-problem")).to_contain_text("restored from a backup")
+    assert page.evaluate("() => window.t.store.meta('epoch')") not in (None, epoch_before)
+    assert_once_each(floor, device_id, 1)

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { safeText } from "../../pwa/dom.js";
+import { inTurns, safeText } from "../../pwa/dom.js";
 
 test("bidirectional overrides and isolates are removed, so a name shows as it is stored", () => {
   assert.equal(safeText("R\u202Efdp.exe"), "Rfdp.exe");
@@ -14,4 +14,23 @@ test("bidirectional overrides and isolates are removed, so a name shows as it is
 test("other text is left as it is: accents, right-to-left script, the GS separator, numbers", () => {
   for (const text of ["Crème brûlée", "שלום", "\u200F mark", "01\x1d10", "Ünïcödé ✓"]) assert.equal(safeText(text), text);
   assert.equal(safeText(42), "42");
+});
+
+test("inTurns runs work one at a time, in the order asked for, and a failure does not stop the next", async () => {
+  const run = inTurns();
+  const log = [];
+  const slow = (name, ms, fail = false) => async () => {
+    log.push(`start ${name}`);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    log.push(`end ${name}`);
+    if (fail) throw new Error(name);
+    return name;
+  };
+  const first = run(slow("list", 30));
+  const second = run(slow("open", 1, true)); // tapped while the list loads: waits, is not dropped
+  const third = run(slow("save", 1));
+  assert.equal(await first, "list");
+  await assert.rejects(second, /open/);
+  assert.equal(await third, "save");
+  assert.deepEqual(log, ["start list", "end list", "start open", "end open", "start save", "end save"]);
 });

@@ -38,6 +38,25 @@ const RELEASED = {
     stops: "id",
     floor_tasks: "id",
   },
+  4: {
+    outbox: "seq",
+    meta: null,
+    outcomes: "seq",
+    tasks: "id",
+    packages: "id",
+    exceptions: "id",
+    attachments: "id",
+    pack_orders: "id",
+    package_types: "id",
+    routes: "id",
+    stops: "id",
+    floor_tasks: "id",
+    receipts: "id",
+    rmas: "id",
+    catalog: "id",
+    bins: "id",
+    bin_stock: "id",
+  },
 };
 
 /** A stand-in database that records what the steps do to it. */

@@ -448,6 +448,7 @@ class AllocationMachine(RuleBasedStateMachine):
         class _L:  # the shape allocation_status() reads
             def __init__(self, qty, qty_allocated, status):
                 self.qty, self.qty_allocated, self.status = qty, qty_allocated, status
+                self.drop_ship = False  # this machine's orders have no drop-ship lines
 
         for order_id, (_ref, status, payment) in s.orders.items():
             lines = lines_of[order_id]

@@ -70,6 +70,15 @@ def test_device_op_types_and_the_loader_needs_come_from_the_registrations():
     assert reads.feeds and reads.allocates
 
 
+def test_a_short_pick_may_allocate_only_its_own_product():
+    # The loader widens the slice (every order holding units in a bin) only where the batch may
+    # reserve that bin's product: a short pick of SKU-A says so for SKU-A alone, an intake for any.
+    short = reads_for([o.PickShort(order_line_id=7, location="A-01", sku="SKU-A", qty_short=1, reason="damaged")])
+    assert short.allocates_skus == {"SKU-A"} and not short.allocates
+    pick = reads_for([o.Pick(order_line_id=8, location="B-02", sku="SKU-B", qty=1)])
+    assert not pick.allocates_skus and not pick.allocates
+
+
 def test_the_limits_route_advertises_exactly_the_registered_device_ops(client, admin):
     body = client.get("/api/sync/limits", headers=admin).json()
     assert body["op_types"] == {spec.type: spec.version for spec in all_specs() if spec.device}

@@ -263,6 +263,7 @@ def _check(raw: RawDB) -> list[str]:
             bad.append(f"order {oid}: status {status} but timeline ends at {timeline[-1]}")
 
     bad += _conservation(raw)
+    bad += trail_mismatches(raw)
     return bad
 
 
@@ -274,7 +275,8 @@ def units_balance(raw: RawDB) -> dict[str, tuple[int, int]]:
     Right: Σ applied stock adjustments' qty_delta (opening stock included: it is booked that way)
            + Σ cycle-count tasks' qty of picks (units a pick found beyond the book, `take_from_bin`)
            − Σ short-pick exceptions' qty (units a short pick wrote off the book, `apply_pick_short`).
-    Receipts, counts and approved stock changes add their booked delta; a move adds nothing.
+    Receipts, counts and approved stock changes add their booked delta, returns their restocked
+    units (a scrapped unit never reaches the book); a move adds nothing.
     """
     skus = dict(raw.fetch("SELECT id, sku FROM product"))
     left: Counter = Counter()
@@ -302,8 +304,8 @@ def units_balance(raw: RawDB) -> dict[str, tuple[int, int]]:
             decided = json.loads(result)
             sku = raw.val("SELECT p.sku FROM floor_task f JOIN product p ON p.id = f.product WHERE f.id = ?", a["task_id"])
             right[sku] += decided["received"] + decided["difference"]
-        else:
-            raise AssertionError("units_balance does not model return_receive yet")
+        else:  # return_receive: resellable units come back onto the book, damaged ones are scrapped
+            right[a["sku"]] += json.loads(result)["restocked"]
     # Only a pick can find units beyond the book (they are in the tote): a move never changes a total,
     # so a count it asks for carries no found units, and one that did would break the balance.
     for product, qty in raw.fetch(
@@ -324,6 +326,35 @@ def _conservation(raw: RawDB) -> list[str]:
     ]
 
 
+def trail_mismatches(raw: RawDB) -> list[str]:
+    """Every bin's trail adds up: per location × product × lot, the stock movements sum to the book's
+    on_hand, each movement's `on_hand_after` is the running sum, and each names a booked (applied or
+    adjusted) op of its own type in the ledger."""
+    bad: list[str] = []
+    running: Counter = Counter()
+    ledger = {
+        lid: (op_type, status, actor)
+        for lid, op_type, status, actor in raw.fetch("SELECT id, op_type, status, actor FROM ledger")
+    }
+    for mid, ledger_id, location, product, lot, delta, after, op_type, actor in raw.fetch(
+        "SELECT id, ledger_id, location, product, lot, delta, on_hand_after, op_type, actor FROM stock_movement ORDER BY id"
+    ):
+        key = (location, product, lot)
+        running[key] += delta
+        if running[key] != after:
+            bad.append(f"stock_movement {mid}: on_hand_after {after}, but the movements of {key} sum to {running[key]}")
+        if ledger.get(ledger_id, (None, "missing", None))[:1] != (op_type,) or ledger[ledger_id][1] == "rejected":
+            bad.append(f"stock_movement {mid}: its ledger row {ledger_id} is {ledger.get(ledger_id)}, not a booked {op_type}")
+        elif ledger[ledger_id][2] != actor:
+            bad.append(f"stock_movement {mid}: actor {actor}, its op's actor {ledger[ledger_id][2]}")
+    for location, product, lot, on_hand in raw.fetch("SELECT location, product, lot, on_hand FROM stock"):
+        moved = running.pop((location, product, lot), 0)
+        if moved != on_hand:
+            bad.append(f"stock at {(location, product, lot)}: on_hand {on_hand}, its movements sum to {moved}")
+    bad += [f"movements of {key} sum to {units} but no stock row is there" for key, units in running.items() if units]
+    return bad
+
+
 def assert_invariants(raw: RawDB) -> None:
     bad = check_invariants(raw)
     assert not bad, "invariants violated:\n  " + "\n  ".join(bad)
@@ -334,9 +365,9 @@ def assert_invariants(raw: RawDB) -> None:
 
 def cursor_value(cursor: str) -> int:
     raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    prefix, _, value = raw.partition(":")
-    assert prefix == "v1", cursor
-    return int(value)
+    prefix, *values = raw.split(":")  # v3:<sync epoch>:<ledger position>:<catalog revision>
+    assert prefix == "v3" and len(values) == 3, cursor
+    return int(values[1])
 
 
 # -- a small floor ----------------------------------------------------------------------------
