@@ -333,9 +333,11 @@ class Database:
             async with self._pool.acquire() as connection, connection.transaction():
                 yield Tx("postgres", connection)
             return
-        async with self._write_lock:
-            connection = self._writer
-            assert connection is not None, "Database.start() was not called"
+        connection = self._writer
+        assert connection is not None, "Database.start() was not called"
+        await self._write_lock.acquire()
+        finished = handed_over = False
+        try:
             await connection.execute("BEGIN IMMEDIATE")
             try:
                 yield Tx("sqlite", connection)
@@ -343,8 +345,19 @@ class Database:
                 await connection.execute("ROLLBACK")
                 raise
             await connection.execute("COMMIT")
+            finished = True
             if self._checkpointer is not None:
                 self._checkpointer.committed = True
+        finally:
+            if not finished:
+                # Cut short (a cancelled request, a failed statement): a BEGIN, ROLLBACK or COMMIT may
+                # still be queued on the connection's thread. A task of its own settles the connection
+                # and only then lets the next writer in, even if this one is cancelled again meanwhile.
+                settling = _keep(asyncio.get_running_loop().create_task(_settle(connection, self._write_lock.release)))
+                handed_over = True
+                await asyncio.shield(settling)
+            if not handed_over:
+                self._write_lock.release()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
@@ -356,14 +369,48 @@ class Database:
         readers = self._readers
         assert readers is not None, "Database.start() was not called"
         connection = await readers.get()
+        finished = False
         try:
             await connection.execute("BEGIN")
             try:
                 yield Tx("sqlite", connection)
             finally:
                 await connection.execute("COMMIT")
+            finished = True
         finally:
-            readers.put_nowait(connection)
+            if finished:
+                readers.put_nowait(connection)
+            else:
+                # Cut short: the BEGIN (or COMMIT) may still run after this. The connection goes back to
+                # the pool only once it is settled; a reader left inside a transaction would refuse every
+                # later BEGIN ("cannot start a transaction within a transaction") and read a stale snapshot.
+                _keep(asyncio.get_running_loop().create_task(_settle(connection, lambda: readers.put_nowait(connection))))
+
+
+_SETTLING: set[asyncio.Task] = set()
+
+
+def _keep(task: asyncio.Task) -> asyncio.Task:
+    """Hold a reference to a task nobody awaits until it is done (the loop keeps only weak ones)."""
+    _SETTLING.add(task)
+    task.add_done_callback(_SETTLING.discard)
+    return task
+
+
+async def _settle(connection: aiosqlite.Connection, then: Callable[[], None]) -> None:
+    """End whatever transaction a cut-short `read`/`write` left on `connection`, then call `then`.
+
+    aiosqlite runs a connection's statements one after another on its thread, in the order they were
+    asked for: the SELECT runs after every statement of the cut-short transaction, so what it leaves
+    open is known, and rolled back."""
+    try:
+        await connection.execute("SELECT 1")
+        if connection.in_transaction:
+            await connection.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass  # a connection that cannot even roll back fails its next user loudly, not silently
+    finally:
+        then()
 
 
 # Checkpoints (copying the WAL back into the database file, with an fsync of each) are taken off the

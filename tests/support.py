@@ -11,6 +11,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -153,15 +154,22 @@ class LiveServer:
             "--workers",
             str(workers),
         ]
+        # Every line the server writes to stderr, read as it comes by a thread of our own: a pipe nobody
+        # reads fills at 64 KB and then stalls the server on its next log line, and every test after
+        # that times out. Tests of the logs read them here.
+        self.lines: list[bytes] = []
         if log_path is None:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stderr = self.process.stderr
+            threading.Thread(target=lambda: self.lines.extend(iter(stderr.readline, b"")), daemon=True).start()
         else:
             with open(log_path, "wb") as log_file:
                 self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                output = self.process.stderr.read() if log_path is None else log_path.read_bytes()
+                time.sleep(0.2)  # the reader thread takes the last lines
+                output = b"".join(self.lines) if log_path is None else log_path.read_bytes()
                 raise RuntimeError(f"server exited: {output.decode()[-2000:]}")
             try:
                 if httpx.get(self.url + "/api/health", timeout=1).status_code == 200:

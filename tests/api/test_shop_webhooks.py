@@ -302,8 +302,7 @@ def test_copies_of_one_delivery_arriving_at_once_on_two_server_processes_make_on
     """Eight copies of one delivery and four of the same order under new delivery ids, all at once, on a
     server with two worker processes: one order, one `created`, the copies replays, the rest duplicates."""
     server = support.LiveServer(workers=2)
-    log: list[bytes] = []
-    threading.Thread(target=lambda: log.extend(iter(server.process.stderr.readline, b"")), daemon=True).start()
+    log = server.lines
     try:
         password = support.create_user("root", "admin")
         with httpx.Client(base_url=server.url, timeout=30) as http:

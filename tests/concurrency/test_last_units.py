@@ -65,10 +65,8 @@ def _reservations_per_stock_row() -> dict[tuple[str, int, int], int]:
 
 
 def _drain(server: support.LiveServer) -> list[bytes]:
-    """Keep reading the server's stderr (a full pipe would stall it) and keep it for failure messages."""
-    lines: list[bytes] = []
-    threading.Thread(target=lambda: lines.extend(iter(server.process.stderr.readline, b"")), daemon=True).start()
-    return lines
+    """The server's stderr lines (support.LiveServer reads them as they come), for failure messages."""
+    return server.lines
 
 
 def test_forty_orders_race_for_ten_units_and_a_channel_retries_one_of_them(clean_db):

@@ -109,9 +109,8 @@ def _ledger_and_stock() -> tuple[Counter, dict[str, tuple[int, int]], dict[str, 
 
 
 def _drain(server: support.LiveServer) -> list[bytes]:
-    lines: list[bytes] = []
-    threading.Thread(target=lambda: lines.extend(iter(server.process.stderr.readline, b"")), daemon=True).start()
-    return lines
+    """The server's stderr lines (support.LiveServer reads them as they come), for failure messages."""
+    return server.lines
 
 
 @pytest.mark.parametrize("processes", [2, 4])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 
 import httpx
 
@@ -17,10 +16,7 @@ JSON_ENV = {"SHIPSHAPE_LOG_FORMAT": "json", "SHIPSHAPE_LOG_LEVEL": "info", "SHIP
 def _serve(extra_env: dict[str, str]) -> tuple[support.LiveServer, list[bytes]]:
     env = {**os.environ, "SHIPSHAPE_LOGIN_RATE_LIMIT": "1000", **extra_env}
     server = support.LiveServer(env=env)
-    lines: list[bytes] = []
-    # Read every line as it comes (a full pipe would stall the server).
-    threading.Thread(target=lambda: lines.extend(iter(server.process.stderr.readline, b"")), daemon=True).start()
-    return server, lines
+    return server, server.lines  # read as they come by LiveServer
 
 
 def test_every_line_is_json_with_an_access_line_per_request_and_a_line_per_rejected_op(clean_db):
