@@ -9,6 +9,7 @@ start a transaction within a transaction" (a 500 on every page, for the rest of 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 
 from server.db import Database
@@ -33,10 +34,8 @@ async def _cancelled_while_beginning(context) -> None:
     task = asyncio.create_task(hold())
     await asyncio.sleep(0)  # the task runs up to the awaited BEGIN
     task.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await task
-    except asyncio.CancelledError:
-        pass
 
 
 def test_reads_and_writes_work_after_requests_were_cancelled_mid_begin(tmp_path):
