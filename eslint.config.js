@@ -17,6 +17,11 @@ export default [
     languageOptions: { sourceType: "script", globals: globals.serviceworker },
   },
   {
+    // Scripts the browser tests inject into a page (tests/browser/misreads.js).
+    files: ["tests/browser/**/*.js"],
+    languageOptions: { ecmaVersion: 2024, sourceType: "module", globals: globals.browser },
+  },
+  {
     files: ["pwa/scan/decode-worker.js"],
     languageOptions: { globals: globals.worker },
   },

@@ -14,7 +14,11 @@ back (pwa/scan/bench.js):
     openCamera() as soon as its module loads; openCalledAt → the first feedback's shownAt. Target:
     median ≤ 600 ms. Navigation → first feedback is printed too.
 
-    .venv/bin/python bench/scan_decode.py [--frames 120] [--cold 5] [--codes ean13,gs1_128,qr,datamatrix]
+    A linear code is acted on when a second frame agrees (pwa/scan/confirm.js): `accepted` is the
+    time from the frame that first decoded it to the feedback acted on, after closing and opening
+    the camera (`--reopen` times). Both 640×480 and 1280×720 cameras are measured (`--sizes`).
+
+    .venv/bin/python bench/scan_decode.py [--frames 120] [--cold 5] [--codes ean13,gs1_128,qr,datamatrix] [--sizes 640x480,1280x720]
 """
 
 from __future__ import annotations
@@ -60,8 +64,34 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def frame_to_feedback(playwright, url: str, work: Path, barcode: Barcode, frames: int, skip: int) -> dict:
-    video = barcode_video(work, barcode)
+# Close the camera, forget what was seen, open it again: the next read starts from nothing, so a
+# linear code must be confirmed by a second frame again (confirm.js).
+REOPEN = """async () => {
+  const bench = window.scanBench;
+  document.querySelector(".scanner-camera").click();
+  bench.feedback.length = 0;
+  bench.unconfirmed.length = 0;
+  document.querySelector(".scanner-camera").click();
+}"""
+
+
+def to_accepted(page, reopen: int) -> list[float]:
+    """Time from the frame where a code was first decoded to the feedback acted on, per reopen (ms)."""
+    times = []
+    for _ in range(reopen):
+        page.evaluate(REOPEN)
+        page.wait_for_function("() => window.scanBench.feedback.length > 0", timeout=30_000)
+        bench = page.evaluate("window.scanBench")
+        accepted = bench["feedback"][0]
+        first = bench["unconfirmed"][0]["grabbedAt"] if bench["unconfirmed"] else accepted["grabbedAt"]
+        times.append(accepted["shownAt"] - first)
+    return times
+
+
+def frame_to_feedback(
+    playwright, url: str, work: Path, barcode: Barcode, frames: int, skip: int, size: tuple[int, int], reopen: int
+) -> dict:
+    video = barcode_video(work, barcode, size)
     with camera_browser(playwright, video) as browser:
         context, page = camera_page(browser, url)
         page.goto(f"{url}{PAGE}?open=1&dup=0")
@@ -71,7 +101,9 @@ def frame_to_feedback(playwright, url: str, work: Path, barcode: Barcode, frames
                 raise RuntimeError(f"{barcode.name}: only {page.evaluate('window.scanBench.feedback.length')} decodes in 120 s")
             time.sleep(0.25)
         bench = page.evaluate("window.scanBench")
+        accepted = to_accepted(page, reopen)
         context.close()
+    assert bench["frameSize"] == f"{size[0]}x{size[1]}", f"the camera gave {bench['frameSize']}, not {size}"
     rows = [f for f in bench["feedback"][skip:] if f["paintedAt"] is not None][:frames]
     texts = {row["text"] for row in rows}
     assert len(texts) == 1, f"{barcode.name}: decoded {texts}"
@@ -85,6 +117,8 @@ def frame_to_feedback(playwright, url: str, work: Path, barcode: Barcode, frames
         "p90": percentile(shown, 90),
         "painted": statistics.median(painted),
         "decode": statistics.median(decode),
+        "accepted": statistics.median(accepted),
+        "accepted_max": max(accepted),
     }
 
 
@@ -116,6 +150,8 @@ def main() -> None:
     parser.add_argument("--skip", type=int, default=5, help="first feedbacks dropped as warm-up")
     parser.add_argument("--cold", type=int, default=5, help="cold launches")
     parser.add_argument("--codes", default="ean13,gs1_128,qr,datamatrix", help=f"comma-separated, from {', '.join(CODES)}")
+    parser.add_argument("--sizes", default="640x480,1280x720", help="camera frame sizes, comma-separated")
+    parser.add_argument("--reopen", type=int, default=10, help="camera reopened this often per code to time an accepted read")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="scan-bench-") as tmp:
@@ -124,13 +160,19 @@ def main() -> None:
         try:
             with sync_playwright() as playwright:
                 print(f"load average before: {os.getloadavg()[0]:.1f}")
-                print(f"\n(a) frame → feedback, 640×480, {args.frames} decoded frames per code, ms")
-                print(f"{'code':<12}{'n':>5}{'median':>9}{'p90':>8}{'+paint':>9}{'decode':>9}")
-                results = []
-                for name in args.codes.split(","):
-                    r = frame_to_feedback(playwright, url, work, CODES[name], args.frames, args.skip)
-                    results.append(r)
-                    print(f"{r['code']:<12}{r['n']:>5}{r['median']:>9.1f}{r['p90']:>8.1f}{r['painted']:>9.1f}{r['decode']:>9.1f}")
+                for size_text in args.sizes.split(","):
+                    size = tuple(int(n) for n in size_text.split("x"))
+                    print(f"\n(a) frame → feedback, {size_text} camera, {args.frames} decoded frames per code, ms")
+                    print(
+                        "    accepted: first frame that decoded the code → feedback acted on, after a camera reopen (median, max)"
+                    )
+                    print(f"{'code':<12}{'n':>5}{'median':>9}{'p90':>8}{'+paint':>9}{'decode':>9}{'accepted':>10}{'max':>7}")
+                    for name in args.codes.split(","):
+                        r = frame_to_feedback(playwright, url, work, CODES[name], args.frames, args.skip, size, args.reopen)
+                        print(
+                            f"{r['code']:<12}{r['n']:>5}{r['median']:>9.1f}{r['p90']:>8.1f}{r['painted']:>9.1f}{r['decode']:>9.1f}"
+                            f"{r['accepted']:>10.1f}{r['accepted_max']:>7.0f}"
+                        )
 
                 print(f"\n(b) camera open → first decode, cold (new browser and profile each run), {args.cold} runs, ms")
                 print(

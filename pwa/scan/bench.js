@@ -19,6 +19,8 @@ const bench = {
   warmUpText: null, // what the worker's warm-up read from its own drawn EAN-13
   openError: null,
   feedback: [], // {grabbedAt, decodedAt, shownAt, decodeMs, text, source}
+  unconfirmed: [], // linear reads held for a second frame: {text, frame, grabbedAt, at}
+  frameSize: null, // the camera's frame at the last feedback, "1280x720"
 };
 window.scanBench = bench;
 
@@ -37,8 +39,13 @@ screen.scanner.element.addEventListener("scanner-decoder-ready", ({ detail }) =>
   bench.warmUpMs ??= detail.warmUpMs ?? null;
   bench.warmUpText ??= detail.warmUpText ?? null;
 });
+screen.scanner.element.addEventListener("scanner-unconfirmed", ({ detail }) => {
+  bench.unconfirmed.push({ text: detail.text, frame: detail.frame, grabbedAt: detail.grabbedAt, at: detail.at });
+});
 screen.root.addEventListener("scan-feedback", ({ detail }) => {
   const { scan, shownAt } = detail;
+  const video = screen.root.querySelector("video");
+  if (video?.videoWidth) bench.frameSize = `${video.videoWidth}x${video.videoHeight}`;
   const entry = {
     grabbedAt: scan.grabbedAt ?? null,
     decodedAt: scan.decodedAt ?? null,

@@ -2,10 +2,18 @@
 // zxing-wasm reads them, and one small message per frame goes back. The wasm comes from our own
 // server (/vendor/), never from the library's default CDN, so scanning works offline.
 //
-// Messages in:  {id, image: ImageBitmap | ImageData}
+// Each frame is read in up to two views, the first that finds a code wins: the centred region of
+// interest at the camera's full resolution (region.js; only for frames larger than 800 px), then the
+// whole frame scaled down to 640 px. `scale` (1 or 1.25, alternating frame by frame in scanner.js)
+// scales both views, so two frames that agree on a linear code sampled it differently (confirm.js).
+//
+// Messages in:  {id, image: ImageBitmap | ImageData, scale?: number}
 // Messages out: {type: "ready", ms, importMs, warmUpMs, warmUpText} once compiled and warmed up,
-//               {type: "result", id, scan: {text, format, symbology, raw, ms} | null, ms},
+//               {type: "result", id, scan: {text, format, symbology, raw, ms, view, scale, lineCount} | null, ms},
 //               {type: "error", id, message}
+
+import { plausible } from "./confirm.js";
+import { downscaledSize, regionOfInterest } from "./region.js";
 
 const READER_URL = "/vendor/zxing-wasm/es/reader/index.js";
 const WASM_URL = "/vendor/zxing-wasm/reader/zxing_reader.wasm";
@@ -126,41 +134,65 @@ async function warmUp() {
   warmUpText = found?.text ?? null;
 }
 
-function imageDataOf(image) {
-  if (image instanceof ImageData) return image;
-  const { width, height } = image;
+/** The pixels of `source` (x, y, width, height of the bitmap) drawn at `width` × `height`. */
+function pixelsOf(bitmap, source, width, height) {
   if (!canvas || canvas.width !== width || canvas.height !== height) {
     canvas = new OffscreenCanvas(width, height);
     context = canvas.getContext("2d", { willReadFrequently: true });
   }
-  context.drawImage(image, 0, 0);
-  image.close?.();
+  context.imageSmoothingQuality = "medium";
+  context.drawImage(bitmap, source.x, source.y, source.width, source.height, 0, 0, width, height);
   return context.getImageData(0, 0, width, height);
 }
 
-async function decode(image) {
+/** The views of one frame, in the order they are read. */
+function views(width, height, scale) {
+  const list = [];
+  const region = regionOfInterest(width, height);
+  if (region) list.push({ name: "region", source: region, width: Math.round(region.width * scale), height: Math.round(region.height * scale) });
+  list.push({ name: "frame", source: { x: 0, y: 0, width, height }, ...downscaledSize(width, height, scale) });
+  return list;
+}
+
+async function decode(image, scale) {
   const t0 = performance.now();
-  const [found] = await readBarcodes(imageDataOf(image), READER_OPTIONS);
-  const ms = performance.now() - t0;
-  if (!found || !found.isValid) return { scan: null, ms };
-  const symbology = found.symbologyIdentifier || null;
-  return {
-    scan: {
-      text: (symbology ?? "") + found.text,
-      raw: found.text,
-      format: FORMAT_NAMES[found.format] ?? String(found.format).toLowerCase(),
-      symbology,
-      ms,
-    },
-    ms,
-  };
+  const { width, height } = image;
+  const plan = views(width, height, scale);
+  // An ImageData already of the one view's size is read as it is; anything else is drawn.
+  const direct = image instanceof ImageData && plan.length === 1 && plan[0].width === width && plan[0].height === height;
+  const bitmap = direct ? null : image instanceof ImageData ? await createImageBitmap(image) : image;
+  try {
+    for (const view of plan) {
+      const pixels = direct ? image : pixelsOf(bitmap, view.source, view.width, view.height);
+      const [found] = await readBarcodes(pixels, READER_OPTIONS);
+      if (!found || !found.isValid) continue;
+      const format = FORMAT_NAMES[found.format] ?? String(found.format).toLowerCase();
+      if (!plausible(format, found.text)) continue;
+      const symbology = found.symbologyIdentifier || null;
+      const ms = performance.now() - t0;
+      const scan = {
+        text: (symbology ?? "") + found.text,
+        raw: found.text,
+        format,
+        symbology,
+        ms,
+        view: view.name,
+        scale,
+        lineCount: found.lineCount ?? null,
+      };
+      return { scan, ms };
+    }
+    return { scan: null, ms: performance.now() - t0 };
+  } finally {
+    bitmap?.close?.();
+  }
 }
 
 self.addEventListener("message", async ({ data }) => {
-  const { id, image } = data ?? {};
+  const { id, image, scale = 1 } = data ?? {};
   try {
     await ready;
-    const { scan, ms } = await decode(image);
+    const { scan, ms } = await decode(image, Number(scale) > 0 ? Number(scale) : 1);
     self.postMessage({ type: "result", id, scan, ms });
   } catch (problem) {
     image?.close?.();

@@ -5,19 +5,32 @@
 // Decoding: the native BarcodeDetector where the browser has one with our formats (Chrome on
 // Android), otherwise zxing-wasm in a Web Worker. Neither is loaded until the camera first opens,
 // so screens that never scan never download the 1 MB decoder.
+//
+// The camera is asked for up to 1280×720; the worker reads the centred region under the aiming box
+// at that full resolution first, then the whole frame scaled down (region.js). Decoded frames
+// alternate between two scales, and a linear code is acted on only when two frames at different
+// scales agree (confirm.js); QR and Data Matrix act on one frame.
 
 import { h } from "../dom.js";
+import { createConfirmer, plausible } from "./confirm.js";
 import { registerFeedbackDisplay } from "./feedback.js";
+import { aimingBox, regionOfInterest } from "./region.js";
 import { listenForWedge } from "./wedge.js";
 
 const NATIVE_FORMATS = ["ean_13", "ean_8", "upc_a", "upc_e", "code_128", "itf", "qr_code", "data_matrix"];
+
+/** The scales decoded frames take in turn: two frames that agree sampled the code differently. */
+export const FRAME_SCALES = [1, 1.25];
+
+/** The camera resolution asked for: the most the decoder reads within its time budget. */
+export const CAMERA_IDEAL = { width: 1280, height: 720 };
 
 // How long the camera may lack a decoder reply before the frame is given up (a crashed worker must
 // not stop the loop for good).
 const FRAME_TIMEOUT_MS = 2000;
 
-/** A worker-backed decoder: decode(image) → Promise<scan | null>, one call at a time. */
-function wasmDecoder(onReady, onProblem) {
+/** A worker-backed decoder: decode(source, {scale}) → Promise<scan | null>, one call at a time. */
+export function wasmDecoder(onReady = () => {}, onProblem = () => {}) {
   const worker = new Worker(new URL("./decode-worker.js", import.meta.url), { type: "module", name: "barcode-decoder" });
   let nextId = 1;
   const waiting = new Map();
@@ -38,13 +51,13 @@ function wasmDecoder(onReady, onProblem) {
   worker.addEventListener("error", (event) => onProblem(`decoder failed: ${event.message || "worker error"}`));
   return {
     kind: "wasm",
-    decode(video) {
-      return createImageBitmap(video).then(
+    decode(source, { scale = 1 } = {}) {
+      return createImageBitmap(source).then(
         (bitmap) =>
           new Promise((resolve) => {
             const id = nextId++;
             waiting.set(id, resolve);
-            worker.postMessage({ id, image: bitmap }, [bitmap]);
+            worker.postMessage({ id, image: bitmap, scale }, [bitmap]);
             setTimeout(() => waiting.delete(id) && resolve(null), FRAME_TIMEOUT_MS);
           }),
       );
@@ -66,19 +79,47 @@ async function nativeDecoder() {
     const detector = new Detector({ formats: NATIVE_FORMATS });
     return {
       kind: "native",
-      async decode(video) {
+      async decode(video, { scale = 1 } = {}) {
         const t0 = performance.now();
-        const [found] = await detector.detect(video);
-        if (!found) return null;
-        // The native API gives no symbology identifier: the text is the raw value, and the
-        // interpreter recognises GS1 from its content.
-        return { text: found.rawValue, raw: found.rawValue, format: found.format, symbology: null, ms: performance.now() - t0 };
+        let source = video;
+        if (scale !== 1) {
+          const width = Math.max(2, Math.round((video.videoWidth || video.width) * scale));
+          const height = Math.max(2, Math.round((video.videoHeight || video.height) * scale));
+          source = await createImageBitmap(video, { resizeWidth: width, resizeHeight: height, resizeQuality: "medium" });
+        }
+        try {
+          const [found] = await detector.detect(source);
+          if (!found || !plausible(found.format, found.rawValue)) return null;
+          // The native API gives no symbology identifier: the text is the raw value, and the
+          // interpreter recognises GS1 from its content.
+          return { text: found.rawValue, raw: found.rawValue, format: found.format, symbology: null, ms: performance.now() - t0, view: "frame", scale };
+        } finally {
+          if (source !== video) source.close();
+        }
       },
       close() {},
     };
   } catch {
     return null;
   }
+}
+
+/**
+ * createFrameReader(decoder, confirmer) → read(source) → Promise<{found, accepted}>: one camera
+ * frame decoded at the next scale in turn, and what the confirmer lets through (null while a
+ * linear code waits for a second frame to agree). The scanner's frame loop and the misread tests
+ * both read frames through this.
+ */
+export function createFrameReader(decoder, confirmer = createConfirmer()) {
+  let frame = 0;
+  return async function read(source) {
+    frame += 1;
+    const scale = FRAME_SCALES[(frame - 1) % FRAME_SCALES.length];
+    const found = await decoder.decode(source, { scale });
+    if (!found) return { found: null, accepted: null };
+    const read = { ...found, frame, scale: found.scale ?? scale };
+    return { found: read, accepted: confirmer.offer(read) };
+  };
 }
 
 /** "]C1…" etc. → a label a person recognises ("GS1-128", "ITF-14", "UPC-A"). */
@@ -127,9 +168,15 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
   let destroyed = false;
   let generation = 0; // bumped by every stop, so an open still in progress knows it was cancelled
   const lastSeen = new Map(); // camera text → time it was last seen
+  const confirmer = createConfirmer();
+  let readFrame = null; // createFrameReader(decoder, confirmer) once the decoder is there
+  let focusTimer = null;
 
   const video = h("video.scanner-video", { playsinline: true, muted: true, autoplay: true, "aria-label": "Camera preview" });
   video.muted = true;
+  // Where the decoder looks first (region.js), drawn over the preview; a tap focuses there.
+  const aim = h("div.scanner-aim", { "aria-hidden": "true", "data-testid": "aiming-box", hidden: true });
+  const focusRing = h("div.scanner-focus", { "aria-hidden": "true", hidden: true });
   const status = h("p.scanner-status", { role: "status" }, "Camera is off. Scan with a hardware scanner, or open the camera.");
   const cameraButton = h("button.primary.scanner-camera", { type: "button", "aria-pressed": "false", onclick: () => (isOpen() ? closeCamera() : openCamera()) }, "Camera");
   const torchButton = h("button.secondary.scanner-torch", { type: "button", "aria-pressed": "false", hidden: true, onclick: toggleTorch }, "Torch");
@@ -149,7 +196,7 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
     h("label", { for: manualInput.id }, "Type a code"),
     h("div.scanner-manual-row", manualInput, h("button.secondary", { type: "submit" }, "Enter")),
   );
-  const preview = h("div.scanner-preview", video);
+  const preview = h("div.scanner-preview", { onclick: focusAt }, video, aim, focusRing);
   const element = h(
     "section.scanner",
     { "aria-label": "Scanner", "data-camera": "off" },
@@ -162,6 +209,10 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
   const unregisterDisplay = registerFeedbackDisplay(display);
   const stopWedge = wedge ? listenForWedge((text, timing) => deliver({ text, format: null, symbology: null, source: "wedge", grabbedAt: timing.startedAt })) : () => {};
   document.addEventListener("visibilitychange", onVisibility);
+  video.addEventListener("loadedmetadata", placeAim);
+  video.addEventListener("resize", placeAim);
+  const previewSize = typeof ResizeObserver === "function" ? new ResizeObserver(placeAim) : null;
+  previewSize?.observe(preview);
 
   function isOpen() {
     return stream !== null;
@@ -224,7 +275,7 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
         const decoderPromise = loadDecoder();
         const media = await navigator.mediaDevices.getUserMedia({
           audio: false,
-          video: { facingMode: { ideal: "environment" }, width: { ideal: 640 }, height: { ideal: 480 } },
+          video: { facingMode: { ideal: "environment" }, width: { ideal: CAMERA_IDEAL.width }, height: { ideal: CAMERA_IDEAL.height } },
         });
         if (destroyed || generation !== myGeneration) {
           // Closed (or the page hidden) while the browser was still opening the camera.
@@ -236,7 +287,10 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
         video.srcObject = stream;
         await video.play().catch(() => {});
         decoder = await decoderPromise;
+        readFrame = createFrameReader(decoder, confirmer);
         showTorch();
+        focusContinuously();
+        placeAim();
         element.dataset.camera = "on";
         cameraButton.setAttribute("aria-pressed", "true");
         status.textContent = decoderProblem ?? "Point the camera at a barcode.";
@@ -270,18 +324,80 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
   function onFrame() {
     frameHandle = null;
     scheduleFrame();
-    if (busy || !decoder || video.readyState < 2) return;
+    if (busy || !readFrame || video.readyState < 2) return;
     busy = true;
     const grabbedAt = performance.now();
-    decoder
-      .decode(video)
-      .then((found) => {
-        if (found && isOpen()) deliver({ ...found, source: "camera", grabbedAt, decodedAt: performance.now() });
+    readFrame(video)
+      .then(({ found, accepted }) => {
+        if (!isOpen()) return;
+        // A linear code read once waits for a second frame: the box shows it has been seen.
+        aim.dataset.state = accepted ? "read" : found ? "checking" : "";
+        if (accepted) deliver({ ...accepted, source: "camera", grabbedAt, decodedAt: performance.now() });
+        else if (found) emit("scanner-unconfirmed", { text: found.text, format: found.format, frame: found.frame, grabbedAt });
       })
       .catch(() => {})
       .finally(() => {
         busy = false;
       });
+  }
+
+  /** The aiming box over the part of the preview where the decoder's region of interest shows. */
+  function placeAim() {
+    const frame = { width: video.videoWidth, height: video.videoHeight };
+    const view = { width: preview.clientWidth, height: preview.clientHeight };
+    if (!isOpen() || !frame.width || !view.width) {
+      aim.hidden = true;
+      return;
+    }
+    // A frame small enough to be read whole has no region: the box is then only a guide, drawn
+    // where the region would be on a larger frame of the same shape.
+    const region = regionOfInterest(frame.width, frame.height);
+    const guide = region ?? regionOfInterest(frame.width * 4, frame.height * 4);
+    const box = aimingBox(frame, region ?? { x: guide.x / 4, y: guide.y / 4, width: guide.width / 4, height: guide.height / 4 }, view);
+    Object.assign(aim.style, { left: `${box.left}px`, top: `${box.top}px`, width: `${box.width}px`, height: `${box.height}px` });
+    aim.dataset.region = region ? `${region.x},${region.y},${region.width},${region.height}` : "whole-frame";
+    aim.dataset.frame = `${frame.width}x${frame.height}`;
+    aim.hidden = false;
+  }
+
+  function capabilities() {
+    return track?.getCapabilities?.() ?? {};
+  }
+
+  /** Continuous autofocus where the camera has it (most phone rear cameras; never a laptop's). */
+  function focusContinuously() {
+    const modes = capabilities().focusMode ?? [];
+    if (!modes.includes("continuous")) return;
+    track.applyConstraints({ advanced: [{ focusMode: "continuous" }] }).catch(() => {});
+  }
+
+  /** Tap to focus: focus once on the tapped point, then back to continuous focus. */
+  function focusAt(event) {
+    if (!track) return;
+    const caps = capabilities();
+    const modes = caps.focusMode ?? [];
+    const canPoint = "pointsOfInterest" in caps;
+    if (!canPoint && !modes.includes("single-shot")) return;
+    const rect = preview.getBoundingClientRect();
+    const frame = { width: video.videoWidth || rect.width, height: video.videoHeight || rect.height };
+    const scale = Math.max(rect.width / frame.width, rect.height / frame.height);
+    const x = (event.clientX - rect.left - (rect.width - frame.width * scale) / 2) / (frame.width * scale);
+    const y = (event.clientY - rect.top - (rect.height - frame.height * scale) / 2) / (frame.height * scale);
+    const point = { x: Math.min(1, Math.max(0, x)), y: Math.min(1, Math.max(0, y)) };
+    const constraint = {};
+    if (canPoint) constraint.pointsOfInterest = [point];
+    if (modes.includes("single-shot")) constraint.focusMode = "single-shot";
+    Object.assign(focusRing.style, { left: `${event.clientX - rect.left}px`, top: `${event.clientY - rect.top}px` });
+    focusRing.hidden = false;
+    track
+      .applyConstraints({ advanced: [constraint] })
+      .then(() => emit("scanner-focus", { point, constraint }))
+      .catch(() => {});
+    clearTimeout(focusTimer);
+    focusTimer = setTimeout(() => {
+      focusRing.hidden = true;
+      if (track) focusContinuously();
+    }, 1500);
   }
 
   function showTorch() {
@@ -312,6 +428,10 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
     track = null;
     video.srcObject = null;
     torchButton.hidden = true;
+    aim.hidden = true;
+    focusRing.hidden = true;
+    clearTimeout(focusTimer);
+    confirmer.reset();
     element.dataset.camera = "off";
     cameraButton.setAttribute("aria-pressed", "false");
   }
@@ -345,6 +465,7 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
     stopWedge();
     unregisterDisplay();
     document.removeEventListener("visibilitychange", onVisibility);
+    previewSize?.disconnect();
     decoderLoading?.then((d) => d.close()).catch(() => {});
   }
 

@@ -42,13 +42,14 @@ def barcode_image(barcode: Barcode) -> Image.Image:
     return Image.frombuffer("L", (width, height), pixels.tobytes(), "raw", "L", 0, 1)
 
 
-def camera_frame(image: Image.Image) -> Image.Image:
-    """The image centred on a white 640×480 RGB frame (shrunk to fit when it is larger)."""
+def camera_frame(image: Image.Image, size: tuple[int, int] = (WIDTH, HEIGHT)) -> Image.Image:
+    """The image centred on a white RGB frame of `size` (640×480 unless told; shrunk to fit when larger)."""
+    width, height = size
     image = image.convert("RGB")
-    if image.width > WIDTH - 40 or image.height > HEIGHT - 40:
-        image.thumbnail((WIDTH - 40, HEIGHT - 40), Image.Resampling.NEAREST)
-    frame = Image.new("RGB", (WIDTH, HEIGHT), "white")
-    frame.paste(image, ((WIDTH - image.width) // 2, (HEIGHT - image.height) // 2))
+    if image.width > width - 40 or image.height > height - 40:
+        image.thumbnail((width - 40, height - 40), Image.Resampling.NEAREST)
+    frame = Image.new("RGB", (width, height), "white")
+    frame.paste(image, ((width - image.width) // 2, (height - image.height) // 2))
     return frame
 
 
@@ -70,9 +71,9 @@ def write_y4m(path: Path, frame: Image.Image, frames: int = 2) -> Path:
     return path
 
 
-def barcode_video(directory: Path, barcode: Barcode) -> Path:
-    """A .y4m showing the barcode, in `directory`."""
-    return write_y4m(directory / f"{barcode.name}.y4m", camera_frame(barcode_image(barcode)))
+def barcode_video(directory: Path, barcode: Barcode, size: tuple[int, int] = (WIDTH, HEIGHT)) -> Path:
+    """A .y4m of `size` (a camera's frame) showing the barcode, in `directory`."""
+    return write_y4m(directory / f"{barcode.name}-{size[0]}x{size[1]}.y4m", camera_frame(barcode_image(barcode), size))
 
 
 def camera_flags(video: Path | None) -> list[str]:

@@ -53,8 +53,11 @@ globalThis.BarcodeDetector = class BarcodeDetector {
   }
   constructor(options) { this.formats = options.formats; }
   async detect(source) {
-    if (!(source instanceof HTMLVideoElement) || source.readyState < 2) throw new TypeError("not a playing video");
+    // Like the real API: a playing video or an ImageBitmap (the 1.25-scale frames are resized bitmaps).
+    const playing = source instanceof HTMLVideoElement && source.readyState >= 2;
+    if (!playing && !(source instanceof ImageBitmap)) throw new TypeError("not an image source");
     window.__nativeDetects += 1;
+    window.__nativeSources = [...(window.__nativeSources ?? []), source instanceof ImageBitmap ? `bitmap ${source.width}x${source.height}` : "video"];
     return [{ rawValue: "4006381333931", format: "ean_13", boundingBox: new DOMRect(10, 10, 200, 100), cornerPoints: [] }];
   }
 };
@@ -246,7 +249,9 @@ def test_a_native_barcode_detector_is_used_instead_of_the_wasm_decoder(ean13_cam
     context, page, requests, errors = open_page(ean13_camera, live_server, "?open=1", init_script=_NATIVE_DETECTOR)
     wait_for_scans(page)
     assert page.evaluate("window.scanBench.decoderKind") == "native"
-    assert page.evaluate("window.__nativeDetects") >= 1
+    # An EAN-13 is acted on once two frames at different scales agree: the video, and a 1.25 bitmap.
+    sources = page.evaluate("window.__nativeSources")
+    assert "video" in sources and "bitmap 800x600" in sources, sources
     # The native API gives no symbology identifier: the raw value is the code.
     assert last_code(page) == "4006381333931"
     assert last(page, "format") == "EAN-13"
@@ -399,5 +404,134 @@ def test_the_torch_toggles_where_the_camera_has_one_and_is_hidden_where_it_has_n
     context, page, _requests, errors = open_page(ean13_camera, live_server, "?open=1")
     wait_for_scans(page)
     expect(page.locator(".scanner-torch")).to_be_hidden()
+    assert not errors
+    context.close()
+
+
+# Every answer of the page's decoder worker, whole: which view read the code, at which scale.
+_RECORD_DECODER_SCANS = """
+window.__decoderScans = [];
+const PageWorker = window.Worker;
+window.Worker = class extends PageWorker {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", ({ data }) => {
+      if (data && data.id != null && data.scan) window.__decoderScans.push(data.scan);
+    });
+  }
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def small_ean_720p(pw, tmp_path_factory):
+    """A 1280×720 camera showing a small EAN-13 (2 px a module): one pixel a module once the frame
+    is scaled to 640 px, which is how it was read before."""
+    barcode = Barcode("ean13_small", "4006381333931", F.EAN13, "]E04006381333931", "EAN-13", scale=2)
+    video = barcode_video(tmp_path_factory.mktemp("camera720"), barcode, (1280, 720))
+    with camera_browser(pw, video) as browser:
+        yield browser
+
+
+def test_a_720p_camera_is_read_in_the_region_under_the_aiming_box_at_full_resolution(small_ean_720p, live_server):
+    context, page, _requests, errors = open_page(small_ean_720p, live_server, "?open=1", init_script=_RECORD_DECODER_SCANS)
+    wait_for_scans(page)
+    assert last_code(page) == "]E04006381333931"
+    aim = page.get_by_test_id("aiming-box")
+    expect(aim).to_be_visible()
+    assert aim.get_attribute("data-frame") == "1280x720"
+    assert aim.get_attribute("data-region") == "256,180,768,360"
+    # The box is where that region shows in the preview (object-fit: cover crops the frame's sides).
+    preview = page.locator(".scanner-preview").bounding_box()
+    box = aim.bounding_box()
+    scale = max(preview["width"] / 1280, preview["height"] / 720)
+    offset_x = (preview["width"] - 1280 * scale) / 2
+    offset_y = (preview["height"] - 720 * scale) / 2
+    assert abs(box["x"] - (preview["x"] + offset_x + 256 * scale)) < 1.5
+    assert abs(box["y"] - (preview["y"] + offset_y + 180 * scale)) < 1.5
+    assert abs(box["width"] - 768 * scale) < 1.5 and abs(box["height"] - 360 * scale) < 1.5
+    views = {scan["view"] for scan in page.evaluate("window.__decoderScans")}
+    assert views == {"region"}, views
+    # The same frames scaled to 640 px, as the camera was read before, give nothing.
+    before = page.evaluate(
+        """async () => {
+          const { wasmDecoder } = await import("/static/scan/scanner.js");
+          const video = document.querySelector("video");
+          const small = await createImageBitmap(video, { resizeWidth: 640, resizeHeight: 360, resizeQuality: "medium" });
+          const decoder = wasmDecoder();
+          const found = await decoder.decode(small, { scale: 1 });
+          decoder.close();
+          return found;
+        }"""
+    )
+    assert before is None, before
+    assert not errors
+    context.close()
+
+
+def test_a_linear_code_is_acted_on_only_when_a_second_frame_at_the_other_scale_agrees(ean13_camera, live_server):
+    context, page, _requests, errors = open_page(ean13_camera, live_server, "?open=1", init_script=_RECORD_DECODER_SCANS)
+    wait_for_scans(page)
+    held = page.evaluate("window.scanBench.unconfirmed")
+    assert len(held) >= 1 and held[0]["text"] == "]E04006381333931", held
+    scans = page.evaluate("window.__decoderScans")
+    # The first decoded frames: scale 1 then 1.25; the feedback came after both.
+    assert [scan["scale"] for scan in scans[:2]] == [1, 1.25], scans[:2]
+    feedback = page.evaluate("window.scanBench.feedback[0]")
+    assert feedback["grabbedAt"] > held[0]["grabbedAt"]
+    assert not errors
+    context.close()
+
+
+def test_a_qr_code_is_acted_on_from_one_frame(pw, live_server, tmp_path):
+    video = barcode_video(tmp_path, BARCODES[7])
+    with camera_browser(pw, video) as browser:
+        context, page, _requests, errors = open_page(browser, live_server, "?open=1")
+        wait_for_scans(page)
+        assert last(page, "format") == "QR Code"
+        assert page.evaluate("window.scanBench.unconfirmed") == []
+        assert not errors
+        context.close()
+
+
+# A phone's rear camera as Chromium reports one: continuous and single-shot focus, points of
+# interest. The fake camera has none of these, so they are stood in for, with a record of every
+# focus constraint the page applies.
+_FOCUS = """
+window.__focus = [];
+const capabilities = MediaStreamTrack.prototype.getCapabilities;
+MediaStreamTrack.prototype.getCapabilities = function () {
+  return { ...capabilities.call(this), focusMode: ["manual", "single-shot", "continuous"], pointsOfInterest: true };
+};
+const apply = MediaStreamTrack.prototype.applyConstraints;
+MediaStreamTrack.prototype.applyConstraints = function (constraints) {
+  const focus = constraints?.advanced?.find((c) => "focusMode" in c || "pointsOfInterest" in c);
+  if (focus) {
+    window.__focus.push(focus);
+    return Promise.resolve();
+  }
+  return apply.call(this, constraints);
+};
+"""
+
+
+def test_the_camera_focuses_continuously_and_a_tap_focuses_on_the_tapped_point(ean13_camera, live_server):
+    context, page, _requests, errors = open_page(ean13_camera, live_server, "?open=1", init_script=_FOCUS)
+    wait_for_scans(page)
+    assert page.evaluate("window.__focus") == [{"focusMode": "continuous"}]
+    preview = page.locator(".scanner-preview")
+    box = preview.bounding_box()
+    preview.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})
+    page.wait_for_function("() => window.__focus.length >= 2")
+    tap = page.evaluate("window.__focus[1]")
+    assert tap["focusMode"] == "single-shot"
+    (point,) = tap["pointsOfInterest"]
+    # 640×480 in a 4:3 preview: the tapped point is the frame's (0.25, 0.5).
+    assert abs(point["x"] - 0.25) < 0.02 and abs(point["y"] - 0.5) < 0.02, point
+    expect(page.locator(".scanner-focus")).to_be_visible()
+    # Back to continuous focus after the tap.
+    page.wait_for_function("() => window.__focus.length >= 3", timeout=5000)
+    assert page.evaluate("window.__focus[2]") == {"focusMode": "continuous"}
+    expect(page.locator(".scanner-focus")).to_be_hidden()
     assert not errors
     context.close()
