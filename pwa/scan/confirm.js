@@ -1,8 +1,8 @@
 // When a camera read may be acted on. A linear code (EAN/UPC, Code 128, ITF) carries at most one
 // check digit: a blurred or glared frame can decode as another valid code, and the picker would be
 // told she has the right item when she has not. So a linear read counts only when two decoded
-// frames agree within a short window, and those two frames were decoded at different scales
-// (scanner.js alternates the scale frame by frame): a still image played as a camera — every frame
+// frames agree within a short window, and those two frames were decoded at different samplings
+// (region.js's SAMPLINGS, in turn frame by frame): a still image played as a camera — every frame
 // the same — then still gets two samplings of the symbol, not the same misread twice.
 // QR and Data Matrix carry Reed–Solomon error correction: one frame is enough.
 // A hardware scanner (wedge) and typed codes never come through here.
@@ -28,14 +28,14 @@ export const CONFIRM_WINDOW_MS = 1000;
 
 /**
  * createConfirmer({windowMs}) → {offer(read, now) → read | null, pending, reset()}.
- * `read` is what the decoder gave for one frame: {text, format, frame, scale, …}; `frame` numbers
+ * `read` is what the decoder gave for one frame: {text, format, frame, sampling, …}; `frame` numbers
  * decoded frames (two reads of the same frame never confirm each other). offer() returns the read
  * to act on, with `confirmedBy` (the frames that agreed), or null while it waits for agreement.
  * A text once confirmed stays confirmed while it keeps being read (no gap longer than the window),
  * so a code held in view is not made to wait again on every frame.
  */
 export function createConfirmer({ windowMs = CONFIRM_WINDOW_MS } = {}) {
-  const candidates = new Map(); // text → [{frame, scale, at}]
+  const candidates = new Map(); // text → [{frame, sampling, at}]
   const confirmed = new Map(); // text → last time it was read
 
   function forget(now) {
@@ -56,13 +56,13 @@ export function createConfirmer({ windowMs = CONFIRM_WINDOW_MS } = {}) {
       return { ...read, confirmedBy: [read.frame] };
     }
     const reads = candidates.get(read.text) ?? [];
-    const agreeing = reads.find((earlier) => earlier.frame !== read.frame && earlier.scale !== read.scale);
+    const agreeing = reads.find((earlier) => earlier.frame !== read.frame && earlier.sampling !== read.sampling);
     if (agreeing) {
       candidates.delete(read.text);
       confirmed.set(read.text, now);
       return { ...read, confirmedBy: [agreeing.frame, read.frame] };
     }
-    if (!reads.some((earlier) => earlier.frame === read.frame)) reads.push({ frame: read.frame, scale: read.scale, at: now });
+    if (!reads.some((earlier) => earlier.frame === read.frame)) reads.push({ frame: read.frame, sampling: read.sampling, at: now });
     candidates.set(read.text, reads);
     return null;
   }

@@ -4,16 +4,18 @@
 //
 // Each frame is read in up to two views, the first that finds a code wins: the centred region of
 // interest at the camera's full resolution (region.js; only for frames larger than 800 px), then the
-// whole frame scaled down to 640 px. `scale` (1 or 1.25, alternating frame by frame in scanner.js)
-// scales both views, so two frames that agree on a linear code sampled it differently (confirm.js).
+// whole frame scaled down to 640 px. `sampling` (region.js's SAMPLINGS, in turn frame by frame in
+// scanner.js) resamples both views, so two frames that agree on a linear code sampled it differently
+// (confirm.js). The view that read the last code is tried first on the next frame: a code larger
+// than the region is then not looked for in the region on every frame first.
 //
-// Messages in:  {id, image: ImageBitmap | ImageData, scale?: number}
+// Messages in:  {id, image: ImageBitmap | ImageData, sampling?: "1x1" | "1.25x0.8"}
 // Messages out: {type: "ready", ms, importMs, warmUpMs, warmUpText} once compiled and warmed up,
-//               {type: "result", id, scan: {text, format, symbology, raw, ms, view, scale, lineCount} | null, ms},
+//               {type: "result", id, scan: {text, format, symbology, raw, ms, view, sampling, lineCount} | null, ms},
 //               {type: "error", id, message}
 
 import { plausible } from "./confirm.js";
-import { downscaledSize, regionOfInterest } from "./region.js";
+import { downscaledSize, regionOfInterest, samplingNamed } from "./region.js";
 
 const READER_URL = "/vendor/zxing-wasm/es/reader/index.js";
 const WASM_URL = "/vendor/zxing-wasm/reader/zxing_reader.wasm";
@@ -140,24 +142,27 @@ function pixelsOf(bitmap, source, width, height) {
     canvas = new OffscreenCanvas(width, height);
     context = canvas.getContext("2d", { willReadFrequently: true });
   }
-  context.imageSmoothingQuality = "medium";
+  context.imageSmoothingQuality = "low"; // bilinear: the stretched sampling costs least this way
   context.drawImage(bitmap, source.x, source.y, source.width, source.height, 0, 0, width, height);
   return context.getImageData(0, 0, width, height);
 }
 
 /** The views of one frame, in the order they are read. */
-function views(width, height, scale) {
+let lastView = "region"; // the view that read the last code
+
+function views(width, height, sampling) {
   const list = [];
   const region = regionOfInterest(width, height);
-  if (region) list.push({ name: "region", source: region, width: Math.round(region.width * scale), height: Math.round(region.height * scale) });
-  list.push({ name: "frame", source: { x: 0, y: 0, width, height }, ...downscaledSize(width, height, scale) });
+  if (region) list.push({ name: "region", source: region, width: Math.round(region.width * sampling.x), height: Math.round(region.height * sampling.y) });
+  list.push({ name: "frame", source: { x: 0, y: 0, width, height }, ...downscaledSize(width, height, sampling) });
+  if (lastView === "frame") list.reverse();
   return list;
 }
 
-async function decode(image, scale) {
+async function decode(image, sampling) {
   const t0 = performance.now();
   const { width, height } = image;
-  const plan = views(width, height, scale);
+  const plan = views(width, height, sampling);
   // An ImageData already of the one view's size is read as it is; anything else is drawn.
   const direct = image instanceof ImageData && plan.length === 1 && plan[0].width === width && plan[0].height === height;
   const bitmap = direct ? null : image instanceof ImageData ? await createImageBitmap(image) : image;
@@ -170,6 +175,7 @@ async function decode(image, scale) {
       if (!plausible(format, found.text)) continue;
       const symbology = found.symbologyIdentifier || null;
       const ms = performance.now() - t0;
+      lastView = view.name;
       const scan = {
         text: (symbology ?? "") + found.text,
         raw: found.text,
@@ -177,7 +183,7 @@ async function decode(image, scale) {
         symbology,
         ms,
         view: view.name,
-        scale,
+        sampling: sampling.name,
         lineCount: found.lineCount ?? null,
       };
       return { scan, ms };
@@ -189,10 +195,10 @@ async function decode(image, scale) {
 }
 
 self.addEventListener("message", async ({ data }) => {
-  const { id, image, scale = 1 } = data ?? {};
+  const { id, image, sampling } = data ?? {};
   try {
     await ready;
-    const { scan, ms } = await decode(image, Number(scale) > 0 ? Number(scale) : 1);
+    const { scan, ms } = await decode(image, samplingNamed(sampling));
     self.postMessage({ type: "result", id, scan, ms });
   } catch (problem) {
     image?.close?.();

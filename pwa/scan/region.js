@@ -10,13 +10,34 @@ export const WHOLE_FRAME_MAX_SIDE = 800;
 export const DOWNSCALED_MAX_SIDE = 640;
 
 /**
+ * The samplings decoded frames take in turn: the pixels as they are, then stretched 1.25× across
+ * and squeezed 0.8× down — the same number of pixels (so the same decode time), with every bar edge
+ * of a linear code falling somewhere else. Two frames that agree at different samplings read the
+ * bars twice differently even when the camera delivers the very same picture twice.
+ */
+export const SAMPLINGS = [
+  { name: "1x1", x: 1, y: 1 },
+  { name: "1.25x0.8", x: 1.25, y: 0.8 },
+];
+
+export function samplingNamed(name) {
+  return SAMPLINGS.find((sampling) => sampling.name === name) ?? SAMPLINGS[0];
+}
+
+/**
  * regionOfInterest(width, height) → {x, y, width, height} in frame pixels (even numbers), or null
  * when the frame is small enough to be read whole. Landscape frames: 60% of the width, half the
  * height; portrait frames (a phone held upright): 90% of the width, a quarter of the height — wide
  * enough for a linear code held across the view, tall enough for a QR or Data Matrix.
  */
 export function regionOfInterest(width, height) {
-  if (!(width > 0 && height > 0) || Math.max(width, height) <= WHOLE_FRAME_MAX_SIDE) return null;
+  if (Math.max(width, height) <= WHOLE_FRAME_MAX_SIDE) return null;
+  return centredRegion(width, height);
+}
+
+/** The centred rectangle itself, whatever the frame's size (the aiming box of a frame read whole). */
+export function centredRegion(width, height) {
+  if (!(width > 0 && height > 0)) return null;
   const landscape = width >= height;
   const w = even(width * (landscape ? 0.6 : 0.9));
   const h = even(Math.min(height * (landscape ? 0.5 : 0.25), w * 0.75));
@@ -43,8 +64,8 @@ export function aimingBox(frame, region, view) {
   return { left, top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) };
 }
 
-/** The whole frame's size once scaled to at most DOWNSCALED_MAX_SIDE on its longer side, times `scale`. */
-export function downscaledSize(width, height, scale = 1) {
-  const factor = Math.min(1, DOWNSCALED_MAX_SIDE / Math.max(width, height)) * scale;
-  return { width: Math.max(2, Math.round(width * factor)), height: Math.max(2, Math.round(height * factor)) };
+/** The whole frame's size once scaled to at most DOWNSCALED_MAX_SIDE on its longer side, then sampled. */
+export function downscaledSize(width, height, sampling = SAMPLINGS[0]) {
+  const factor = Math.min(1, DOWNSCALED_MAX_SIDE / Math.max(width, height));
+  return { width: Math.max(2, Math.round(width * factor * sampling.x)), height: Math.max(2, Math.round(height * factor * sampling.y)) };
 }

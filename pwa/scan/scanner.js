@@ -8,19 +8,17 @@
 //
 // The camera is asked for up to 1280×720; the worker reads the centred region under the aiming box
 // at that full resolution first, then the whole frame scaled down (region.js). Decoded frames
-// alternate between two scales, and a linear code is acted on only when two frames at different
-// scales agree (confirm.js); QR and Data Matrix act on one frame.
+// alternate between two samplings, and a linear code is acted on only when two frames at different
+// samplings agree (confirm.js); QR and Data Matrix act on one frame.
 
 import { h } from "../dom.js";
 import { createConfirmer, plausible } from "./confirm.js";
 import { registerFeedbackDisplay } from "./feedback.js";
-import { aimingBox, regionOfInterest } from "./region.js";
+import { aimingBox, centredRegion, regionOfInterest, SAMPLINGS } from "./region.js";
 import { listenForWedge } from "./wedge.js";
 
 const NATIVE_FORMATS = ["ean_13", "ean_8", "upc_a", "upc_e", "code_128", "itf", "qr_code", "data_matrix"];
 
-/** The scales decoded frames take in turn: two frames that agree sampled the code differently. */
-export const FRAME_SCALES = [1, 1.25];
 
 /** The camera resolution asked for: the most the decoder reads within its time budget. */
 export const CAMERA_IDEAL = { width: 1280, height: 720 };
@@ -29,7 +27,7 @@ export const CAMERA_IDEAL = { width: 1280, height: 720 };
 // not stop the loop for good).
 const FRAME_TIMEOUT_MS = 2000;
 
-/** A worker-backed decoder: decode(source, {scale}) → Promise<scan | null>, one call at a time. */
+/** A worker-backed decoder: decode(source, {sampling}) → Promise<scan | null>, one call at a time. */
 export function wasmDecoder(onReady = () => {}, onProblem = () => {}) {
   const worker = new Worker(new URL("./decode-worker.js", import.meta.url), { type: "module", name: "barcode-decoder" });
   let nextId = 1;
@@ -51,13 +49,13 @@ export function wasmDecoder(onReady = () => {}, onProblem = () => {}) {
   worker.addEventListener("error", (event) => onProblem(`decoder failed: ${event.message || "worker error"}`));
   return {
     kind: "wasm",
-    decode(source, { scale = 1 } = {}) {
+    decode(source, { sampling = SAMPLINGS[0] } = {}) {
       return createImageBitmap(source).then(
         (bitmap) =>
           new Promise((resolve) => {
             const id = nextId++;
             waiting.set(id, resolve);
-            worker.postMessage({ id, image: bitmap, scale }, [bitmap]);
+            worker.postMessage({ id, image: bitmap, sampling: sampling.name }, [bitmap]);
             setTimeout(() => waiting.delete(id) && resolve(null), FRAME_TIMEOUT_MS);
           }),
       );
@@ -79,12 +77,12 @@ async function nativeDecoder() {
     const detector = new Detector({ formats: NATIVE_FORMATS });
     return {
       kind: "native",
-      async decode(video, { scale = 1 } = {}) {
+      async decode(video, { sampling = SAMPLINGS[0] } = {}) {
         const t0 = performance.now();
         let source = video;
-        if (scale !== 1) {
-          const width = Math.max(2, Math.round((video.videoWidth || video.width) * scale));
-          const height = Math.max(2, Math.round((video.videoHeight || video.height) * scale));
+        if (sampling.x !== 1 || sampling.y !== 1) {
+          const width = Math.max(2, Math.round((video.videoWidth || video.width) * sampling.x));
+          const height = Math.max(2, Math.round((video.videoHeight || video.height) * sampling.y));
           source = await createImageBitmap(video, { resizeWidth: width, resizeHeight: height, resizeQuality: "medium" });
         }
         try {
@@ -92,7 +90,7 @@ async function nativeDecoder() {
           if (!found || !plausible(found.format, found.rawValue)) return null;
           // The native API gives no symbology identifier: the text is the raw value, and the
           // interpreter recognises GS1 from its content.
-          return { text: found.rawValue, raw: found.rawValue, format: found.format, symbology: null, ms: performance.now() - t0, view: "frame", scale };
+          return { text: found.rawValue, raw: found.rawValue, format: found.format, symbology: null, ms: performance.now() - t0, view: "frame", sampling: sampling.name };
         } finally {
           if (source !== video) source.close();
         }
@@ -106,7 +104,7 @@ async function nativeDecoder() {
 
 /**
  * createFrameReader(decoder, confirmer) → read(source) → Promise<{found, accepted}>: one camera
- * frame decoded at the next scale in turn, and what the confirmer lets through (null while a
+ * frame decoded at the next sampling in turn, and what the confirmer lets through (null while a
  * linear code waits for a second frame to agree). The scanner's frame loop and the misread tests
  * both read frames through this.
  */
@@ -114,10 +112,10 @@ export function createFrameReader(decoder, confirmer = createConfirmer()) {
   let frame = 0;
   return async function read(source) {
     frame += 1;
-    const scale = FRAME_SCALES[(frame - 1) % FRAME_SCALES.length];
-    const found = await decoder.decode(source, { scale });
+    const sampling = SAMPLINGS[(frame - 1) % SAMPLINGS.length];
+    const found = await decoder.decode(source, { sampling });
     if (!found) return { found: null, accepted: null };
-    const read = { ...found, frame, scale: found.scale ?? scale };
+    const read = { ...found, frame, sampling: found.sampling ?? sampling.name };
     return { found: read, accepted: confirmer.offer(read) };
   };
 }
@@ -349,11 +347,10 @@ export function createScanner({ onScan, duplicateWindowMs = 1500, wedge = true }
       aim.hidden = true;
       return;
     }
-    // A frame small enough to be read whole has no region: the box is then only a guide, drawn
-    // where the region would be on a larger frame of the same shape.
+    // A frame small enough to be read whole has no region: the box is then only a guide, of the
+    // same shape as the region of a larger frame.
     const region = regionOfInterest(frame.width, frame.height);
-    const guide = region ?? regionOfInterest(frame.width * 4, frame.height * 4);
-    const box = aimingBox(frame, region ?? { x: guide.x / 4, y: guide.y / 4, width: guide.width / 4, height: guide.height / 4 }, view);
+    const box = aimingBox(frame, region ?? centredRegion(frame.width, frame.height), view);
     Object.assign(aim.style, { left: `${box.left}px`, top: `${box.top}px`, width: `${box.width}px`, height: `${box.height}px` });
     aim.dataset.region = region ? `${region.x},${region.y},${region.width},${region.height}` : "whole-frame";
     aim.dataset.frame = `${frame.width}x${frame.height}`;

@@ -17,6 +17,10 @@ const ready = new Promise((resolve) => {
   markReady = resolve;
 });
 const decoder = wasmDecoder(markReady, (message) => console.error(message));
+// The app as it was read frames with one view; a worker of its own keeps the two from sharing state.
+let previousReady;
+const previousDecoder = wasmDecoder(() => previousReady(), (message) => console.error(message));
+const bothReady = Promise.all([ready, new Promise((resolve) => (previousReady = resolve))]);
 
 // A seeded generator (mulberry32) and a table of standard normal values (Box–Muller), so a burst's
 // noise is the same every run for the same seed.
@@ -76,11 +80,11 @@ async function previousFrame(frame) {
 }
 
 function summary(read, extra = {}) {
-  return { text: read.text, raw: read.raw, format: read.format, frame: read.frame, view: read.view ?? null, scale: read.scale ?? null, lineCount: read.lineCount ?? null, ...extra };
+  return { text: read.text, raw: read.raw, format: read.format, frame: read.frame, view: read.view ?? null, sampling: read.sampling ?? null, lineCount: read.lineCount ?? null, ...extra };
 }
 
 async function burst(url, { frames = 3, still = false, seed = 1, before = true } = {}) {
-  await ready;
+  await bothReady;
   const scene = await sceneOf(url);
   const random = generator(seed);
   const read = createFrameReader(decoder, createConfirmer());
@@ -94,10 +98,10 @@ async function burst(url, { frames = 3, still = false, seed = 1, before = true }
     if (accepted) result.accepted.push(summary(accepted));
     if (!before) continue;
     // Before: the whole 640 px frame, one scale, every read acted on.
-    const previous = await decoder.decode(await previousFrame(frame), { scale: 1 });
+    const previous = await previousDecoder.decode(await previousFrame(frame));
     if (previous) result.previous.push(summary({ ...previous, frame: f }));
   }
   return result;
 }
 
-window.misreads = { ready, burst };
+window.misreads = { ready: bothReady, burst };

@@ -53,7 +53,7 @@ globalThis.BarcodeDetector = class BarcodeDetector {
   }
   constructor(options) { this.formats = options.formats; }
   async detect(source) {
-    // Like the real API: a playing video or an ImageBitmap (the 1.25-scale frames are resized bitmaps).
+    // Like the real API: a playing video or an ImageBitmap (the stretched frames are resized bitmaps).
     const playing = source instanceof HTMLVideoElement && source.readyState >= 2;
     if (!playing && !(source instanceof ImageBitmap)) throw new TypeError("not an image source");
     window.__nativeDetects += 1;
@@ -249,9 +249,9 @@ def test_a_native_barcode_detector_is_used_instead_of_the_wasm_decoder(ean13_cam
     context, page, requests, errors = open_page(ean13_camera, live_server, "?open=1", init_script=_NATIVE_DETECTOR)
     wait_for_scans(page)
     assert page.evaluate("window.scanBench.decoderKind") == "native"
-    # An EAN-13 is acted on once two frames at different scales agree: the video, and a 1.25 bitmap.
+    # An EAN-13 is acted on once two frames at different samplings agree: the video, and a 1.25×0.8 bitmap.
     sources = page.evaluate("window.__nativeSources")
-    assert "video" in sources and "bitmap 800x600" in sources, sources
+    assert "video" in sources and "bitmap 800x384" in sources, sources
     # The native API gives no symbology identifier: the raw value is the code.
     assert last_code(page) == "4006381333931"
     assert last(page, "format") == "EAN-13"
@@ -459,7 +459,7 @@ def test_a_720p_camera_is_read_in_the_region_under_the_aiming_box_at_full_resolu
           const video = document.querySelector("video");
           const small = await createImageBitmap(video, { resizeWidth: 640, resizeHeight: 360, resizeQuality: "medium" });
           const decoder = wasmDecoder();
-          const found = await decoder.decode(small, { scale: 1 });
+          const found = await decoder.decode(small);
           decoder.close();
           return found;
         }"""
@@ -469,14 +469,14 @@ def test_a_720p_camera_is_read_in_the_region_under_the_aiming_box_at_full_resolu
     context.close()
 
 
-def test_a_linear_code_is_acted_on_only_when_a_second_frame_at_the_other_scale_agrees(ean13_camera, live_server):
+def test_a_linear_code_is_acted_on_only_when_a_second_frame_at_the_other_sampling_agrees(ean13_camera, live_server):
     context, page, _requests, errors = open_page(ean13_camera, live_server, "?open=1", init_script=_RECORD_DECODER_SCANS)
     wait_for_scans(page)
     held = page.evaluate("window.scanBench.unconfirmed")
     assert len(held) >= 1 and held[0]["text"] == "]E04006381333931", held
     scans = page.evaluate("window.__decoderScans")
-    # The first decoded frames: scale 1 then 1.25; the feedback came after both.
-    assert [scan["scale"] for scan in scans[:2]] == [1, 1.25], scans[:2]
+    # The first decoded frames: as they came, then stretched; the feedback came after both.
+    assert [scan["sampling"] for scan in scans[:2]] == ["1x1", "1.25x0.8"], scans[:2]
     feedback = page.evaluate("window.scanBench.feedback[0]")
     assert feedback["grabbedAt"] > held[0]["grabbedAt"]
     assert not errors

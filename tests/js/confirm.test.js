@@ -5,11 +5,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { CONFIRM_WINDOW_MS, createConfirmer, plausible } from "../../pwa/scan/confirm.js";
-import { aimingBox, downscaledSize, regionOfInterest } from "../../pwa/scan/region.js";
+import { aimingBox, centredRegion, downscaledSize, regionOfInterest, SAMPLINGS, samplingNamed } from "../../pwa/scan/region.js";
 
-const ean = (text, frame, scale) => ({ text: `]E0${text}`, raw: text, format: "ean_13", frame, scale });
+const ean = (text, frame, scale) => ({ text: `]E0${text}`, raw: text, format: "ean_13", frame, sampling: scale === 1 ? "1x1" : "1.25x0.8" });
 
-test("a linear read is held until a second frame at the other scale agrees", () => {
+test("a linear read is held until a second frame at the other sampling agrees", () => {
   const confirm = createConfirmer();
   assert.equal(confirm.offer(ean("4006381333931", 1, 1), 0), null);
   assert.deepEqual(confirm.pending, ["]E04006381333931"]);
@@ -28,11 +28,11 @@ test("two frames that disagree act on nothing, and a third that agrees with one 
   assert.deepEqual(confirm.pending, ["]E00012345678912"]);
 });
 
-test("the same frame, or two frames at the same scale, never confirm each other", () => {
+test("the same frame, or two frames at the same sampling, never confirm each other", () => {
   const confirm = createConfirmer();
   assert.equal(confirm.offer(ean("4006381333931", 1, 1), 0), null);
   assert.equal(confirm.offer(ean("4006381333931", 1, 1.25), 1), null); // same frame
-  assert.equal(confirm.offer(ean("4006381333931", 3, 1), 66), null); // same scale: a still image's same misread
+  assert.equal(confirm.offer(ean("4006381333931", 3, 1), 66), null); // same sampling: a still image's same misread
   assert.ok(confirm.offer(ean("4006381333931", 4, 1.25), 99));
 });
 
@@ -47,7 +47,7 @@ test("a code held in view stays confirmed frame after frame, and must be confirm
   const confirm = createConfirmer({ windowMs: 500 });
   confirm.offer(ean("4006381333931", 1, 1), 0);
   assert.ok(confirm.offer(ean("4006381333931", 2, 1.25), 33));
-  assert.ok(confirm.offer(ean("4006381333931", 3, 1), 66)); // same scale as frame 1, but already confirmed
+  assert.ok(confirm.offer(ean("4006381333931", 3, 1), 66)); // same sampling as frame 1, but already confirmed
   assert.ok(confirm.offer(ean("4006381333931", 4, 1), 500));
   assert.equal(confirm.offer(ean("4006381333931", 5, 1), 1100), null); // away for more than the window
 });
@@ -55,11 +55,11 @@ test("a code held in view stays confirmed frame after frame, and must be confirm
 test("QR and Data Matrix (error-corrected) act on one frame; so does every format but the six linear ones", () => {
   const confirm = createConfirmer();
   for (const format of ["qr_code", "data_matrix"]) {
-    const accepted = confirm.offer({ text: "https://track.example.com/p/1", format, frame: 1, scale: 1 }, 0);
+    const accepted = confirm.offer({ text: "https://track.example.com/p/1", format, frame: 1, sampling: "1x1" }, 0);
     assert.deepEqual(accepted.confirmedBy, [1]);
   }
   for (const format of ["ean_13", "ean_8", "upc_a", "upc_e", "code_128", "itf"]) {
-    assert.equal(confirm.offer({ text: `x-${format}`, format, frame: 1, scale: 1 }, 0), null, format);
+    assert.equal(confirm.offer({ text: `x-${format}`, format, frame: 1, sampling: "1x1" }, 0), null, format);
   }
 });
 
@@ -90,6 +90,7 @@ test("the region of interest: centred, even-sized, none for a frame small enough
   assert.equal(portrait.x * 2 + portrait.width, 720);
   assert.equal(portrait.y * 2 + portrait.height, 1280);
   assert.equal(regionOfInterest(0, 0), null);
+  assert.deepEqual(centredRegion(640, 480), { x: 128, y: 120, width: 384, height: 240 }); // the guide only
 });
 
 test("the aiming box sits where the region shows in a preview that crops the frame to fill it", () => {
@@ -102,9 +103,14 @@ test("the aiming box sits where the region shows in a preview that crops the fra
   assert.equal(clipped.width, 360);
 });
 
-test("the whole frame is read at most 640 px on its longer side, times the frame's scale", () => {
+test("the whole frame is read at most 640 px on its longer side, then in the frame's sampling", () => {
+  const [plain, stretched] = SAMPLINGS;
   assert.deepEqual(downscaledSize(1280, 720), { width: 640, height: 360 });
-  assert.deepEqual(downscaledSize(1280, 720, 0.8), { width: 512, height: 288 });
-  assert.deepEqual(downscaledSize(640, 480), { width: 640, height: 480 });
-  assert.deepEqual(downscaledSize(640, 480, 0.8), { width: 512, height: 384 });
+  assert.deepEqual(downscaledSize(1280, 720, stretched), { width: 800, height: 288 });
+  assert.deepEqual(downscaledSize(640, 480, plain), { width: 640, height: 480 });
+  assert.deepEqual(downscaledSize(640, 480, stretched), { width: 800, height: 384 });
+  // The same number of pixels in both samplings: the alternate frame costs no more to decode.
+  assert.equal(stretched.x * stretched.y, 1);
+  assert.equal(samplingNamed("1.25x0.8"), stretched);
+  assert.equal(samplingNamed("nonsense"), plain);
 });
