@@ -152,7 +152,7 @@ def test_a_driver_delivers_a_whole_route_offline_and_every_proof_arrives_exactly
             assert (navigate.get_attribute("target"), navigate.get_attribute("rel")) == ("_blank", "noopener")
             assert stop_card(page, 1).get_by_role("link", name="Call Ada Byron").get_attribute("href") == "tel:+441134960001"
             expect(stop_card(page, 2).get_by_role("link", name="Call Ben Okri")).to_have_count(0)
-            page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
             _shot(page, "driver-route.png")
             assert_fits_a_phone_page(page)
 

@@ -148,7 +148,7 @@ def test_a_token_that_runs_out_offline_does_not_stop_the_shift(browser, live_ser
     picks she made meanwhile are sent, once."""
     with _pia_signed_in(browser, live_server) as (context, page, errors):
         pending_is(page, 0)
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
 
         context.set_offline(True)
         page.evaluate("""() => {

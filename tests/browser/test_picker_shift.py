@@ -72,7 +72,7 @@ def test_a_picker_picks_a_whole_wave_offline_and_it_lands_exactly_once(live_serv
             page.get_by_role("button", name="Sign in").click()
             expect(page.get_by_role("heading", name="Your picks")).to_be_visible()
             expect(page.locator("li.task")).to_have_count(4)
-            page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
 
             # -- offline from here on ----------------------------------------------------------
             context.set_offline(True)
