@@ -191,11 +191,11 @@ def _refused(submission: Submission, error: BaseException) -> Submission:
     return Submission(BadOp(kind, version, args, "database_refused", message), submission.seq, submission.device_at)
 
 
-async def engine_transaction(db: Database, work: Callable[[EngineTx], Awaitable[T]]) -> T:
+async def engine_transaction(db: Database, work: Callable[[EngineTx], Awaitable[T]], *, small: bool = False) -> T:
     """Run `work` in one write transaction; it commits when `work` returns. On PostgreSQL a transaction
     that must restart (see the module docstring) is rolled back and `work` runs again from the start,
     so `work` must do nothing outside its transaction. When it wrote ledger rows, the live floor of
-    every server process hears of it once it commits."""
+    every server process hears of it once it commits. `small`: see `Database.run_write`."""
     written = 0
     upfront: set[int] = set()
 
@@ -211,7 +211,7 @@ async def engine_transaction(db: Database, work: Callable[[EngineTx], Awaitable[
 
     started = time.perf_counter()
     if db.dialect != "postgres":
-        result = await db.run_write(locked)
+        result = await db.run_write(locked, small=small)
     else:
         for attempt in range(_ATTEMPTS):
             try:

@@ -24,6 +24,9 @@ _INT32 = 2**31 - 1
 _decode_push = msgspec.json.Decoder(PushIn).decode
 # Ops a revoked device may still leave for a supervisor; beyond it its pushes are refused unstored.
 MAX_QUARANTINED = 1_000
+# A push of at most this many ops (a phone online, a scan at a time) is a millisecond or two of work:
+# on SQLite it runs on the event loop's thread instead of hopping to the database thread and back.
+SMALL_PUSH = 4
 # Deeper than this, a value inside an op cannot be a legitimate argument of any op.
 MAX_DEPTH = 32
 _SIGNIFICANT = re_compile(rb'["\[\]{}]')
@@ -184,7 +187,9 @@ async def push(
 
     try:
         outcome = await engine_transaction(
-            db, lambda engine: _push_locked(engine, user_id, username, batch, now, defused, allowed, token_hash, report)
+            db,
+            lambda engine: _push_locked(engine, user_id, username, batch, now, defused, allowed, token_hash, report),
+            small=len(ops) <= SMALL_PUSH,
         )
     except DATA_ERRORS:
         # Some op's data broke a database limit: the batch rolled back. Retry it op by op, so that op
