@@ -15,15 +15,21 @@ from sync import model as m
 from . import positions
 
 
-async def _allocate_ids(tx: Tx, table: str, count: int) -> list[int]:
+async def _allocate_ids(tx: Tx, wanted: list[tuple[str, int]]) -> list[list[int]]:
+    """Real ids for `count` new rows of each (table, count), in that order."""
     if tx.dialect == "postgres":
-        if table == "ledger":  # pull cursors are ledger ids: see server/apply/positions.py
-            return await positions.allocate(tx, count)
-        rows = await tx.fetch(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?)", count)
-        return [r[0] for r in rows]
-    # SQLite: the batch holds the write lock (BEGIN IMMEDIATE), so max(id) cannot move under us.
-    top = await tx.fetchval(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-    return list(range(top + 1, top + 1 + count))
+        out = []
+        for table, count in wanted:
+            if table == "ledger":  # pull cursors are ledger ids: see server/apply/positions.py
+                out.append(await positions.allocate(tx, count))
+                continue
+            rows = await tx.fetch(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?)", count)
+            out.append([r[0] for r in rows])
+        return out
+    # SQLite: the batch holds the write lock (BEGIN IMMEDIATE), so max(id) cannot move under us. One
+    # statement for every table (a pick adds ledger, timeline and movement rows).
+    tops = await tx.fetchrow("SELECT " + ", ".join(f"(SELECT COALESCE(MAX(id), 0) FROM {table})" for table, _ in wanted))
+    return [list(range(top + 1, top + 1 + count)) for top, (_, count) in zip(tops, wanted, strict=True)]
 
 
 # The ledger's result column: compact JSON, as json.dumps(separators=(",", ":")) wrote it, faster.
@@ -51,11 +57,11 @@ async def write_changes(tx: Tx, state: m.State, outcomes) -> None:
         by_type[type(row)].append(row)
 
     ids: dict[int, int] = {}
-    for row_type in m.WRITE_ORDER:
-        rows = by_type.get(row_type)
-        if rows:
-            table = m.TABLES[row_type].name
-            ids.update(zip(map(_ID, rows), await _allocate_ids(tx, table, len(rows)), strict=True))
+    new_rows = [rows for row_type in m.WRITE_ORDER if (rows := by_type.get(row_type))]
+    if new_rows:
+        wanted = [(m.TABLES[type(rows[0])].name, len(rows)) for rows in new_rows]
+        for rows, real in zip(new_rows, await _allocate_ids(tx, wanted), strict=True):
+            ids.update(zip(map(_ID, rows), real, strict=True))
 
     for outcome in outcomes:
         outcome.result = _remap_payload(outcome.result, ids)
