@@ -1,7 +1,8 @@
 // Counting a bin and moving units, by scan, offline: what a scan names (a bin, a product of the pulled
 // catalog, a lot), what the book holds in a bin (the pulled book with this phone's unsent counts and
-// moves replayed on top), and which of the book's SKUs a count has not covered yet. Pure: the screens
-// (pwa/screens/count.js, move.js) keep the state and the outbox; the tests run these in node.
+// moves replayed on top), and which of the book's SKUs a count has not covered yet. Pure but for
+// `floorBook`, which reads the store it is given: the screens (pwa/screens/count.js, move.js) keep the
+// state and the outbox; the tests run these in node.
 
 /** An index of the pulled catalog and bins: every code that names a product (SKU, barcodes, GTINs). */
 export function catalogIndex(catalog = [], bins = []) {
@@ -26,6 +27,24 @@ export function whatIs(index, meaning) {
     (meaning.code && index.products.get(meaning.code));
   if (product) return { kind: "item", sku: product.sku, name: product.name, lot: meaning.lot ?? "", count: meaning.count ?? null };
   return { kind: "unknown", text };
+}
+
+/** whatIs for a scanned text, read by `interpret` (pwa/scan/interpret.js); text it cannot read is unknown. */
+export function whatScanned(index, interpret, text) {
+  let meaning;
+  try {
+    meaning = interpret(text);
+  } catch {
+    meaning = { text: text.trim(), kind: "unknown" };
+  }
+  return whatIs(index, meaning);
+}
+
+/** What the count and move screens show, from the phone's store: {pulled, ops (unsent), index}. */
+export async function floorBook(store) {
+  const pulled = await store.pulled();
+  const ops = [...(await store.settlingOps()), ...(await store.pendingOps())];
+  return { pulled, ops, index: catalogIndex(pulled.catalog, pulled.bins) };
 }
 
 const key = (sku, lot) => `${sku}\u0000${lot ?? ""}`;

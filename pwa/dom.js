@@ -50,15 +50,16 @@ export function show(container, ...children) {
 }
 
 /**
- * inTurns() → run(work): runs each `work()` (async) after the one asked for before it has ended, in
- * the order asked for, never dropping one — a tap while a request runs waits its turn. A failure does
- * not stop the next; `run` returns the work's own promise.
+ * inTurns(onError?) → run(work): runs each `work()` (async) after the one asked for before it has
+ * ended, in the order asked for, never dropping one — a tap while a request runs waits its turn. A
+ * failure does not stop the next; `run` returns the work's own promise, or, given `onError`, hands the
+ * failure to it and resolves (a scan that failed is reported, and the next scan goes on).
  */
-export function inTurns() {
+export function inTurns(onError = null) {
   let last = Promise.resolve();
   return (work) => {
     const mine = last.then(work);
     last = mine.catch(() => {});
-    return mine;
+    return onError ? mine.catch(onError) : mine;
   };
 }

@@ -5,7 +5,7 @@
 // bin. The server books a count within the warehouse's tolerance at once; beyond it a supervisor
 // approves it (the outcome card says so). Counting is blind: the book's quantities are not shown.
 
-import { h, show } from "../dom.js";
+import { h, inTurns, show } from "../dom.js";
 import * as flow from "../countflow.js";
 import { floorTaskView } from "../roles/picker.js";
 
@@ -23,6 +23,8 @@ export function countScreen({ services }) {
   const work = h("div.count-work");
   const tasks = h("section.follow-ups", { "aria-label": "Count tasks for you", hidden: true });
   const pending = h("section.pending-ops", { "aria-label": "Waiting to send", hidden: true });
+  // One scan at a time, each after the last has settled; one that fails is reported and the next goes on.
+  const inTurn = inTurns((problem) => scanning.feedback("error", `Not recorded: ${problem.message ?? problem}`));
   const scanner = scanning.createScanner({ onScan: (scan) => inTurn(() => onScan(scan)) });
   const root = h(
     "section.screen.count-screen",
@@ -35,30 +37,13 @@ export function countScreen({ services }) {
     pending,
   );
 
-  let turn = Promise.resolve();
-  function inTurn(step) {
-    turn = turn.then(step).catch((problem) => scanning.feedback("error", `Not recorded: ${problem.message ?? problem}`));
-    return turn;
-  }
-
   async function refresh() {
-    const store = await data.store();
-    pulled = await store.pulled();
-    ops = [...(await store.settlingOps()), ...(await store.pendingOps())];
-    index = flow.catalogIndex(pulled.catalog, pulled.bins);
+    ({ pulled, ops, index } = await flow.floorBook(await data.store()));
     render();
   }
 
-  function meaningOf(text) {
-    try {
-      return scanning.interpret(text);
-    } catch {
-      return { text: text.trim(), kind: "unknown" };
-    }
-  }
-
   function onScan(scan) {
-    const what = flow.whatIs(index, meaningOf(scan.text));
+    const what = flow.whatScanned(index, scanning.interpret, scan.text);
     if (!counting) {
       if (what.kind !== "bin") return scanning.feedback("error", "Scan a bin first");
       if (expected && expected.location !== what.code) return scanning.feedback("error", `Wrong bin: this count is for ${expected.location}`);

@@ -9,7 +9,7 @@
 // each sync and right after a proof is saved.
 
 import { attachmentCounts, keepAttachment, uploadAttachments } from "../attachments.js";
-import { h, show } from "../dom.js";
+import { h, inTurns, show } from "../dom.js";
 import { grabFrame, resizePhoto } from "../photo.js";
 import * as flow from "../routeflow.js";
 
@@ -256,14 +256,10 @@ export function driverScreen(user, { data, scanning, outcomes = null }) {
   }
 
   // One scan at a time, each after the last has settled: a second scan must meet the first's state.
-  let turn = Promise.resolve();
-  function inTurn(work) {
-    turn = turn.then(work).catch((problem) => {
-      console.error("driver step failed", problem);
-      scanning.feedback("error", `Not recorded: ${problem.message ?? problem}`);
-    });
-    return turn;
-  }
+  const inTurn = inTurns((problem) => {
+    console.error("driver step failed", problem);
+    scanning.feedback("error", `Not recorded: ${problem.message ?? problem}`);
+  });
 
   async function handleScan(scan) {
     const route = mode && currentRoute();

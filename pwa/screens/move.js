@@ -3,7 +3,7 @@
 // go to. Each SKU and lot becomes a `move` op in the outbox. The server moves what the book holds at
 // most; more than that is a discrepancy, and both bins get a count (the outcome card says so).
 
-import { h, show } from "../dom.js";
+import { h, inTurns, show } from "../dom.js";
 import * as flow from "../countflow.js";
 
 /** moveScreen({services}) → {root, title, dispose}. */
@@ -18,33 +18,18 @@ export function moveScreen({ services }) {
   const prompt = h("p.walk-prompt", { role: "status", "aria-live": "polite" });
   const work = h("div.move-work");
   const pending = h("section.pending-ops", { "aria-label": "Waiting to send", hidden: true });
+  // One scan at a time, each after the last has settled; one that fails is reported and the next goes on.
+  const inTurn = inTurns((problem) => scanning.feedback("error", `Not recorded: ${problem.message ?? problem}`));
   const scanner = scanning.createScanner({ onScan: (scan) => inTurn(() => onScan(scan)) });
   const root = h("section.screen.move-screen", h("div.screen-head", h("h1", "Move")), services.outcomes, prompt, scanner.element, work, pending);
 
-  let turn = Promise.resolve();
-  function inTurn(step) {
-    turn = turn.then(step).catch((problem) => scanning.feedback("error", `Not recorded: ${problem.message ?? problem}`));
-    return turn;
-  }
-
   async function refresh() {
-    const store = await data.store();
-    pulled = await store.pulled();
-    ops = [...(await store.settlingOps()), ...(await store.pendingOps())];
-    index = flow.catalogIndex(pulled.catalog, pulled.bins);
+    ({ pulled, ops, index } = await flow.floorBook(await data.store()));
     render();
   }
 
-  function meaningOf(text) {
-    try {
-      return scanning.interpret(text);
-    } catch {
-      return { text: text.trim(), kind: "unknown" };
-    }
-  }
-
   async function onScan(scan) {
-    const what = flow.whatIs(index, meaningOf(scan.text));
+    const what = flow.whatScanned(index, scanning.interpret, scan.text);
     if (what.kind === "unknown") return scanning.feedback("error", `${what.text} is not in the catalog`);
     if (!moving) {
       if (what.kind !== "bin") return scanning.feedback("error", "Scan the bin the units come from first");

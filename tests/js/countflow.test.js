@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { addScan, binBook, catalogIndex, countOps, moveOps, opText, uncounted, whatIs } from "../../pwa/countflow.js";
+import { addScan, binBook, catalogIndex, countOps, floorBook, moveOps, opText, uncounted, whatIs, whatScanned } from "../../pwa/countflow.js";
 
 const catalog = [
   { id: 1, sku: "TEE-RED", name: "Tee", barcodes: ["4006381333931", "04006381333931"], active: true },
@@ -67,4 +67,27 @@ test("moves: one op per SKU and lot with units; in words", () => {
   assert.deepEqual(ops, [{ type: "move", args: { from_location: "A-01", to_location: "A-02", sku: "TEE-RED", qty: 3 } }]);
   assert.equal(opText(ops[0]), "Move 3 × TEE-RED A-01 → A-02");
   assert.equal(opText({ type: "count", args: { location: "A-01", sku: "MUG-BLU", counted: 0, lot: "L2" } }), "Count 0 × MUG-BLU (lot L2) in A-01");
+});
+
+test("a scanned text is read by the interpreter; one it cannot read is unknown, never an error", () => {
+  const index = catalogIndex(catalog, [{ code: "A-01" }]);
+  const reader = (text) => {
+    if (text.startsWith("!")) throw new Error("unreadable");
+    return { text, kind: "code" };
+  };
+  assert.deepEqual(whatScanned(index, reader, "A-01"), { kind: "bin", code: "A-01" });
+  assert.equal(whatScanned(index, reader, "INT-MUG").sku, "MUG-BLU");
+  assert.deepEqual(whatScanned(index, reader, " !x "), { kind: "unknown", text: "!x" });
+});
+
+test("the floor book: what was pulled, the unsent ops (settling first), and the index of both", async () => {
+  const store = {
+    pulled: async () => ({ catalog, bins: [{ code: "A-01" }] }),
+    settlingOps: async () => [{ seq: 1 }],
+    pendingOps: async () => [{ seq: 2 }],
+  };
+  const { pulled, ops, index } = await floorBook(store);
+  assert.equal(pulled.catalog, catalog);
+  assert.deepEqual(ops, [{ seq: 1 }, { seq: 2 }]);
+  assert.ok(index.bins.has("A-01") && index.products.has("TEE-RED") && !index.products.has("OLD"));
 });

@@ -34,3 +34,18 @@ test("inTurns runs work one at a time, in the order asked for, and a failure doe
   assert.equal(await third, "save");
   assert.deepEqual(log, ["start list", "end list", "start open", "end open", "start save", "end save"]);
 });
+
+test("inTurns(onError) reports a failure and goes on: the run resolves and the next work still runs", async () => {
+  const failures = [];
+  const run = inTurns((problem) => failures.push(problem.message));
+  const log = [];
+  const failing = run(async () => {
+    log.push("scan 1");
+    throw new Error("not recorded");
+  });
+  const next = run(async () => log.push("scan 2"));
+  assert.equal(await failing, 1); // onError's answer (push's new length), not a rejection
+  await next;
+  assert.deepEqual(log, ["scan 1", "scan 2"]);
+  assert.deepEqual(failures, ["not recorded"]);
+});
