@@ -36,11 +36,6 @@ import sync_drain as drain  # noqa: E402  (the seeding and the plan of the drain
 import tests.support as support  # noqa: E402
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _call(connection: http.client.HTTPConnection, path: str, body: dict, headers: dict | None = None) -> dict:
     connection.request(
         "POST", path, body=json.dumps(body).encode(), headers={"content-type": "application/json", **(headers or {})}
@@ -50,14 +45,6 @@ def _call(connection: http.client.HTTPConnection, path: str, body: dict, headers
     if response.status >= 300:
         raise SystemExit(f"FAIL: {path} answered {response.status}: {data[:200]!r}")
     return json.loads(data)
-
-
-def _served_ms(log_path: Path) -> list[float]:
-    return [
-        float(json.loads(line)["duration_ms"])
-        for line in log_path.read_bytes().splitlines()
-        if line.startswith(b"{") and b"/api/sync/push" in line and b"duration_ms" in line
-    ]
 
 
 def main() -> None:
@@ -95,7 +82,7 @@ def main() -> None:
             device = _call(connection, "/api/devices", {"name": "A/B handheld"}, headers)["device_id"]
             sides.append((name, checkout, server, connection, headers, device))
         support.ROOT = ROOT
-        cpu0 = [_cpu_seconds(side[2].process.pid) for side in sides]
+        cpu0 = [drain._cpu_seconds(side[2].process.pid) for side in sides]
         times: list[list[float]] = [[], []]
         for seq, (op_type, op_args) in enumerate(plan.online, start=1):
             for i in (0, 1) if seq % 2 else (1, 0):
@@ -110,10 +97,10 @@ def main() -> None:
                 if response.status != 200 or json.loads(data)["results"][0]["status"] != "applied":
                     raise SystemExit(f"FAIL: push {seq} to {sides[i][0]}: {response.status} {data[:200]!r}")
         for (name, checkout, server, *_), seconds, cpu in zip(sides, times, cpu0, strict=True):
-            per_push = 1000 * (_cpu_seconds(server.process.pid) - cpu) / len(seconds)
+            per_push = 1000 * (drain._cpu_seconds(server.process.pid) - cpu) / len(seconds)
             server.stop()
             ms = sorted(1000 * s for s in seconds[20:])
-            served = sorted(_served_ms(tmp / f"{name}.log")[20:])
+            served = sorted(drain._served_ms(tmp / f"{name}.log", 0)[20:])
             p99 = statistics.quantiles(ms, n=100, method="inclusive")[98]
             print(
                 f"{name} ({checkout}): round trip p10 {ms[len(ms) // 10]:.2f} / median {statistics.median(ms):.2f} / "

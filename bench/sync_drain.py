@@ -62,7 +62,7 @@ What one run does:
 4. Online scans: after the drain, 300 single-op pushes (one pick each, preceded by 20 unmeasured
    warm-up pushes) from one device, sequentially, taking turns between two keep-alive clients: the
    standard library's `http.client` (what the push costs, with the least client work in the round
-   trip) and httpx (which adds about 0.8 ms of its own CPU per request on this machine); median and
+   trip) and httpx (whose own work adds 0.8-1.3 ms to each round trip on this machine); median and
    p99 of the round trip in ms for each, and the server's own time for the request (its access line's
    `duration_ms`: from the request's arrival to the answer's last byte).
 

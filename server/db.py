@@ -235,7 +235,7 @@ class Database:
     async def _sqlite_connect(self) -> aiosqlite.Connection:
         connection = await aiosqlite.connect(
             self.config.path,
-            timeout=30,  # busy timeout: wait for another process's write lock instead of failing
+            timeout=_BUSY_TIMEOUT_MS / 1000,  # wait for another process's write lock instead of failing
             isolation_level=None,
             detect_types=sqlite3.PARSE_DECLTYPES,
         )
